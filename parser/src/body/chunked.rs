@@ -1,0 +1,312 @@
+//! The chunked transfer coding (RFC 9112 §7.1), decoded incrementally. Size lines and the CRLF
+//! after each chunk are consumed byte by byte, so they may be split anywhere; chunk data is handed
+//! out as slices of the caller's buffer; the trailer section is held until it is complete.
+//!
+//! ```text
+//! chunked-body   = *chunk last-chunk trailer-section CRLF
+//! chunk          = chunk-size [ chunk-ext ] CRLF chunk-data CRLF
+//! chunk-size     = 1*HEXDIG
+//! last-chunk     = 1*("0") [ chunk-ext ] CRLF
+//! chunk-ext      = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
+//! chunk-ext-val  = token / quoted-string
+//! ```
+
+use alloc::vec::Vec;
+
+use crate::chars::{hex_value, is, is_ows, HEX, QDTEXT, TCHAR};
+use crate::head::field::{defect, Defect, FieldScanner, FieldSpan, FieldStep, LineRules};
+use crate::head::Span;
+use crate::{Config, ErrorKind};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// The first digit of a chunk-size.
+    SizeStart,
+    Size,
+    /// Whitespace after the size: only `;` may follow.
+    SizeBws,
+    /// After `;`: whitespace, then an extension name.
+    ExtName {
+        started: bool,
+    },
+    /// Whitespace after an extension name: `=` or `;` may follow.
+    ExtNameBws,
+    /// After `=`: whitespace, then a token or a quoted-string.
+    ExtValueStart,
+    ExtToken,
+    ExtQuoted,
+    ExtQuotedPair,
+    /// After an extension value: whitespace, `;` or CRLF.
+    ExtValueEnd {
+        bws: bool,
+    },
+    SizeLf,
+    Data,
+    DataCr,
+    DataLf,
+    Trailers,
+    Done,
+}
+
+/// What [`ChunkedDecoder::decode`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ChunkStep {
+    /// More input is needed.
+    Partial,
+    /// Chunk data, at this place in the input.
+    Data(Span),
+    /// A non-empty trailer section, at this place in the input; its fields are in the span list.
+    Trailers(Span),
+    /// The body is complete.
+    End,
+}
+
+/// Decodes one chunked body.
+#[derive(Clone, Debug)]
+pub(crate) struct ChunkedDecoder {
+    state: State,
+    /// The chunk-size being read, then the bytes of the chunk still to come.
+    size: u64,
+    line_len: usize,
+    ext_total: u64,
+    body_total: u64,
+    trailers: FieldScanner,
+    /// How far the trailer section has been scanned, from its first byte.
+    trailer_pos: usize,
+}
+
+impl ChunkedDecoder {
+    pub(crate) fn new() -> Self {
+        ChunkedDecoder {
+            state: State::SizeStart,
+            size: 0,
+            line_len: 0,
+            ext_total: 0,
+            body_total: 0,
+            trailers: FieldScanner::new(),
+            trailer_pos: 0,
+        }
+    }
+
+    /// Decodes from `input[*at..]`, moving `*at` past what it consumed. Trailer bytes are not
+    /// consumed until the whole trailer section is there (`*at` stays at its start).
+    pub(crate) fn decode(
+        &mut self,
+        input: &[u8],
+        at: &mut usize,
+        trailers: &mut Vec<FieldSpan>,
+        config: &Config,
+    ) -> Result<ChunkStep, Defect> {
+        loop {
+            match self.state {
+                State::Done => return Ok(ChunkStep::End),
+                State::Trailers => return self.decode_trailers(input, at, trailers, config),
+                State::Data => {
+                    let available = input.len() - *at;
+                    if available == 0 {
+                        return Ok(ChunkStep::Partial);
+                    }
+                    let n =
+                        usize::try_from(self.size).map_or(available, |size| size.min(available));
+                    let data = Span::new(*at, *at + n);
+                    *at += n;
+                    self.size -= n as u64;
+                    if self.size == 0 {
+                        self.state = State::DataCr;
+                    }
+                    return Ok(ChunkStep::Data(data));
+                }
+                _ => {
+                    let Some(&b) = input.get(*at) else {
+                        return Ok(ChunkStep::Partial);
+                    };
+                    self.line_byte(b, *at, config)?;
+                    *at += 1;
+                }
+            }
+        }
+    }
+
+    /// Consumes one byte of a chunk-size line or of the CRLF after chunk data.
+    fn line_byte(&mut self, b: u8, at: usize, config: &Config) -> Result<(), Defect> {
+        let in_line = !matches!(self.state, State::SizeLf | State::DataCr | State::DataLf);
+        if in_line && b != b'\r' && b != b'\n' {
+            self.line_len += 1;
+            if self.line_len > config.max_chunk_line_bytes {
+                return defect(ErrorKind::ChunkExtensionsTooLarge, at);
+            }
+            if !matches!(self.state, State::SizeStart | State::Size) || !is(b, HEX) {
+                self.ext_total += 1;
+                if self.ext_total > config.max_chunk_ext_bytes {
+                    return defect(ErrorKind::ChunkExtensionsTooLarge, at);
+                }
+            }
+        }
+        let ext_error = || defect(ErrorKind::InvalidChunkExtension, at);
+        self.state = match (self.state, b) {
+            (State::SizeStart, _) => match hex_value(b) {
+                Some(v) => {
+                    self.size = u64::from(v);
+                    State::Size
+                }
+                None => return defect(ErrorKind::InvalidChunkSize, at),
+            },
+            (State::Size, _) if hex_value(b).is_some() => {
+                if self.size > u64::MAX >> 4 {
+                    return defect(ErrorKind::ChunkSizeOverflow, at);
+                }
+                self.size = self.size << 4 | u64::from(hex_value(b).unwrap_or(0));
+                State::Size
+            }
+            (State::Size, _) => {
+                // The size is complete: count it against the body limit before anything else.
+                self.body_total = self.body_total.saturating_add(self.size);
+                if self.body_total > config.max_body_bytes {
+                    return defect(ErrorKind::BodyTooLarge, at);
+                }
+                match b {
+                    b';' => State::ExtName { started: false },
+                    b' ' | b'\t' => State::SizeBws,
+                    _ => return self.line_end(b, at, config, ErrorKind::InvalidChunkSize),
+                }
+            }
+            (State::SizeBws, b' ' | b'\t') => State::SizeBws,
+            (State::SizeBws, b';') => State::ExtName { started: false },
+            (State::SizeBws, _) => return defect(ErrorKind::InvalidChunkSize, at),
+            (State::ExtName { started: false }, _) if is_ows(b) => {
+                State::ExtName { started: false }
+            }
+            (State::ExtName { .. }, _) if is(b, TCHAR) => State::ExtName { started: true },
+            (State::ExtName { started: true }, b'=') => State::ExtValueStart,
+            (State::ExtName { started: true }, b';') => State::ExtName { started: false },
+            (State::ExtName { started: true }, b' ' | b'\t') => State::ExtNameBws,
+            (State::ExtName { started: true }, b'\r' | b'\n') => {
+                return self.line_end(b, at, config, ErrorKind::InvalidChunkExtension)
+            }
+            (State::ExtName { .. }, _) => return ext_error(),
+            (State::ExtNameBws, b' ' | b'\t') => State::ExtNameBws,
+            (State::ExtNameBws, b'=') => State::ExtValueStart,
+            (State::ExtNameBws, b';') => State::ExtName { started: false },
+            (State::ExtNameBws, _) => return ext_error(),
+            (State::ExtValueStart, b' ' | b'\t') => State::ExtValueStart,
+            (State::ExtValueStart, b'"') => State::ExtQuoted,
+            (State::ExtValueStart | State::ExtToken, _) if is(b, TCHAR) => State::ExtToken,
+            (State::ExtValueStart, _) => return ext_error(),
+            (State::ExtQuoted, b'"') => State::ExtValueEnd { bws: false },
+            (State::ExtQuoted, b'\\') => State::ExtQuotedPair,
+            (State::ExtQuoted, _) if is(b, QDTEXT) => State::ExtQuoted,
+            (State::ExtQuoted, _) => return ext_error(),
+            // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
+            (State::ExtQuotedPair, _) if b == b'\t' || (b >= 0x20 && b != 0x7f) => State::ExtQuoted,
+            (State::ExtQuotedPair, _) => return ext_error(),
+            (State::ExtToken | State::ExtValueEnd { .. }, b' ' | b'\t') => {
+                State::ExtValueEnd { bws: true }
+            }
+            (State::ExtToken | State::ExtValueEnd { .. }, b';') => {
+                State::ExtName { started: false }
+            }
+            (State::ExtToken | State::ExtValueEnd { bws: false }, b'\r' | b'\n') => {
+                return self.line_end(b, at, config, ErrorKind::InvalidChunkExtension)
+            }
+            (State::ExtToken | State::ExtValueEnd { .. }, _) => return ext_error(),
+            (State::SizeLf, b'\n') => return self.line_done(),
+            (State::SizeLf, _) => return defect(ErrorKind::BareCr, at - 1),
+            (State::DataCr, b'\r') => State::DataLf,
+            (State::DataCr, b'\n') if config.allow_bare_lf => State::SizeStart,
+            (State::DataLf, b'\n') => State::SizeStart,
+            (State::DataCr | State::DataLf, _) => {
+                return defect(ErrorKind::InvalidChunkDataEnd, at)
+            }
+            // `decode` hands these states no single bytes.
+            (State::Data | State::Trailers | State::Done, _) => self.state,
+        };
+        Ok(())
+    }
+
+    /// The size line ends at `b` (CR, or LF when bare LF is allowed); anything else is a `kind`
+    /// error.
+    fn line_end(
+        &mut self,
+        b: u8,
+        at: usize,
+        config: &Config,
+        kind: ErrorKind,
+    ) -> Result<(), Defect> {
+        match b {
+            b'\r' => {
+                self.state = State::SizeLf;
+                Ok(())
+            }
+            b'\n' if config.allow_bare_lf => self.line_done(),
+            b'\n' => defect(ErrorKind::BareLf, at),
+            _ => defect(kind, at),
+        }
+    }
+
+    fn line_done(&mut self) -> Result<(), Defect> {
+        self.line_len = 0;
+        self.state = if self.size == 0 {
+            State::Trailers
+        } else {
+            State::Data
+        };
+        Ok(())
+    }
+
+    fn decode_trailers(
+        &mut self,
+        input: &[u8],
+        at: &mut usize,
+        trailers: &mut Vec<FieldSpan>,
+        config: &Config,
+    ) -> Result<ChunkStep, Defect> {
+        let section = &input[*at..];
+        let bounded = &section[..section.len().min(config.max_trailer_bytes)];
+        if self.trailer_pos == 0 {
+            trailers.clear();
+        }
+        let rules = LineRules {
+            allow_bare_lf: config.allow_bare_lf,
+            allow_obs_fold: false,
+        };
+        let shift = |d: Defect| Defect {
+            at: d.at + *at,
+            ..d
+        };
+        loop {
+            match self
+                .trailers
+                .step(bounded, &mut self.trailer_pos, rules)
+                .map_err(shift)?
+            {
+                FieldStep::Partial => {
+                    if self.trailer_pos >= config.max_trailer_bytes {
+                        return defect(ErrorKind::TrailersTooLarge, *at + config.max_trailer_bytes);
+                    }
+                    return Ok(ChunkStep::Partial);
+                }
+                FieldStep::Field(span) => {
+                    if trailers.len() == config.max_fields {
+                        return defect(ErrorKind::TooManyFields, *at + span.line);
+                    }
+                    trailers.push(span);
+                }
+                FieldStep::End => {
+                    let section = Span::new(*at, *at + self.trailer_pos);
+                    *at = section.end;
+                    self.state = State::Done;
+                    return Ok(if trailers.is_empty() {
+                        ChunkStep::End
+                    } else {
+                        ChunkStep::Trailers(section)
+                    });
+                }
+            }
+        }
+    }
+
+    /// Whether the whole body, trailers included, has been decoded.
+    pub(crate) fn is_done(&self) -> bool {
+        self.state == State::Done
+    }
+}

@@ -1,0 +1,99 @@
+//! Message bodies: how long they are ([`Framing`], decided once from the head) and how they are
+//! decoded (by length, chunked, or until the connection closes).
+
+mod chunked;
+mod framing;
+
+pub use framing::Framing;
+pub(crate) use framing::{request_framing, response_framing};
+
+use alloc::vec::Vec;
+
+use crate::head::field::{defect, Defect, FieldSpan};
+use crate::head::Span;
+use crate::{Config, ErrorKind};
+use chunked::{ChunkStep, ChunkedDecoder};
+
+/// What one decoding step found; spans are places in the input.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum BodyStep {
+    Partial,
+    Data(Span),
+    Trailers(Span),
+    End,
+}
+
+/// Decodes one body, chosen once by its framing.
+#[derive(Clone, Debug)]
+pub(crate) enum BodyDecoder {
+    Length { remaining: u64 },
+    Chunked(ChunkedDecoder),
+    UntilClose { total: u64 },
+}
+
+impl BodyDecoder {
+    pub(crate) fn new(framing: Framing) -> Self {
+        match framing {
+            Framing::Empty => BodyDecoder::Length { remaining: 0 },
+            Framing::Length(n) => BodyDecoder::Length { remaining: n },
+            Framing::Chunked => BodyDecoder::Chunked(ChunkedDecoder::new()),
+            Framing::UntilClose => BodyDecoder::UntilClose { total: 0 },
+        }
+    }
+
+    /// Decodes from `input[*at..]`, moving `*at` past what it consumed.
+    pub(crate) fn decode(
+        &mut self,
+        input: &[u8],
+        at: &mut usize,
+        trailers: &mut Vec<FieldSpan>,
+        config: &Config,
+    ) -> Result<BodyStep, Defect> {
+        let available = input.len() - *at;
+        match self {
+            BodyDecoder::Length { remaining: 0 } => Ok(BodyStep::End),
+            BodyDecoder::Length { remaining } => {
+                if available == 0 {
+                    return Ok(BodyStep::Partial);
+                }
+                let n = usize::try_from(*remaining).map_or(available, |r| r.min(available));
+                *remaining -= n as u64;
+                *at += n;
+                Ok(BodyStep::Data(Span::new(*at - n, *at)))
+            }
+            BodyDecoder::UntilClose { total } => {
+                if available == 0 {
+                    return Ok(BodyStep::Partial);
+                }
+                // `total` never exceeds the maximum, so `room` is the bytes still allowed.
+                let room = config.max_body_bytes - *total;
+                if let Some(room) = usize::try_from(room).ok().filter(|&room| room < available) {
+                    return defect(ErrorKind::BodyTooLarge, *at + room);
+                }
+                *total += available as u64;
+                *at = input.len();
+                Ok(BodyStep::Data(Span::new(
+                    input.len() - available,
+                    input.len(),
+                )))
+            }
+            BodyDecoder::Chunked(decoder) => {
+                Ok(match decoder.decode(input, at, trailers, config)? {
+                    ChunkStep::Partial => BodyStep::Partial,
+                    ChunkStep::Data(span) => BodyStep::Data(span),
+                    ChunkStep::Trailers(span) => BodyStep::Trailers(span),
+                    ChunkStep::End => BodyStep::End,
+                })
+            }
+        }
+    }
+
+    /// Whether the peer closing the connection now ends the body (rather than cutting it short).
+    pub(crate) fn ends_at_close(&self) -> bool {
+        match self {
+            BodyDecoder::Length { remaining } => *remaining == 0,
+            BodyDecoder::Chunked(decoder) => decoder.is_done(),
+            BodyDecoder::UntilClose { .. } => true,
+        }
+    }
+}

@@ -1,0 +1,415 @@
+//! Field lines (RFC 9112 §5, RFC 9110 §5): the scanner shared by header and trailer sections, and
+//! the borrowed [`Fields`] view handed to the caller.
+//!
+//! ```text
+//! field-line   = field-name ":" OWS field-value OWS
+//! field-name   = token
+//! field-value  = *field-content          ; VCHAR, SP, HTAB, obs-text
+//! obs-fold     = OWS CRLF RWS            ; refused, or unfolded in responses on request
+//! ```
+
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::chars::{is, is_ows, run_of, TCHAR, VALUE};
+use crate::ErrorKind;
+
+/// A defect found while scanning, at a position relative to the scanned buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Defect {
+    pub(crate) kind: ErrorKind,
+    pub(crate) at: usize,
+}
+
+pub(crate) fn defect<T>(kind: ErrorKind, at: usize) -> Result<T, Defect> {
+    Err(Defect { kind, at })
+}
+
+/// The line-ending rules in force for one scan.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LineRules {
+    pub(crate) allow_bare_lf: bool,
+    pub(crate) allow_obs_fold: bool,
+}
+
+/// The field names the parser itself acts on, recognised once as each line completes so that the
+/// Host and framing rules never compare names again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum KnownName {
+    Host,
+    ContentLength,
+    TransferEncoding,
+    Other,
+}
+
+impl KnownName {
+    fn of(name: &[u8]) -> KnownName {
+        // Field names are case-insensitive (RFC 9110 §5.1).
+        match name.len() {
+            4 if name.eq_ignore_ascii_case(b"host") => KnownName::Host,
+            14 if name.eq_ignore_ascii_case(b"content-length") => KnownName::ContentLength,
+            17 if name.eq_ignore_ascii_case(b"transfer-encoding") => KnownName::TransferEncoding,
+            _ => KnownName::Other,
+        }
+    }
+}
+
+/// Where one field line lies in the section's buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FieldSpan {
+    /// Start of the line, which is also the start of the name.
+    pub(crate) line: usize,
+    pub(crate) name_end: usize,
+    pub(crate) value_start: usize,
+    /// End of the value without trailing OWS.
+    pub(crate) value_end: usize,
+    /// The value spans obs-folds (raw CRLF and whitespace inside).
+    pub(crate) folded: bool,
+    pub(crate) known: KnownName,
+}
+
+impl FieldSpan {
+    const EMPTY: FieldSpan = FieldSpan {
+        line: 0,
+        name_end: 0,
+        value_start: 0,
+        value_end: 0,
+        folded: false,
+        known: KnownName::Other,
+    };
+
+    pub(crate) fn value<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
+        &buf[self.value_start..self.value_end]
+    }
+}
+
+/// What one call to [`FieldScanner::step`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum FieldStep {
+    /// The buffer ended; call again with more.
+    Partial,
+    /// One complete field line (its successor's first byte has been seen, so it cannot be
+    /// continued by an obs-fold any more).
+    Field(FieldSpan),
+    /// The empty line that ends the section has been consumed.
+    End,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    LineStart,
+    Name,
+    /// Whitespace after a name: a colon next means whitespace before the colon, anything else
+    /// a name with whitespace inside. Either way the defect is reported where the run started.
+    NameWs {
+        start: usize,
+    },
+    ValueOws,
+    FoldOws,
+    Value,
+    ValueCr,
+    EndCr,
+}
+
+/// An incremental scanner of a field section. It keeps its place between calls, so each byte is
+/// examined once however the input is split (trailing OWS is looked at twice: once as value, once
+/// when trimmed).
+#[derive(Clone, Debug)]
+pub(crate) struct FieldScanner {
+    state: State,
+    current: FieldSpan,
+    /// The last complete line, held back until the next line shows it is not folded.
+    pending: Option<FieldSpan>,
+}
+
+impl FieldScanner {
+    pub(crate) fn new() -> Self {
+        FieldScanner {
+            state: State::LineStart,
+            current: FieldSpan::EMPTY,
+            pending: None,
+        }
+    }
+
+    /// Scans `buf` from `*pos` (and moves it) until a field line completes, the section ends or
+    /// the buffer runs out.
+    pub(crate) fn step(
+        &mut self,
+        buf: &[u8],
+        pos: &mut usize,
+        rules: LineRules,
+    ) -> Result<FieldStep, Defect> {
+        let mut p = *pos;
+        let result = self.run(buf, &mut p, rules);
+        *pos = p;
+        result
+    }
+
+    fn run(&mut self, buf: &[u8], p: &mut usize, rules: LineRules) -> Result<FieldStep, Defect> {
+        loop {
+            let Some(&b) = buf.get(*p) else {
+                return Ok(FieldStep::Partial);
+            };
+            match self.state {
+                State::LineStart => {
+                    if is_ows(b) {
+                        // A line starting with whitespace continues the previous one (§5.2),
+                        // or, right after the start line, may hide a field (§2.2).
+                        let Some(previous) = self.pending.take() else {
+                            return defect(ErrorKind::WhitespaceBeforeFirstField, *p);
+                        };
+                        if !rules.allow_obs_fold {
+                            return defect(ErrorKind::ObsFold, *p);
+                        }
+                        self.current = previous;
+                        self.current.folded = true;
+                        self.state = State::FoldOws;
+                        *p += 1;
+                        continue;
+                    }
+                    if let Some(done) = self.pending.take() {
+                        return Ok(FieldStep::Field(done));
+                    }
+                    match b {
+                        b'\r' => {
+                            self.state = State::EndCr;
+                            *p += 1;
+                        }
+                        b'\n' if rules.allow_bare_lf => {
+                            *p += 1;
+                            return Ok(FieldStep::End);
+                        }
+                        b'\n' => return defect(ErrorKind::BareLf, *p),
+                        _ if is(b, TCHAR) => {
+                            self.current = FieldSpan {
+                                line: *p,
+                                ..FieldSpan::EMPTY
+                            };
+                            self.state = State::Name;
+                            *p += 1;
+                        }
+                        _ => return defect(ErrorKind::InvalidFieldName, *p),
+                    }
+                }
+                State::Name => {
+                    *p += run_of(&buf[*p..], TCHAR);
+                    let Some(&b) = buf.get(*p) else { continue };
+                    match b {
+                        b':' => {
+                            self.current.name_end = *p;
+                            self.current.known = KnownName::of(&buf[self.current.line..*p]);
+                            self.state = State::ValueOws;
+                            *p += 1;
+                        }
+                        b' ' | b'\t' => self.state = State::NameWs { start: *p },
+                        b'\r' | b'\n' => return defect(ErrorKind::MissingColon, *p),
+                        _ => return defect(ErrorKind::InvalidFieldName, *p),
+                    }
+                }
+                State::NameWs { start } => match b {
+                    b' ' | b'\t' => *p += 1,
+                    b':' => return defect(ErrorKind::WhitespaceBeforeColon, start),
+                    b'\r' | b'\n' => return defect(ErrorKind::MissingColon, start),
+                    _ => return defect(ErrorKind::InvalidFieldName, start),
+                },
+                State::ValueOws | State::FoldOws => {
+                    *p += buf[*p..]
+                        .iter()
+                        .position(|&b| !is_ows(b))
+                        .unwrap_or(buf.len() - *p);
+                    if *p == buf.len() {
+                        continue;
+                    }
+                    if self.state == State::ValueOws
+                        || self.current.value_start == self.current.value_end
+                    {
+                        self.current.value_start = *p;
+                    }
+                    self.state = State::Value;
+                }
+                State::Value => {
+                    *p += run_of(&buf[*p..], VALUE);
+                    let Some(&b) = buf.get(*p) else { continue };
+                    match b {
+                        b'\r' => {
+                            self.end_value(buf, *p);
+                            self.state = State::ValueCr;
+                            *p += 1;
+                        }
+                        b'\n' if rules.allow_bare_lf => {
+                            self.end_value(buf, *p);
+                            self.end_line();
+                            *p += 1;
+                        }
+                        b'\n' => return defect(ErrorKind::BareLf, *p),
+                        _ => return defect(ErrorKind::InvalidFieldValue, *p),
+                    }
+                }
+                State::ValueCr => {
+                    if b != b'\n' {
+                        return defect(ErrorKind::BareCr, *p - 1);
+                    }
+                    self.end_line();
+                    *p += 1;
+                }
+                State::EndCr => {
+                    if b != b'\n' {
+                        return defect(ErrorKind::BareCr, *p - 1);
+                    }
+                    *p += 1;
+                    return Ok(FieldStep::End);
+                }
+            }
+        }
+    }
+
+    fn end_value(&mut self, buf: &[u8], line_end: usize) {
+        let start = self.current.value_start;
+        let trailing = buf[start..line_end]
+            .iter()
+            .rev()
+            .take_while(|&&b| is_ows(b))
+            .count();
+        self.current.value_end = line_end - trailing;
+    }
+
+    fn end_line(&mut self) {
+        self.pending = Some(self.current);
+        self.state = State::LineStart;
+    }
+}
+
+/// The field lines of a head or of a trailer section, borrowed from the caller's buffer, in the
+/// order received.
+///
+/// # Examples
+///
+/// ```
+/// use h1wire::{Event, RequestParser};
+///
+/// let mut parser = RequestParser::new();
+/// let out = parser.parse(b"GET / HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n").unwrap();
+/// let Some(Event::Head { head, .. }) = out.event else { panic!() };
+/// assert_eq!(head.fields().len(), 2);
+/// assert_eq!(head.fields().get("accept"), Some(&b"*/*"[..]));
+/// ```
+#[derive(Clone, Copy)]
+pub struct Fields<'a> {
+    buf: &'a [u8],
+    spans: &'a [FieldSpan],
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn new(buf: &'a [u8], spans: &'a [FieldSpan]) -> Self {
+        Fields { buf, spans }
+    }
+
+    /// The number of field lines.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether there are no field lines.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The field lines in order.
+    pub fn iter(&self) -> impl Iterator<Item = Field<'a>> + 'a {
+        let buf = self.buf;
+        self.spans.iter().map(move |s| Field::new(buf, s))
+    }
+
+    /// The value of the first field line named `name` (compared case-insensitively).
+    pub fn get(&self, name: &str) -> Option<&'a [u8]> {
+        self.get_all(name).next()
+    }
+
+    /// The values of every field line named `name` (compared case-insensitively), in order.
+    pub fn get_all<'n>(&self, name: &'n str) -> impl Iterator<Item = &'a [u8]> + 'n
+    where
+        'a: 'n,
+    {
+        self.iter()
+            .filter(move |f| f.name().eq_ignore_ascii_case(name))
+            .map(|f| f.value())
+    }
+}
+
+impl fmt::Debug for Fields<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// One field line: a name and a value with the surrounding whitespace removed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Field<'a> {
+    name: &'a [u8],
+    value: &'a [u8],
+    folded: bool,
+}
+
+impl<'a> Field<'a> {
+    fn new(buf: &'a [u8], span: &FieldSpan) -> Self {
+        Field {
+            name: &buf[span.line..span.name_end],
+            value: span.value(buf),
+            folded: span.folded,
+        }
+    }
+
+    /// The field name as received (compare it case-insensitively).
+    pub fn name(&self) -> &'a str {
+        // A name is a token, and tokens are ASCII.
+        core::str::from_utf8(self.name).expect("field names are tokens")
+    }
+
+    /// The field value as received, without leading and trailing whitespace. It may hold
+    /// `obs-text` bytes (0x80–0xFF); when [`is_folded`](Field::is_folded), it also holds the raw
+    /// CRLF and whitespace of each obs-fold.
+    pub fn value(&self) -> &'a [u8] {
+        self.value
+    }
+
+    /// Whether the value was continued over obs-fold lines (only with
+    /// [`Config::allow_obs_fold`](crate::Config::allow_obs_fold), in responses).
+    pub fn is_folded(&self) -> bool {
+        self.folded
+    }
+
+    /// The value with each obs-fold replaced by one SP, as RFC 9112 §5.2 asks of a recipient
+    /// that accepts them. Borrowed when there was no fold.
+    pub fn unfolded_value(&self) -> Cow<'a, [u8]> {
+        if !self.folded {
+            return Cow::Borrowed(self.value);
+        }
+        let mut out = Vec::with_capacity(self.value.len());
+        let mut i = 0;
+        while i < self.value.len() {
+            let b = self.value[i];
+            if b == b'\r' || b == b'\n' {
+                // Drop the whitespace before and after the line break, keep one SP.
+                while out.last().is_some_and(|&b| is_ows(b)) {
+                    out.pop();
+                }
+                out.push(b' ');
+                i += 1;
+                while i < self.value.len() && (is_ows(self.value[i]) || self.value[i] == b'\n') {
+                    i += 1;
+                }
+            } else {
+                out.push(b);
+                i += 1;
+            }
+        }
+        Cow::Owned(out)
+    }
+}
+
+impl fmt::Debug for Field<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.name(), self.value.escape_ascii())
+    }
+}

@@ -1,0 +1,193 @@
+//! Message heads: the start line (request line or status line) and the header section.
+//!
+//! A head is scanned incrementally by [`HeadScanner`], which keeps its place between calls and
+//! records where each part lies; the borrowed views ([`RequestHead`], [`ResponseHead`]) are built
+//! from those places once the empty line ending the head has arrived.
+
+mod authority;
+pub(crate) mod field;
+mod host;
+pub(crate) mod request;
+mod request_line;
+mod response;
+mod status_line;
+mod target;
+
+pub use field::{Field, Fields};
+pub use host::Authority;
+pub use request::RequestHead;
+pub use response::ResponseHead;
+pub use target::{Target, TargetForm};
+
+pub(crate) use request_line::RequestLineScanner;
+pub(crate) use response::StatusLine;
+pub(crate) use status_line::StatusLineScanner;
+
+use alloc::vec::Vec;
+
+use crate::{Config, ErrorKind};
+use field::{defect, Defect, FieldScanner, FieldSpan, FieldStep, LineRules};
+
+/// A range of bytes in a buffer, as two offsets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub(crate) struct Span {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+impl Span {
+    pub(crate) fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    pub(crate) fn of<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
+        &buf[self.start..self.end]
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    pub(crate) fn moved_by(self, by: usize) -> Self {
+        Span::new(self.start + by, self.end + by)
+    }
+}
+
+/// The HTTP version of a message (RFC 9112 §2.3). Only 1.0 and 1.1 exist on this wire; any
+/// other well-formed version is refused with 505.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Version {
+    /// `HTTP/1.0`
+    Http10,
+    /// `HTTP/1.1`
+    Http11,
+}
+
+impl Version {
+    /// The version as written on the wire.
+    ///
+    /// ```
+    /// assert_eq!(h1wire::Version::Http11.as_str(), "HTTP/1.1");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Version::Http10 => "HTTP/1.0",
+            Version::Http11 => "HTTP/1.1",
+        }
+    }
+}
+
+/// Checks byte `i` (0..8) of `HTTP-version = "HTTP/" DIGIT "." DIGIT`; the name is
+/// case-sensitive (RFC 9112 §2.3).
+fn version_byte_ok(i: usize, b: u8) -> bool {
+    match i {
+        0..=4 => b == b"HTTP/"[i],
+        5 | 7 => b.is_ascii_digit(),
+        _ => b == b'.',
+    }
+}
+
+/// The version whose eight bytes start at `at`, already checked with [`version_byte_ok`].
+fn version_at(buf: &[u8], at: usize) -> Result<Version, Defect> {
+    match (buf[at + 5], buf[at + 7]) {
+        (b'1', b'0') => Ok(Version::Http10),
+        (b'1', b'1') => Ok(Version::Http11),
+        _ => defect(ErrorKind::UnsupportedVersion, at),
+    }
+}
+
+/// A scanner of one kind of start line.
+pub(crate) trait StartLineScanner: Default {
+    /// What the scanner found, with spans into the head buffer.
+    type Line: Copy;
+    fn step(
+        &mut self,
+        buf: &[u8],
+        pos: &mut usize,
+        config: &Config,
+    ) -> Result<Option<Self::Line>, Defect>;
+}
+
+/// Scans a head: a start line, then field lines until the empty line, within the head limits.
+#[derive(Clone, Debug)]
+pub(crate) struct HeadScanner<S: StartLineScanner> {
+    pos: usize,
+    start: S,
+    line: Option<S::Line>,
+    fields: FieldScanner,
+    rules: LineRules,
+}
+
+impl<S: StartLineScanner> HeadScanner<S> {
+    pub(crate) fn new(rules: LineRules) -> Self {
+        HeadScanner {
+            pos: 0,
+            start: S::default(),
+            line: None,
+            fields: FieldScanner::new(),
+            rules,
+        }
+    }
+
+    /// Whether any byte of a head has been seen.
+    pub(crate) fn started(&self) -> bool {
+        self.pos > 0
+    }
+
+    /// How many bytes of the head have been scanned.
+    pub(crate) fn scanned(&self) -> usize {
+        self.pos
+    }
+
+    pub(crate) fn rules(&self) -> LineRules {
+        self.rules
+    }
+
+    /// Scans `buf`, which holds the head from its first byte, from where the last call stopped.
+    /// Returns the start line and the head's length once the head is complete; each field line
+    /// is pushed onto `out` as it completes.
+    pub(crate) fn step(
+        &mut self,
+        buf: &[u8],
+        out: &mut Vec<FieldSpan>,
+        config: &Config,
+    ) -> Result<Option<(S::Line, usize)>, Defect> {
+        let limit = buf.len().min(config.max_head_bytes);
+        let bounded = &buf[..limit];
+        // A caller that hands a shorter buffer than before has dropped bytes we scanned: start
+        // again rather than index past its end.
+        if self.pos > bounded.len() {
+            *self = HeadScanner {
+                start: S::default(),
+                ..HeadScanner::new(self.rules)
+            };
+            out.clear();
+        }
+        let line = match self.line {
+            Some(line) => line,
+            None => match self.start.step(bounded, &mut self.pos, config)? {
+                Some(line) => *self.line.insert(line),
+                None => return self.partial(config),
+            },
+        };
+        loop {
+            match self.fields.step(bounded, &mut self.pos, self.rules)? {
+                FieldStep::Partial => return self.partial(config),
+                FieldStep::Field(span) => {
+                    if out.len() == config.max_fields {
+                        return defect(ErrorKind::TooManyFields, span.line);
+                    }
+                    out.push(span);
+                }
+                FieldStep::End => return Ok(Some((line, self.pos))),
+            }
+        }
+    }
+
+    fn partial<T>(&self, config: &Config) -> Result<Option<T>, Defect> {
+        if self.pos >= config.max_head_bytes {
+            return defect(ErrorKind::HeadTooLarge, config.max_head_bytes);
+        }
+        Ok(None)
+    }
+}

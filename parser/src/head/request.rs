@@ -1,0 +1,105 @@
+//! The request head: request line, fields and the Host rules.
+
+use super::authority::AuthoritySpans;
+use super::field::{Defect, FieldSpan};
+use super::host::{check_host, Authority};
+use super::target::{Target, TargetSpans};
+use super::{Fields, Span, Version};
+
+/// Where a request line's parts lie in the head buffer.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RequestLine {
+    pub(crate) method: Span,
+    pub(crate) target: Span,
+    /// Relative to `target.start`.
+    pub(crate) parts: TargetSpans,
+    pub(crate) version: Version,
+}
+
+/// Everything known about a complete request head, as places in the head buffer.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RequestParts {
+    pub(crate) line: RequestLine,
+    pub(crate) host: Option<AuthoritySpans>,
+}
+
+impl RequestParts {
+    /// Applies the rules that need the whole head (the Host rules, RFC 9112 §3.2).
+    pub(crate) fn check(
+        buf: &[u8],
+        line: RequestLine,
+        fields: &[FieldSpan],
+        head_end: usize,
+    ) -> Result<Self, Defect> {
+        let host = check_host(buf, fields, line.version, head_end)?;
+        Ok(RequestParts { line, host })
+    }
+}
+
+/// A request head, borrowed from the caller's buffer: method, request-target, version and fields.
+///
+/// # Examples
+///
+/// ```
+/// use h1wire::{Event, RequestParser, Version};
+///
+/// let mut parser = RequestParser::new();
+/// let out = parser.parse(b"POST /submit?a=1 HTTP/1.1\r\nHost: example.com\r\nContent-Length: 0\r\n\r\n").unwrap();
+/// let Some(Event::Head { head, .. }) = out.event else { panic!("head expected") };
+/// assert_eq!(head.method(), "POST");
+/// assert_eq!(head.target().path(), "/submit");
+/// assert_eq!(head.version(), Version::Http11);
+/// assert_eq!(head.authority().unwrap().host(), "example.com");
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct RequestHead<'a> {
+    buf: &'a [u8],
+    parts: RequestParts,
+    fields: &'a [FieldSpan],
+}
+
+impl<'a> RequestHead<'a> {
+    pub(crate) fn new(buf: &'a [u8], parts: RequestParts, fields: &'a [FieldSpan]) -> Self {
+        RequestHead { buf, parts, fields }
+    }
+
+    /// The method, a case-sensitive token (`GET`, `POST`, …).
+    pub fn method(&self) -> &'a str {
+        core::str::from_utf8(self.parts.line.method.of(self.buf)).expect("methods are tokens")
+    }
+
+    /// The request-target, checked and split into its parts.
+    pub fn target(&self) -> Target<'a> {
+        Target::new(self.parts.line.target.of(self.buf), self.parts.line.parts)
+    }
+
+    /// The HTTP version of the request line.
+    pub fn version(&self) -> Version {
+        self.parts.line.version
+    }
+
+    /// The header fields, in order.
+    pub fn fields(&self) -> Fields<'a> {
+        Fields::new(self.buf, self.fields)
+    }
+
+    /// The Host field's value, split into host and port.
+    pub fn host(&self) -> Option<Authority<'a>> {
+        self.parts.host.map(|spans| Authority::new(self.buf, spans))
+    }
+
+    /// The authority the request is for: the request-target's when it has one (absolute-form
+    /// and authority-form; RFC 9112 §3.2.2 says a server then ignores Host), otherwise Host's.
+    pub fn authority(&self) -> Option<Authority<'a>> {
+        let target = self.parts.line.target.start;
+        match self.parts.line.parts.authority {
+            Some(spans) => Some(Authority::new(self.buf, spans.moved_by(target))),
+            None => self.host(),
+        }
+    }
+
+    /// The head as received, from the method to the empty line.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        &self.buf[self.parts.line.method.start..]
+    }
+}

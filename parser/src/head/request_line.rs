@@ -1,0 +1,167 @@
+//! The request line (RFC 9112 §3), scanned incrementally.
+//!
+//! ```text
+//! request-line = method SP request-target SP HTTP-version
+//! method       = token
+//! ```
+//!
+//! Separators are exactly one SP: RFC 9112 §3 lets a recipient split on any whitespace, which is
+//! how `GET /a HTTP/1.1 /b` becomes two different requests in two parsers. We do not.
+
+use super::field::{defect, Defect};
+use super::request::RequestLine;
+use super::target::parse_target;
+use super::{version_at, version_byte_ok, Span, StartLineScanner};
+use crate::chars::{run_of, TARGET, TCHAR};
+use crate::{Config, ErrorKind};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Before the request line, where empty lines are skipped (RFC 9112 §2.2).
+    Leading,
+    LeadingCr,
+    Method,
+    Target,
+    Version,
+    Cr,
+}
+
+/// Scans a request line, keeping its place between calls.
+#[derive(Clone, Debug)]
+pub(crate) struct RequestLineScanner {
+    state: State,
+    method: Span,
+    target: Span,
+    version_start: usize,
+}
+
+impl Default for RequestLineScanner {
+    fn default() -> Self {
+        RequestLineScanner {
+            state: State::Leading,
+            method: Span::default(),
+            target: Span::default(),
+            version_start: 0,
+        }
+    }
+}
+
+impl RequestLineScanner {
+    fn line(&self, buf: &[u8]) -> Result<RequestLine, Defect> {
+        let raw = self.target.of(buf);
+        let target = parse_target(raw, self.method.of(buf)).map_err(|d| Defect {
+            at: d.at + self.target.start,
+            ..d
+        })?;
+        Ok(RequestLine {
+            method: self.method,
+            target: self.target,
+            parts: target,
+            version: version_at(buf, self.version_start)?,
+        })
+    }
+}
+
+impl StartLineScanner for RequestLineScanner {
+    type Line = RequestLine;
+
+    fn step(
+        &mut self,
+        buf: &[u8],
+        pos: &mut usize,
+        config: &Config,
+    ) -> Result<Option<RequestLine>, Defect> {
+        let mut p = *pos;
+        let result = loop {
+            let Some(&b) = buf.get(p) else { break Ok(None) };
+            match self.state {
+                State::Leading => match b {
+                    b'\r' => {
+                        self.state = State::LeadingCr;
+                        p += 1;
+                    }
+                    b'\n' if config.allow_bare_lf => p += 1,
+                    b'\n' => break defect(ErrorKind::BareLf, p),
+                    _ => {
+                        self.method = Span::new(p, p);
+                        self.state = State::Method;
+                    }
+                },
+                State::LeadingCr => {
+                    if b != b'\n' {
+                        break defect(ErrorKind::BareCr, p - 1);
+                    }
+                    self.state = State::Leading;
+                    p += 1;
+                }
+                State::Method => {
+                    p += run_of(&buf[p..], TCHAR);
+                    let Some(&b) = buf.get(p) else { continue };
+                    match b {
+                        b' ' if p > self.method.start => {
+                            self.method.end = p;
+                            p += 1;
+                            self.target = Span::new(p, p);
+                            self.state = State::Target;
+                        }
+                        b'\r' | b'\n' if p > self.method.start => {
+                            break defect(ErrorKind::InvalidRequestLine, p)
+                        }
+                        _ => break defect(ErrorKind::InvalidMethod, p),
+                    }
+                }
+                State::Target => {
+                    p += run_of(&buf[p..], TARGET);
+                    if p - self.target.start > config.max_target_bytes {
+                        break defect(
+                            ErrorKind::TargetTooLong,
+                            self.target.start + config.max_target_bytes,
+                        );
+                    }
+                    let Some(&b) = buf.get(p) else { continue };
+                    match b {
+                        b' ' => {
+                            self.target.end = p;
+                            p += 1;
+                            self.version_start = p;
+                            self.state = State::Version;
+                        }
+                        b'\r' | b'\n' => break defect(ErrorKind::InvalidRequestLine, p),
+                        _ => break defect(ErrorKind::InvalidTarget, p),
+                    }
+                }
+                State::Version => {
+                    let i = p - self.version_start;
+                    if i < 8 {
+                        if !version_byte_ok(i, b) {
+                            break defect(ErrorKind::InvalidVersion, p);
+                        }
+                        p += 1;
+                        continue;
+                    }
+                    match b {
+                        b'\r' => {
+                            self.state = State::Cr;
+                            p += 1;
+                        }
+                        b'\n' if config.allow_bare_lf => {
+                            p += 1;
+                            break self.line(buf).map(Some);
+                        }
+                        b'\n' => break defect(ErrorKind::BareLf, p),
+                        _ => break defect(ErrorKind::InvalidVersion, p),
+                    }
+                }
+                State::Cr => {
+                    if b != b'\n' {
+                        break defect(ErrorKind::BareCr, p - 1);
+                    }
+                    p += 1;
+                    break self.line(buf).map(Some);
+                }
+            }
+        };
+        *pos = p;
+        result
+    }
+}

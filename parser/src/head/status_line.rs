@@ -1,0 +1,130 @@
+//! The status line (RFC 9112 §4), scanned incrementally.
+//!
+//! ```text
+//! status-line   = HTTP-version SP status-code SP [ reason-phrase ]
+//! status-code   = 3DIGIT                      ; 100..=599, RFC 9110 §15
+//! reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )
+//! ```
+//!
+//! The SP after the status code is required even when the reason is empty; no empty lines are
+//! skipped before a status line (RFC 9112 §2.2 allows that for requests only).
+
+use super::field::{defect, Defect};
+use super::response::StatusLine;
+use super::{version_at, version_byte_ok, Span, StartLineScanner};
+use crate::chars::{run_of, VALUE};
+use crate::{Config, ErrorKind};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    Version,
+    Code,
+    Reason,
+    Cr,
+}
+
+/// Scans a status line, keeping its place between calls.
+#[derive(Clone, Debug)]
+pub(crate) struct StatusLineScanner {
+    state: State,
+    code_start: usize,
+    reason: Span,
+}
+
+impl Default for StatusLineScanner {
+    fn default() -> Self {
+        StatusLineScanner {
+            state: State::Version,
+            code_start: 0,
+            reason: Span::default(),
+        }
+    }
+}
+
+impl StatusLineScanner {
+    fn line(&self, buf: &[u8]) -> Result<StatusLine, Defect> {
+        let code = buf[self.code_start..self.code_start + 3]
+            .iter()
+            .fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
+        Ok(StatusLine {
+            version: version_at(buf, 0)?,
+            code,
+            reason: self.reason,
+        })
+    }
+}
+
+impl StartLineScanner for StatusLineScanner {
+    type Line = StatusLine;
+
+    fn step(
+        &mut self,
+        buf: &[u8],
+        pos: &mut usize,
+        config: &Config,
+    ) -> Result<Option<StatusLine>, Defect> {
+        let mut p = *pos;
+        let result = loop {
+            let Some(&b) = buf.get(p) else { break Ok(None) };
+            match self.state {
+                State::Version => {
+                    if p < 8 {
+                        if !version_byte_ok(p, b) {
+                            break defect(ErrorKind::InvalidVersion, p);
+                        }
+                    } else if b == b' ' {
+                        version_at(buf, 0)?;
+                        self.code_start = p + 1;
+                        self.state = State::Code;
+                    } else {
+                        break defect(ErrorKind::InvalidVersion, p);
+                    }
+                    p += 1;
+                }
+                State::Code => {
+                    let i = p - self.code_start;
+                    if i < 3 {
+                        if !b.is_ascii_digit() || (i == 0 && !(b'1'..=b'5').contains(&b)) {
+                            break defect(ErrorKind::InvalidStatusCode, p);
+                        }
+                    } else if b == b' ' {
+                        self.reason = Span::new(p + 1, p + 1);
+                        self.state = State::Reason;
+                    } else if b.is_ascii_digit() {
+                        break defect(ErrorKind::InvalidStatusCode, p);
+                    } else {
+                        break defect(ErrorKind::InvalidStatusLine, p);
+                    }
+                    p += 1;
+                }
+                State::Reason => {
+                    p += run_of(&buf[p..], VALUE);
+                    let Some(&b) = buf.get(p) else { continue };
+                    match b {
+                        b'\r' => {
+                            self.reason.end = p;
+                            self.state = State::Cr;
+                            p += 1;
+                        }
+                        b'\n' if config.allow_bare_lf => {
+                            self.reason.end = p;
+                            p += 1;
+                            break self.line(buf).map(Some);
+                        }
+                        b'\n' => break defect(ErrorKind::BareLf, p),
+                        _ => break defect(ErrorKind::InvalidReasonPhrase, p),
+                    }
+                }
+                State::Cr => {
+                    if b != b'\n' {
+                        break defect(ErrorKind::BareCr, p - 1);
+                    }
+                    p += 1;
+                    break self.line(buf).map(Some);
+                }
+            }
+        };
+        *pos = p;
+        result
+    }
+}

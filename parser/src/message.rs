@@ -1,0 +1,413 @@
+//! The message parsers: a head, then its body, then the next message, as a stream of events.
+//!
+//! # The buffer contract
+//!
+//! The caller owns the bytes. Each call to `parse` gets the bytes received and not yet consumed,
+//! in order, and says how many it consumed; the caller drops those from the front and keeps the
+//! rest. A head (and a trailer section) is only consumed once complete, so while the parser
+//! answers "no event", the caller appends new bytes after the ones it already passed. The parser
+//! remembers how far it got and never looks at a byte twice.
+
+use alloc::vec::Vec;
+
+use crate::body::{request_framing, response_framing, BodyDecoder, BodyStep, Framing};
+use crate::head::field::{Defect, FieldSpan, LineRules};
+use crate::head::request::RequestParts;
+use crate::head::{
+    Fields, HeadScanner, RequestHead, RequestLineScanner, ResponseHead, StartLineScanner,
+    StatusLine, StatusLineScanner,
+};
+use crate::{Config, Error, ErrorKind};
+
+/// One step of parsing.
+#[derive(Debug)]
+#[must_use = "`consumed` bytes must be dropped from the front of the buffer"]
+pub struct Output<'a, H> {
+    /// How many bytes from the front of the buffer this step consumed. The caller drops them
+    /// before the next call.
+    pub consumed: usize,
+    /// What the step found, or `None` when more bytes are needed.
+    pub event: Option<Event<'a, H>>,
+}
+
+/// What the parser found in the bytes, borrowed from them.
+#[derive(Debug)]
+pub enum Event<'a, H> {
+    /// A complete head, and how its body is delimited.
+    Head {
+        /// The head.
+        head: H,
+        /// How the body that follows is delimited; [`Framing::Empty`] when there is none.
+        framing: Framing,
+    },
+    /// A piece of the body, decoded (chunk framing removed). Pieces follow each other in order.
+    Data(&'a [u8]),
+    /// The trailer section of a chunked body, when it holds at least one field.
+    Trailers(Fields<'a>),
+    /// The message is complete; the next bytes belong to the next message.
+    End,
+}
+
+/// How the peer closing the connection ended things (see `handle_eof`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Closed {
+    /// Between messages: nothing was lost.
+    BetweenMessages,
+    /// The close ended a body delimited by the close ([`Framing::UntilClose`]): the message is
+    /// complete.
+    EndOfBody,
+}
+
+/// What a step of the shared machinery found, as places in the buffer.
+enum Step<T> {
+    Partial,
+    Head(T, Framing, usize),
+    Data(crate::head::Span),
+    Trailers(crate::head::Span),
+    End,
+}
+
+enum Phase {
+    Head,
+    Body(BodyDecoder),
+}
+
+/// The machinery shared by requests and responses, generic over the start line.
+struct Reader<S: StartLineScanner> {
+    config: Config,
+    head: HeadScanner<S>,
+    phase: Phase,
+    /// Field places of the current head, then of its trailers; allocated once, reused.
+    spans: Vec<FieldSpan>,
+    /// Stream offset of the first byte of the buffer the caller passes next.
+    offset: u64,
+    failed: Option<Error>,
+}
+
+impl<S: StartLineScanner> Reader<S> {
+    fn new(config: Config, allow_obs_fold: bool) -> Self {
+        let rules = LineRules {
+            allow_bare_lf: config.allow_bare_lf,
+            allow_obs_fold,
+        };
+        Reader {
+            spans: Vec::with_capacity(config.max_fields.min(1024)),
+            head: HeadScanner::new(rules),
+            phase: Phase::Head,
+            offset: 0,
+            failed: None,
+            config,
+        }
+    }
+
+    fn fail(&mut self, defect: Defect) -> Error {
+        let error = Error::new(defect.kind, self.offset + defect.at as u64);
+        self.failed = Some(error);
+        error
+    }
+
+    /// One step; `finish` applies the role's head rules and decides the framing.
+    fn step<T>(
+        &mut self,
+        buf: &[u8],
+        finish: impl FnOnce(
+            &[u8],
+            S::Line,
+            &[FieldSpan],
+            usize,
+            &Config,
+        ) -> Result<(T, Framing), Defect>,
+    ) -> Result<(usize, Step<T>), Error> {
+        if let Some(error) = self.failed {
+            return Err(error);
+        }
+        let result = match &mut self.phase {
+            Phase::Head => match self.head.step(buf, &mut self.spans, &self.config) {
+                Ok(None) => Ok((0, Step::Partial)),
+                Ok(Some((line, end))) => finish(&buf[..end], line, &self.spans, end, &self.config)
+                    .map(|(t, framing)| {
+                        self.phase = Phase::Body(BodyDecoder::new(framing));
+                        (end, Step::Head(t, framing, end))
+                    }),
+                Err(defect) => Err(defect),
+            },
+            Phase::Body(body) => {
+                let mut at = 0;
+                match body.decode(buf, &mut at, &mut self.spans, &self.config) {
+                    Ok(BodyStep::Partial) => Ok((at, Step::Partial)),
+                    Ok(BodyStep::Data(span)) => Ok((at, Step::Data(span))),
+                    Ok(BodyStep::Trailers(span)) => Ok((at, Step::Trailers(span))),
+                    Ok(BodyStep::End) => {
+                        self.next_message();
+                        Ok((at, Step::End))
+                    }
+                    Err(defect) => Err(defect),
+                }
+            }
+        };
+        match result {
+            Ok((consumed, step)) => {
+                self.offset += consumed as u64;
+                Ok((consumed, step))
+            }
+            Err(defect) => Err(self.fail(defect)),
+        }
+    }
+
+    fn next_message(&mut self) {
+        self.phase = Phase::Head;
+        self.head = HeadScanner::new(self.head_rules());
+        self.spans.clear();
+    }
+
+    fn head_rules(&self) -> LineRules {
+        self.head.rules()
+    }
+
+    fn handle_eof(&mut self) -> Result<Closed, Error> {
+        if let Some(error) = self.failed {
+            return Err(error);
+        }
+        let closed = match &self.phase {
+            Phase::Head if !self.head.started() => Closed::BetweenMessages,
+            Phase::Body(body) if body.ends_at_close() => {
+                self.next_message();
+                Closed::EndOfBody
+            }
+            Phase::Head | Phase::Body(_) => {
+                let head_bytes = if matches!(self.phase, Phase::Head) {
+                    self.head.scanned()
+                } else {
+                    0
+                };
+                return Err(self.fail(Defect {
+                    kind: ErrorKind::UnexpectedEof,
+                    at: head_bytes,
+                }));
+            }
+        };
+        Ok(closed)
+    }
+
+    /// The stream offset of the next byte the parser expects.
+    fn offset(&self) -> u64 {
+        self.offset
+    }
+}
+
+fn map_event<'a, T, H>(
+    buf: &'a [u8],
+    spans: &'a [FieldSpan],
+    step: Step<T>,
+    head: impl FnOnce(&'a [u8], T, &'a [FieldSpan]) -> H,
+) -> Option<Event<'a, H>> {
+    match step {
+        Step::Partial => None,
+        Step::Head(t, framing, end) => Some(Event::Head {
+            head: head(&buf[..end], t, spans),
+            framing,
+        }),
+        Step::Data(span) => Some(Event::Data(span.of(buf))),
+        Step::Trailers(span) => Some(Event::Trailers(Fields::new(span.of(buf), spans))),
+        Step::End => Some(Event::End),
+    }
+}
+
+/// Parses requests, one after the other, from the bytes of one connection.
+///
+/// # Examples
+///
+/// Parse a request whose bytes arrive in two pieces:
+///
+/// ```
+/// use h1wire::{Event, Framing, RequestParser};
+///
+/// let mut parser = RequestParser::new();
+/// let mut buf = b"POST /upload HTTP/1.1\r\nHost: example.com\r\nTransfer-Enc".to_vec();
+/// assert!(parser.parse(&buf).unwrap().event.is_none()); // not yet a whole head
+///
+/// buf.extend_from_slice(b"oding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+/// let mut body = Vec::new();
+/// loop {
+///     let out = parser.parse(&buf).unwrap();
+///     let consumed = out.consumed;
+///     match out.event {
+///         Some(Event::Head { head, framing }) => {
+///             assert_eq!(head.target().path(), "/upload");
+///             assert_eq!(framing, Framing::Chunked);
+///         }
+///         Some(Event::Data(data)) => body.extend_from_slice(data),
+///         Some(Event::Trailers(_)) => {}
+///         Some(Event::End) => break,
+///         None => unreachable!("the whole message is in the buffer"),
+///     }
+///     buf.drain(..consumed);
+/// }
+/// assert_eq!(body, b"hello");
+/// ```
+pub struct RequestParser {
+    reader: Reader<RequestLineScanner>,
+}
+
+impl Default for RequestParser {
+    fn default() -> Self {
+        RequestParser::new()
+    }
+}
+
+impl RequestParser {
+    /// A parser with the default [`Config`].
+    pub fn new() -> Self {
+        RequestParser::with_config(Config::default())
+    }
+
+    /// A parser with the given limits and leniencies (obs-fold is refused in requests whatever
+    /// the config says, RFC 9112 §5.2).
+    pub fn with_config(config: Config) -> Self {
+        RequestParser {
+            reader: Reader::new(config, false),
+        }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.reader.config
+    }
+
+    /// Parses from the front of `buf`: the bytes received and not yet consumed (see the
+    /// [module docs](crate::message) for the contract).
+    ///
+    /// # Errors
+    ///
+    /// An [`Error`] naming the rule broken, its offset in the stream and the status to answer.
+    /// After an error the parser stays failed: every later call returns the same error.
+    pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
+        let (consumed, step) = self.reader.step(buf, |buf, line, fields, end, config| {
+            let parts = RequestParts::check(buf, line, fields, end)?;
+            let framing = request_framing(buf, line.method.of(buf), line.version, fields, config)?;
+            Ok((parts, framing))
+        })?;
+        let event = map_event(buf, &self.reader.spans, step, RequestHead::new);
+        Ok(Output { consumed, event })
+    }
+
+    /// Tells the parser the peer closed the connection (after every received byte was passed
+    /// to [`parse`](RequestParser::parse)).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::UnexpectedEof`] when a message was cut short.
+    pub fn handle_eof(&mut self) -> Result<Closed, Error> {
+        self.reader.handle_eof()
+    }
+
+    /// The stream offset of the next byte to pass, i.e. the bytes consumed so far.
+    pub fn offset(&self) -> u64 {
+        self.reader.offset()
+    }
+}
+
+/// Parses the responses of one connection, each to a request whose method it is told.
+///
+/// The method matters: a response to HEAD has no body, a 2xx to CONNECT opens a tunnel.
+///
+/// # Examples
+///
+/// ```
+/// use h1wire::{Event, Framing, ResponseParser};
+///
+/// let mut parser = ResponseParser::new("HEAD");
+/// let out = parser.parse(b"HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n").unwrap();
+/// assert!(matches!(out.event, Some(Event::Head { framing: Framing::Empty, .. })));
+/// ```
+pub struct ResponseParser {
+    reader: Reader<StatusLineScanner>,
+    request_method: RequestMethod,
+}
+
+/// The request methods whose responses are framed differently, and the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RequestMethod {
+    Head,
+    Connect,
+    Other,
+}
+
+impl RequestMethod {
+    fn of(method: &str) -> Self {
+        match method {
+            "HEAD" => RequestMethod::Head,
+            "CONNECT" => RequestMethod::Connect,
+            _ => RequestMethod::Other,
+        }
+    }
+
+    fn as_bytes(self) -> &'static [u8] {
+        match self {
+            RequestMethod::Head => b"HEAD",
+            RequestMethod::Connect => b"CONNECT",
+            RequestMethod::Other => b"",
+        }
+    }
+}
+
+impl ResponseParser {
+    /// A parser with the default [`Config`], for the response to a `request_method` request.
+    pub fn new(request_method: &str) -> Self {
+        ResponseParser::with_config(Config::default(), request_method)
+    }
+
+    /// A parser with the given limits and leniencies.
+    pub fn with_config(config: Config, request_method: &str) -> Self {
+        let allow_obs_fold = config.allow_obs_fold;
+        ResponseParser {
+            reader: Reader::new(config, allow_obs_fold),
+            request_method: RequestMethod::of(request_method),
+        }
+    }
+
+    /// Sets the method of the request the next response answers (a 1xx response is followed by
+    /// another response to the same request; after a final response, set the next method).
+    pub fn set_request_method(&mut self, method: &str) {
+        self.request_method = RequestMethod::of(method);
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.reader.config
+    }
+
+    /// Parses from the front of `buf`, as [`RequestParser::parse`] does.
+    ///
+    /// # Errors
+    ///
+    /// An [`Error`] naming the rule broken and its offset in the stream; the parser stays
+    /// failed.
+    pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
+        let method = self.request_method.as_bytes();
+        let (consumed, step) =
+            self.reader
+                .step(buf, |buf, line: StatusLine, fields, _end, config| {
+                    let framing =
+                        response_framing(buf, method, line.code, line.version, fields, config)?;
+                    Ok((line, framing))
+                })?;
+        let event = map_event(buf, &self.reader.spans, step, ResponseHead::new);
+        Ok(Output { consumed, event })
+    }
+
+    /// Tells the parser the peer closed the connection; this is how a body delimited by the
+    /// close ends ([`Closed::EndOfBody`]).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::UnexpectedEof`] when a message was cut short.
+    pub fn handle_eof(&mut self) -> Result<Closed, Error> {
+        self.reader.handle_eof()
+    }
+
+    /// The stream offset of the next byte to pass, i.e. the bytes consumed so far.
+    pub fn offset(&self) -> u64 {
+        self.reader.offset()
+    }
+}
