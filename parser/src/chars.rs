@@ -24,20 +24,7 @@ const fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || matches!(
             b,
-            b'!' | b'#'
-                | b'$'
-                | b'%'
-                | b'&'
-                | b'\''
-                | b'*'
-                | b'+'
-                | b'-'
-                | b'.'
-                | b'^'
-                | b'_'
-                | b'`'
-                | b'|'
-                | b'~'
+            b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~'
         )
 }
 
@@ -46,10 +33,7 @@ const fn is_unreserved(b: u8) -> bool {
 }
 
 const fn is_sub_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='
-    )
+    matches!(b, b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=')
 }
 
 const fn class_of(b: u8) -> u8 {
@@ -70,13 +54,7 @@ const fn class_of(b: u8) -> u8 {
     if matches!(b, b'/' | b'?' | b'%' | b'[' | b']') {
         c |= TARGET;
     }
-    if b == b'\t'
-        || b == b' '
-        || b == 0x21
-        || (b >= 0x23 && b <= 0x5b)
-        || (b >= 0x5d && b <= 0x7e)
-        || b >= 0x80
-    {
+    if b == b'\t' || b == b' ' || b == 0x21 || (b >= 0x23 && b <= 0x5b) || (b >= 0x5d && b <= 0x7e) || b >= 0x80 {
         c |= QDTEXT;
     }
     if b.is_ascii_hexdigit() {
@@ -104,10 +82,7 @@ pub(crate) fn is(b: u8, mask: u8) -> bool {
 /// The length of the longest prefix of `bytes` whose bytes all belong to `mask`.
 #[inline(always)]
 pub(crate) fn run_of(bytes: &[u8], mask: u8) -> usize {
-    bytes
-        .iter()
-        .position(|&b| !is(b, mask))
-        .unwrap_or(bytes.len())
+    bytes.iter().position(|&b| !is(b, mask)).unwrap_or(bytes.len())
 }
 
 /// The value of one hex digit, if it is one.

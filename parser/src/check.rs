@@ -15,10 +15,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::{
-    Closed, Config, Error, ErrorKind, Event, Fields, Framing, RequestParser, ResponseParser,
-    Version,
-};
+use crate::{Closed, Config, Error, ErrorKind, Event, Fields, Framing, RequestParser, ResponseParser, Version};
 
 /// Which kind of message to parse.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,10 +65,7 @@ pub struct Message {
 }
 
 fn owned_fields(fields: Fields<'_>) -> Vec<(String, Vec<u8>)> {
-    fields
-        .iter()
-        .map(|f| (String::from(f.name()), f.unfolded_value().into_owned()))
-        .collect()
+    fields.iter().map(|f| (String::from(f.name()), f.unfolded_value().into_owned())).collect()
 }
 
 /// A parser of either role, with its events reduced to what [`Message`] records.
@@ -96,10 +90,7 @@ impl Parser {
                 let out = p.parse(buf)?;
                 let step = match out.event {
                     Some(Event::Head { head, framing }) => Step::Head(
-                        StartLine::Request {
-                            method: head.method().into(),
-                            target: head.target().as_str().into(),
-                        },
+                        StartLine::Request { method: head.method().into(), target: head.target().as_str().into() },
                         head.version(),
                         owned_fields(head.fields()),
                         framing,
@@ -112,10 +103,7 @@ impl Parser {
                 let out = p.parse(buf)?;
                 let step = match out.event {
                     Some(Event::Head { head, framing }) => Step::Head(
-                        StartLine::Response {
-                            status: head.status(),
-                            reason: head.reason().into(),
-                        },
+                        StartLine::Response { status: head.status(), reason: head.reason().into() },
                         head.version(),
                         owned_fields(head.fields()),
                         framing,
@@ -160,26 +148,15 @@ impl Parser {
 ///
 /// The parser's error; a message cut short by the end of input is
 /// [`ErrorKind::UnexpectedEof`].
-pub fn run(
-    role: Role<'_>,
-    config: &Config,
-    input: &[u8],
-    cuts: &[usize],
-) -> Result<Message, Error> {
+pub fn run(role: Role<'_>, config: &Config, input: &[u8], cuts: &[usize]) -> Result<Message, Error> {
     let mut parser = match role {
         Role::Request => Parser::Request(RequestParser::with_config(config.clone())),
-        Role::Response(method) => {
-            Parser::Response(ResponseParser::with_config(config.clone(), method))
-        }
+        Role::Response(method) => Parser::Response(ResponseParser::with_config(config.clone(), method)),
     };
     let mut message: Option<Message> = None;
     let mut buf: Vec<u8> = Vec::new();
     let mut from = 0;
-    let ends = cuts
-        .iter()
-        .copied()
-        .filter(|&c| c > 0 && c < input.len())
-        .chain([input.len()]);
+    let ends = cuts.iter().copied().filter(|&c| c > 0 && c < input.len()).chain([input.len()]);
     for end in ends {
         if end < from {
             continue;
@@ -188,19 +165,12 @@ pub fn run(
         from = end;
         loop {
             let (consumed, step) = parser.step(&buf)?;
-            assert!(
-                consumed <= buf.len(),
-                "consumed {consumed} of {} bytes",
-                buf.len()
-            );
+            assert!(consumed <= buf.len(), "consumed {consumed} of {} bytes", buf.len());
             buf.drain(..consumed);
             match step {
                 Step::Need => break,
                 Step::Head(start, version, headers, framing) => {
-                    assert!(
-                        message.is_none(),
-                        "a second head before the end of the first message"
-                    );
+                    assert!(message.is_none(), "a second head before the end of the first message");
                     message = Some(Message {
                         start,
                         version,
@@ -213,15 +183,9 @@ pub fn run(
                 }
                 Step::Data(data) => {
                     assert!(!data.is_empty(), "empty data event");
-                    message
-                        .as_mut()
-                        .expect("data after a head")
-                        .body
-                        .extend_from_slice(&data);
+                    message.as_mut().expect("data after a head").body.extend_from_slice(&data);
                 }
-                Step::Trailers(trailers) => {
-                    message.as_mut().expect("trailers after a head").trailers = trailers
-                }
+                Step::Trailers(trailers) => message.as_mut().expect("trailers after a head").trailers = trailers,
                 Step::End => return finish(message, parser.offset()),
             }
         }
@@ -236,11 +200,7 @@ fn finish(message: Option<Message>, consumed: u64) -> Result<Message, Error> {
     let mut message = message.expect("End after a head");
     message.consumed = consumed;
     if let Framing::Length(n) = message.framing {
-        assert_eq!(
-            message.body.len() as u64,
-            n,
-            "body length differs from Content-Length"
-        );
+        assert_eq!(message.body.len() as u64, n, "body length differs from Content-Length");
     }
     Ok(message)
 }
@@ -251,18 +211,12 @@ fn finish(message: Option<Message>, consumed: u64) -> Result<Message, Error> {
 /// # Errors
 ///
 /// A description of the first run that disagreed with the whole-input run.
-pub fn split_invariant(
-    role: Role<'_>,
-    config: &Config,
-    input: &[u8],
-) -> Result<Result<Message, Error>, String> {
+pub fn split_invariant(role: Role<'_>, config: &Config, input: &[u8]) -> Result<Result<Message, Error>, String> {
     let whole = run(role, config, input, &[]);
     let bytewise: Vec<usize> = (1..input.len()).collect();
     let one_byte = run(role, config, input, &bytewise);
     if one_byte != whole {
-        return Err(format!(
-            "one byte at a time: {one_byte:?}\nwhole: {whole:?}"
-        ));
+        return Err(format!("one byte at a time: {one_byte:?}\nwhole: {whole:?}"));
     }
     for cut in 1..input.len() {
         let split = run(role, config, input, &[cut]);

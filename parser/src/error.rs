@@ -159,7 +159,7 @@ macro_rules! error_kinds {
 
 error_kinds! {
     // Line endings (RFC 9112 §2.2).
-    /// A CR not followed by LF.
+    /// A CR not followed by LF (reported at the byte where the LF should have been).
     BareCr => "bare-cr", BadRequest,
         "bare CR: a CR must be followed by LF (RFC 9112 §2.2)";
     /// A LF not preceded by CR, while `allow_bare_lf` is off.
@@ -307,10 +307,7 @@ mod tests {
     #[test]
     fn names_are_unique_kebab_case() {
         for (i, a) in ErrorKind::ALL.iter().enumerate() {
-            assert!(a
-                .name()
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+            assert!(a.name().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
             for b in &ErrorKind::ALL[i + 1..] {
                 assert_ne!(a.name(), b.name());
             }

@@ -14,8 +14,7 @@ use crate::body::{request_framing, response_framing, BodyDecoder, BodyStep, Fram
 use crate::head::field::{Defect, FieldSpan, LineRules};
 use crate::head::request::RequestParts;
 use crate::head::{
-    Fields, HeadScanner, RequestHead, RequestLineScanner, ResponseHead, StartLineScanner,
-    StatusLine, StatusLineScanner,
+    Fields, HeadScanner, RequestHead, RequestLineScanner, ResponseHead, StartLineScanner, StatusLine, StatusLineScanner,
 };
 use crate::{Config, Error, ErrorKind};
 
@@ -86,10 +85,7 @@ struct Reader<S: StartLineScanner> {
 
 impl<S: StartLineScanner> Reader<S> {
     fn new(config: Config, allow_obs_fold: bool) -> Self {
-        let rules = LineRules {
-            allow_bare_lf: config.allow_bare_lf,
-            allow_obs_fold,
-        };
+        let rules = LineRules { allow_bare_lf: config.allow_bare_lf, allow_obs_fold };
         Reader {
             spans: Vec::with_capacity(config.max_fields.min(1024)),
             head: HeadScanner::new(rules),
@@ -110,13 +106,7 @@ impl<S: StartLineScanner> Reader<S> {
     fn step<T>(
         &mut self,
         buf: &[u8],
-        finish: impl FnOnce(
-            &[u8],
-            S::Line,
-            &[FieldSpan],
-            usize,
-            &Config,
-        ) -> Result<(T, Framing), Defect>,
+        finish: impl FnOnce(&[u8], S::Line, &[FieldSpan], usize, &Config) -> Result<(T, Framing), Defect>,
     ) -> Result<(usize, Step<T>), Error> {
         if let Some(error) = self.failed {
             return Err(error);
@@ -124,11 +114,12 @@ impl<S: StartLineScanner> Reader<S> {
         let result = match &mut self.phase {
             Phase::Head => match self.head.step(buf, &mut self.spans, &self.config) {
                 Ok(None) => Ok((0, Step::Partial)),
-                Ok(Some((line, end))) => finish(&buf[..end], line, &self.spans, end, &self.config)
-                    .map(|(t, framing)| {
+                Ok(Some((line, end))) => {
+                    finish(&buf[..end], line, &self.spans, end, &self.config).map(|(t, framing)| {
                         self.phase = Phase::Body(BodyDecoder::new(framing));
                         (end, Step::Head(t, framing, end))
-                    }),
+                    })
+                }
                 Err(defect) => Err(defect),
             },
             Phase::Body(body) => {
@@ -168,24 +159,20 @@ impl<S: StartLineScanner> Reader<S> {
         if let Some(error) = self.failed {
             return Err(error);
         }
+        // A cut-short message is reported at the end of the stream: past what was consumed and
+        // what was looked at without being consumed.
         let closed = match &self.phase {
             Phase::Head if !self.head.started() => Closed::BetweenMessages,
-            Phase::Body(body) if body.ends_at_close() => {
-                self.next_message();
-                Closed::EndOfBody
-            }
-            Phase::Head | Phase::Body(_) => {
-                let head_bytes = if matches!(self.phase, Phase::Head) {
-                    self.head.scanned()
-                } else {
-                    0
-                };
-                return Err(self.fail(Defect {
-                    kind: ErrorKind::UnexpectedEof,
-                    at: head_bytes,
-                }));
+            Phase::Body(body) if body.ends_at_close() => Closed::EndOfBody,
+            Phase::Head => return Err(self.fail(Defect { kind: ErrorKind::UnexpectedEof, at: self.head.scanned() })),
+            Phase::Body(body) => {
+                let at = body.pending();
+                return Err(self.fail(Defect { kind: ErrorKind::UnexpectedEof, at }));
             }
         };
+        if closed == Closed::EndOfBody {
+            self.next_message();
+        }
         Ok(closed)
     }
 
@@ -203,10 +190,7 @@ fn map_event<'a, T, H>(
 ) -> Option<Event<'a, H>> {
     match step {
         Step::Partial => None,
-        Step::Head(t, framing, end) => Some(Event::Head {
-            head: head(&buf[..end], t, spans),
-            framing,
-        }),
+        Step::Head(t, framing, end) => Some(Event::Head { head: head(&buf[..end], t, spans), framing }),
         Step::Data(span) => Some(Event::Data(span.of(buf))),
         Step::Trailers(span) => Some(Event::Trailers(Fields::new(span.of(buf), spans))),
         Step::End => Some(Event::End),
@@ -264,9 +248,7 @@ impl RequestParser {
     /// A parser with the given limits and leniencies (obs-fold is refused in requests whatever
     /// the config says, RFC 9112 §5.2).
     pub fn with_config(config: Config) -> Self {
-        RequestParser {
-            reader: Reader::new(config, false),
-        }
+        RequestParser { reader: Reader::new(config, false) }
     }
 
     /// The configuration in force.
@@ -385,13 +367,10 @@ impl ResponseParser {
     /// failed.
     pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
         let method = self.request_method.as_bytes();
-        let (consumed, step) =
-            self.reader
-                .step(buf, |buf, line: StatusLine, fields, _end, config| {
-                    let framing =
-                        response_framing(buf, method, line.code, line.version, fields, config)?;
-                    Ok((line, framing))
-                })?;
+        let (consumed, step) = self.reader.step(buf, |buf, line: StatusLine, fields, _end, config| {
+            let framing = response_framing(buf, method, line.code, line.version, fields, config)?;
+            Ok((line, framing))
+        })?;
         let event = map_event(buf, &self.reader.spans, step, ResponseHead::new);
         Ok(Output { consumed, event })
     }

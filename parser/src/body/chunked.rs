@@ -106,8 +106,7 @@ impl ChunkedDecoder {
                     if available == 0 {
                         return Ok(ChunkStep::Partial);
                     }
-                    let n =
-                        usize::try_from(self.size).map_or(available, |size| size.min(available));
+                    let n = usize::try_from(self.size).map_or(available, |size| size.min(available));
                     let data = Span::new(*at, *at + n);
                     *at += n;
                     self.size -= n as u64;
@@ -173,9 +172,7 @@ impl ChunkedDecoder {
             (State::SizeBws, b' ' | b'\t') => State::SizeBws,
             (State::SizeBws, b';') => State::ExtName { started: false },
             (State::SizeBws, _) => return defect(ErrorKind::InvalidChunkSize, at),
-            (State::ExtName { started: false }, _) if is_ows(b) => {
-                State::ExtName { started: false }
-            }
+            (State::ExtName { started: false }, _) if is_ows(b) => State::ExtName { started: false },
             (State::ExtName { .. }, _) if is(b, TCHAR) => State::ExtName { started: true },
             (State::ExtName { started: true }, b'=') => State::ExtValueStart,
             (State::ExtName { started: true }, b';') => State::ExtName { started: false },
@@ -199,24 +196,18 @@ impl ChunkedDecoder {
             // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
             (State::ExtQuotedPair, _) if b == b'\t' || (b >= 0x20 && b != 0x7f) => State::ExtQuoted,
             (State::ExtQuotedPair, _) => return ext_error(),
-            (State::ExtToken | State::ExtValueEnd { .. }, b' ' | b'\t') => {
-                State::ExtValueEnd { bws: true }
-            }
-            (State::ExtToken | State::ExtValueEnd { .. }, b';') => {
-                State::ExtName { started: false }
-            }
+            (State::ExtToken | State::ExtValueEnd { .. }, b' ' | b'\t') => State::ExtValueEnd { bws: true },
+            (State::ExtToken | State::ExtValueEnd { .. }, b';') => State::ExtName { started: false },
             (State::ExtToken | State::ExtValueEnd { bws: false }, b'\r' | b'\n') => {
                 return self.line_end(b, at, config, ErrorKind::InvalidChunkExtension)
             }
             (State::ExtToken | State::ExtValueEnd { .. }, _) => return ext_error(),
             (State::SizeLf, b'\n') => return self.line_done(),
-            (State::SizeLf, _) => return defect(ErrorKind::BareCr, at - 1),
+            (State::SizeLf, _) => return defect(ErrorKind::BareCr, at),
             (State::DataCr, b'\r') => State::DataLf,
             (State::DataCr, b'\n') if config.allow_bare_lf => State::SizeStart,
             (State::DataLf, b'\n') => State::SizeStart,
-            (State::DataCr | State::DataLf, _) => {
-                return defect(ErrorKind::InvalidChunkDataEnd, at)
-            }
+            (State::DataCr | State::DataLf, _) => return defect(ErrorKind::InvalidChunkDataEnd, at),
             // `decode` hands these states no single bytes.
             (State::Data | State::Trailers | State::Done, _) => self.state,
         };
@@ -225,13 +216,7 @@ impl ChunkedDecoder {
 
     /// The size line ends at `b` (CR, or LF when bare LF is allowed); anything else is a `kind`
     /// error.
-    fn line_end(
-        &mut self,
-        b: u8,
-        at: usize,
-        config: &Config,
-        kind: ErrorKind,
-    ) -> Result<(), Defect> {
+    fn line_end(&mut self, b: u8, at: usize, config: &Config, kind: ErrorKind) -> Result<(), Defect> {
         match b {
             b'\r' => {
                 self.state = State::SizeLf;
@@ -245,11 +230,7 @@ impl ChunkedDecoder {
 
     fn line_done(&mut self) -> Result<(), Defect> {
         self.line_len = 0;
-        self.state = if self.size == 0 {
-            State::Trailers
-        } else {
-            State::Data
-        };
+        self.state = if self.size == 0 { State::Trailers } else { State::Data };
         Ok(())
     }
 
@@ -265,20 +246,10 @@ impl ChunkedDecoder {
         if self.trailer_pos == 0 {
             trailers.clear();
         }
-        let rules = LineRules {
-            allow_bare_lf: config.allow_bare_lf,
-            allow_obs_fold: false,
-        };
-        let shift = |d: Defect| Defect {
-            at: d.at + *at,
-            ..d
-        };
+        let rules = LineRules { allow_bare_lf: config.allow_bare_lf, allow_obs_fold: false };
+        let shift = |d: Defect| Defect { at: d.at + *at, ..d };
         loop {
-            match self
-                .trailers
-                .step(bounded, &mut self.trailer_pos, rules)
-                .map_err(shift)?
-            {
+            match self.trailers.step(bounded, &mut self.trailer_pos, rules).map_err(shift)? {
                 FieldStep::Partial => {
                     if self.trailer_pos >= config.max_trailer_bytes {
                         return defect(ErrorKind::TrailersTooLarge, *at + config.max_trailer_bytes);
@@ -295,13 +266,18 @@ impl ChunkedDecoder {
                     let section = Span::new(*at, *at + self.trailer_pos);
                     *at = section.end;
                     self.state = State::Done;
-                    return Ok(if trailers.is_empty() {
-                        ChunkStep::End
-                    } else {
-                        ChunkStep::Trailers(section)
-                    });
+                    return Ok(if trailers.is_empty() { ChunkStep::End } else { ChunkStep::Trailers(section) });
                 }
             }
+        }
+    }
+
+    /// How many bytes of a trailer section have been scanned but not consumed.
+    pub(crate) fn pending(&self) -> usize {
+        if self.state == State::Trailers {
+            self.trailer_pos
+        } else {
+            0
         }
     }
 

@@ -49,8 +49,7 @@ impl FramingFields {
                     if out.content_length.is_some() {
                         return defect(ErrorKind::DuplicateContentLength, field.line);
                     }
-                    let value =
-                        parse_content_length(field.value(buf), field.value_start, field.line)?;
+                    let value = parse_content_length(field.value(buf), field.value_start, field.line)?;
                     out.content_length = Some((value, field.line));
                 }
                 KnownName::TransferEncoding => {
@@ -171,12 +170,7 @@ pub(crate) fn quoted_string_len(s: &[u8]) -> Option<usize> {
         match *s.get(i)? {
             b'"' => return Some(i + 1),
             // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
-            b'\\'
-                if s.get(i + 1)
-                    .is_some_and(|&b| b == b'\t' || b >= 0x20 && b != 0x7f) =>
-            {
-                i += 2
-            }
+            b'\\' if s.get(i + 1).is_some_and(|&b| b == b'\t' || b >= 0x20 && b != 0x7f) => i += 2,
             b if is(b, QDTEXT) => i += 1,
             _ => return None,
         }
@@ -196,10 +190,7 @@ fn parse_content_length(value: &[u8], base: usize, line: usize) -> Result<u64, D
         if !b.is_ascii_digit() {
             return defect(ErrorKind::InvalidContentLength, base + i);
         }
-        n = match n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add(u64::from(b - b'0')))
-        {
+        n = match n.checked_mul(10).and_then(|n| n.checked_add(u64::from(b - b'0'))) {
             Some(n) => n,
             None => return defect(ErrorKind::InvalidContentLength, base + i),
         };
@@ -211,11 +202,7 @@ fn checked_length(length: u64, line: usize, config: &Config) -> Result<Framing, 
     if length > config.max_body_bytes {
         return defect(ErrorKind::BodyTooLarge, line);
     }
-    Ok(if length == 0 {
-        Framing::Empty
-    } else {
-        Framing::Length(length)
-    })
+    Ok(if length == 0 { Framing::Empty } else { Framing::Length(length) })
 }
 
 /// Decides the framing of a request (RFC 9112 §6.3, rules 3–6).
@@ -248,9 +235,7 @@ pub(crate) fn request_framing(
         return Ok(Framing::Chunked);
     }
     match f.content_length {
-        Some((n, line)) if n > 0 && method == b"CONNECT" => {
-            defect(ErrorKind::ContentInConnect, line)
-        }
+        Some((n, line)) if n > 0 && method == b"CONNECT" => defect(ErrorKind::ContentInConnect, line),
         Some((n, line)) => checked_length(n, line, config),
         None => Ok(Framing::Empty),
     }
@@ -278,11 +263,7 @@ pub(crate) fn response_framing(
     if f.transfer_encoding.is_some() {
         // Rule 3: Transfer-Encoding overrides Content-Length; a non-final chunked (or any coding
         // in HTTP/1.0, §6.1) means the body runs until the connection closes.
-        return Ok(if f.chunked_last && version == Version::Http11 {
-            Framing::Chunked
-        } else {
-            Framing::UntilClose
-        });
+        return Ok(if f.chunked_last && version == Version::Http11 { Framing::Chunked } else { Framing::UntilClose });
     }
     match f.content_length {
         Some((n, line)) => checked_length(n, line, config),

@@ -72,19 +72,22 @@ impl BodyDecoder {
                 }
                 *total += available as u64;
                 *at = input.len();
-                Ok(BodyStep::Data(Span::new(
-                    input.len() - available,
-                    input.len(),
-                )))
+                Ok(BodyStep::Data(Span::new(input.len() - available, input.len())))
             }
-            BodyDecoder::Chunked(decoder) => {
-                Ok(match decoder.decode(input, at, trailers, config)? {
-                    ChunkStep::Partial => BodyStep::Partial,
-                    ChunkStep::Data(span) => BodyStep::Data(span),
-                    ChunkStep::Trailers(span) => BodyStep::Trailers(span),
-                    ChunkStep::End => BodyStep::End,
-                })
-            }
+            BodyDecoder::Chunked(decoder) => Ok(match decoder.decode(input, at, trailers, config)? {
+                ChunkStep::Partial => BodyStep::Partial,
+                ChunkStep::Data(span) => BodyStep::Data(span),
+                ChunkStep::Trailers(span) => BodyStep::Trailers(span),
+                ChunkStep::End => BodyStep::End,
+            }),
+        }
+    }
+
+    /// How many bytes passed to the decoder it has looked at without consuming them.
+    pub(crate) fn pending(&self) -> usize {
+        match self {
+            BodyDecoder::Chunked(decoder) => decoder.pending(),
+            BodyDecoder::Length { .. } | BodyDecoder::UntilClose { .. } => 0,
         }
     }
 

@@ -35,11 +35,7 @@ impl AuthoritySpans {
 }
 
 /// Parses `bytes` as an authority. `kind` is the error reported, at the first offending byte.
-pub(crate) fn parse_authority(
-    bytes: &[u8],
-    allow_userinfo: bool,
-    kind: ErrorKind,
-) -> Result<AuthoritySpans, Defect> {
+pub(crate) fn parse_authority(bytes: &[u8], allow_userinfo: bool, kind: ErrorKind) -> Result<AuthoritySpans, Defect> {
     let mut userinfo = None;
     let mut host_start = 0;
     if allow_userinfo {
@@ -76,29 +72,18 @@ pub(crate) fn parse_authority(
         }
         Some(_) => return defect(kind, after),
     };
-    Ok(AuthoritySpans {
-        userinfo,
-        host,
-        port,
-    })
+    Ok(AuthoritySpans { userinfo, host, port })
 }
 
 /// Checks that every byte of `bytes` is in `class`, one of `extra`, or starts a valid
 /// `pct-encoded` triplet. Reports `kind` at `base` plus the first offending index.
-pub(crate) fn check_chars(
-    bytes: &[u8],
-    base: usize,
-    class: u8,
-    extra: &[u8],
-    kind: ErrorKind,
-) -> Result<(), Defect> {
+pub(crate) fn check_chars(bytes: &[u8], base: usize, class: u8, extra: &[u8], kind: ErrorKind) -> Result<(), Defect> {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         if b == b'%' {
             // pct-encoded = "%" HEXDIG HEXDIG (RFC 3986 §2.1)
-            let ok = bytes.get(i + 1).is_some_and(|&h| is(h, HEX))
-                && bytes.get(i + 2).is_some_and(|&h| is(h, HEX));
+            let ok = bytes.get(i + 1).is_some_and(|&h| is(h, HEX)) && bytes.get(i + 2).is_some_and(|&h| is(h, HEX));
             if !ok {
                 return defect(kind, base + i);
             }
@@ -249,11 +234,7 @@ mod tests {
         let a = parse_authority(b"example.com:", false, ErrorKind::InvalidHost).unwrap();
         assert_eq!(a.port, Some(Span::new(12, 12)));
         assert!(parse_authority(b"[v1.x:y]", false, ErrorKind::InvalidHost).is_ok());
-        let err = |s: &[u8]| {
-            parse_authority(s, false, ErrorKind::InvalidHost)
-                .unwrap_err()
-                .at
-        };
+        let err = |s: &[u8]| parse_authority(s, false, ErrorKind::InvalidHost).unwrap_err().at;
         assert_eq!(err(b"a b"), 1);
         assert_eq!(err(b"a:8o"), 3);
         assert_eq!(err(b"[::1"), 4);

@@ -70,14 +70,8 @@ pub(crate) struct FieldSpan {
 }
 
 impl FieldSpan {
-    const EMPTY: FieldSpan = FieldSpan {
-        line: 0,
-        name_end: 0,
-        value_start: 0,
-        value_end: 0,
-        folded: false,
-        known: KnownName::Other,
-    };
+    const EMPTY: FieldSpan =
+        FieldSpan { line: 0, name_end: 0, value_start: 0, value_end: 0, folded: false, known: KnownName::Other };
 
     pub(crate) fn value<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
         &buf[self.value_start..self.value_end]
@@ -125,21 +119,12 @@ pub(crate) struct FieldScanner {
 
 impl FieldScanner {
     pub(crate) fn new() -> Self {
-        FieldScanner {
-            state: State::LineStart,
-            current: FieldSpan::EMPTY,
-            pending: None,
-        }
+        FieldScanner { state: State::LineStart, current: FieldSpan::EMPTY, pending: None }
     }
 
     /// Scans `buf` from `*pos` (and moves it) until a field line completes, the section ends or
     /// the buffer runs out.
-    pub(crate) fn step(
-        &mut self,
-        buf: &[u8],
-        pos: &mut usize,
-        rules: LineRules,
-    ) -> Result<FieldStep, Defect> {
+    pub(crate) fn step(&mut self, buf: &[u8], pos: &mut usize, rules: LineRules) -> Result<FieldStep, Defect> {
         let mut p = *pos;
         let result = self.run(buf, &mut p, rules);
         *pos = p;
@@ -182,10 +167,7 @@ impl FieldScanner {
                         }
                         b'\n' => return defect(ErrorKind::BareLf, *p),
                         _ if is(b, TCHAR) => {
-                            self.current = FieldSpan {
-                                line: *p,
-                                ..FieldSpan::EMPTY
-                            };
+                            self.current = FieldSpan { line: *p, ..FieldSpan::EMPTY };
                             self.state = State::Name;
                             *p += 1;
                         }
@@ -214,16 +196,11 @@ impl FieldScanner {
                     _ => return defect(ErrorKind::InvalidFieldName, start),
                 },
                 State::ValueOws | State::FoldOws => {
-                    *p += buf[*p..]
-                        .iter()
-                        .position(|&b| !is_ows(b))
-                        .unwrap_or(buf.len() - *p);
+                    *p += buf[*p..].iter().position(|&b| !is_ows(b)).unwrap_or(buf.len() - *p);
                     if *p == buf.len() {
                         continue;
                     }
-                    if self.state == State::ValueOws
-                        || self.current.value_start == self.current.value_end
-                    {
+                    if self.state == State::ValueOws || self.current.value_start == self.current.value_end {
                         self.current.value_start = *p;
                     }
                     self.state = State::Value;
@@ -248,14 +225,14 @@ impl FieldScanner {
                 }
                 State::ValueCr => {
                     if b != b'\n' {
-                        return defect(ErrorKind::BareCr, *p - 1);
+                        return defect(ErrorKind::BareCr, *p);
                     }
                     self.end_line();
                     *p += 1;
                 }
                 State::EndCr => {
                     if b != b'\n' {
-                        return defect(ErrorKind::BareCr, *p - 1);
+                        return defect(ErrorKind::BareCr, *p);
                     }
                     *p += 1;
                     return Ok(FieldStep::End);
@@ -266,11 +243,7 @@ impl FieldScanner {
 
     fn end_value(&mut self, buf: &[u8], line_end: usize) {
         let start = self.current.value_start;
-        let trailing = buf[start..line_end]
-            .iter()
-            .rev()
-            .take_while(|&&b| is_ows(b))
-            .count();
+        let trailing = buf[start..line_end].iter().rev().take_while(|&&b| is_ows(b)).count();
         self.current.value_end = line_end - trailing;
     }
 
@@ -331,9 +304,7 @@ impl<'a> Fields<'a> {
     where
         'a: 'n,
     {
-        self.iter()
-            .filter(move |f| f.name().eq_ignore_ascii_case(name))
-            .map(|f| f.value())
+        self.iter().filter(move |f| f.name().eq_ignore_ascii_case(name)).map(|f| f.value())
     }
 }
 
@@ -353,11 +324,7 @@ pub struct Field<'a> {
 
 impl<'a> Field<'a> {
     fn new(buf: &'a [u8], span: &FieldSpan) -> Self {
-        Field {
-            name: &buf[span.line..span.name_end],
-            value: span.value(buf),
-            folded: span.folded,
-        }
+        Field { name: &buf[span.line..span.name_end], value: span.value(buf), folded: span.folded }
     }
 
     /// The field name as received (compare it case-insensitively).

@@ -20,13 +20,8 @@ pub(crate) fn check_host(
             return defect(ErrorKind::DuplicateHost, field.line);
         }
         // An empty value is allowed: it is what a client sends when the target has no authority.
-        let spans =
-            parse_authority(field.value(buf), false, ErrorKind::InvalidHost).map_err(|d| {
-                Defect {
-                    at: d.at + field.value_start,
-                    ..d
-                }
-            })?;
+        let spans = parse_authority(field.value(buf), false, ErrorKind::InvalidHost)
+            .map_err(|d| Defect { at: d.at + field.value_start, ..d })?;
         found = Some(spans.moved_by(field.value_start));
     }
     if found.is_none() && version == Version::Http11 {
@@ -55,10 +50,7 @@ pub struct Authority<'a> {
 impl<'a> Authority<'a> {
     pub(crate) fn new(buf: &'a [u8], spans: AuthoritySpans) -> Self {
         let text = |s: Span| core::str::from_utf8(s.of(buf)).expect("authorities are ASCII");
-        Authority {
-            host: text(spans.host),
-            port: spans.port.map(text),
-        }
+        Authority { host: text(spans.host), port: spans.port.map(text) }
     }
 
     /// The host: a registered name, an IPv4 address, or an IP literal in brackets. Possibly

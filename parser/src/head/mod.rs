@@ -100,12 +100,7 @@ fn version_at(buf: &[u8], at: usize) -> Result<Version, Defect> {
 pub(crate) trait StartLineScanner: Default {
     /// What the scanner found, with spans into the head buffer.
     type Line: Copy;
-    fn step(
-        &mut self,
-        buf: &[u8],
-        pos: &mut usize,
-        config: &Config,
-    ) -> Result<Option<Self::Line>, Defect>;
+    fn step(&mut self, buf: &[u8], pos: &mut usize, config: &Config) -> Result<Option<Self::Line>, Defect>;
 }
 
 /// Scans a head: a start line, then field lines until the empty line, within the head limits.
@@ -120,13 +115,7 @@ pub(crate) struct HeadScanner<S: StartLineScanner> {
 
 impl<S: StartLineScanner> HeadScanner<S> {
     pub(crate) fn new(rules: LineRules) -> Self {
-        HeadScanner {
-            pos: 0,
-            start: S::default(),
-            line: None,
-            fields: FieldScanner::new(),
-            rules,
-        }
+        HeadScanner { pos: 0, start: S::default(), line: None, fields: FieldScanner::new(), rules }
     }
 
     /// Whether any byte of a head has been seen.
@@ -157,10 +146,7 @@ impl<S: StartLineScanner> HeadScanner<S> {
         // A caller that hands a shorter buffer than before has dropped bytes we scanned: start
         // again rather than index past its end.
         if self.pos > bounded.len() {
-            *self = HeadScanner {
-                start: S::default(),
-                ..HeadScanner::new(self.rules)
-            };
+            *self = HeadScanner { start: S::default(), ..HeadScanner::new(self.rules) };
             out.clear();
         }
         let line = match self.line {

@@ -25,12 +25,7 @@ pub(crate) struct RequestParts {
 
 impl RequestParts {
     /// Applies the rules that need the whole head (the Host rules, RFC 9112 §3.2).
-    pub(crate) fn check(
-        buf: &[u8],
-        line: RequestLine,
-        fields: &[FieldSpan],
-        head_end: usize,
-    ) -> Result<Self, Defect> {
+    pub(crate) fn check(buf: &[u8], line: RequestLine, fields: &[FieldSpan], head_end: usize) -> Result<Self, Defect> {
         let host = check_host(buf, fields, line.version, head_end)?;
         Ok(RequestParts { line, host })
     }

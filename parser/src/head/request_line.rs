@@ -37,22 +37,15 @@ pub(crate) struct RequestLineScanner {
 
 impl Default for RequestLineScanner {
     fn default() -> Self {
-        RequestLineScanner {
-            state: State::Leading,
-            method: Span::default(),
-            target: Span::default(),
-            version_start: 0,
-        }
+        RequestLineScanner { state: State::Leading, method: Span::default(), target: Span::default(), version_start: 0 }
     }
 }
 
 impl RequestLineScanner {
     fn line(&self, buf: &[u8]) -> Result<RequestLine, Defect> {
         let raw = self.target.of(buf);
-        let target = parse_target(raw, self.method.of(buf)).map_err(|d| Defect {
-            at: d.at + self.target.start,
-            ..d
-        })?;
+        let target =
+            parse_target(raw, self.method.of(buf)).map_err(|d| Defect { at: d.at + self.target.start, ..d })?;
         Ok(RequestLine {
             method: self.method,
             target: self.target,
@@ -65,12 +58,7 @@ impl RequestLineScanner {
 impl StartLineScanner for RequestLineScanner {
     type Line = RequestLine;
 
-    fn step(
-        &mut self,
-        buf: &[u8],
-        pos: &mut usize,
-        config: &Config,
-    ) -> Result<Option<RequestLine>, Defect> {
+    fn step(&mut self, buf: &[u8], pos: &mut usize, config: &Config) -> Result<Option<RequestLine>, Defect> {
         let mut p = *pos;
         let result = loop {
             let Some(&b) = buf.get(p) else { break Ok(None) };
@@ -89,7 +77,7 @@ impl StartLineScanner for RequestLineScanner {
                 },
                 State::LeadingCr => {
                     if b != b'\n' {
-                        break defect(ErrorKind::BareCr, p - 1);
+                        break defect(ErrorKind::BareCr, p);
                     }
                     self.state = State::Leading;
                     p += 1;
@@ -104,22 +92,18 @@ impl StartLineScanner for RequestLineScanner {
                             self.target = Span::new(p, p);
                             self.state = State::Target;
                         }
-                        b'\r' | b'\n' if p > self.method.start => {
-                            break defect(ErrorKind::InvalidRequestLine, p)
-                        }
+                        b'\r' | b'\n' if p > self.method.start => break defect(ErrorKind::InvalidRequestLine, p),
                         _ => break defect(ErrorKind::InvalidMethod, p),
                     }
                 }
                 State::Target => {
                     p += run_of(&buf[p..], TARGET);
                     if p - self.target.start > config.max_target_bytes {
-                        break defect(
-                            ErrorKind::TargetTooLong,
-                            self.target.start + config.max_target_bytes,
-                        );
+                        break defect(ErrorKind::TargetTooLong, self.target.start + config.max_target_bytes);
                     }
                     let Some(&b) = buf.get(p) else { continue };
                     match b {
+                        b' ' if p == self.target.start => break defect(ErrorKind::InvalidTarget, p),
                         b' ' => {
                             self.target.end = p;
                             p += 1;
@@ -154,7 +138,7 @@ impl StartLineScanner for RequestLineScanner {
                 }
                 State::Cr => {
                     if b != b'\n' {
-                        break defect(ErrorKind::BareCr, p - 1);
+                        break defect(ErrorKind::BareCr, p);
                     }
                     p += 1;
                     break self.line(buf).map(Some);

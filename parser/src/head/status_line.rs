@@ -33,36 +33,21 @@ pub(crate) struct StatusLineScanner {
 
 impl Default for StatusLineScanner {
     fn default() -> Self {
-        StatusLineScanner {
-            state: State::Version,
-            code_start: 0,
-            reason: Span::default(),
-        }
+        StatusLineScanner { state: State::Version, code_start: 0, reason: Span::default() }
     }
 }
 
 impl StatusLineScanner {
     fn line(&self, buf: &[u8]) -> Result<StatusLine, Defect> {
-        let code = buf[self.code_start..self.code_start + 3]
-            .iter()
-            .fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
-        Ok(StatusLine {
-            version: version_at(buf, 0)?,
-            code,
-            reason: self.reason,
-        })
+        let code = buf[self.code_start..self.code_start + 3].iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
+        Ok(StatusLine { version: version_at(buf, 0)?, code, reason: self.reason })
     }
 }
 
 impl StartLineScanner for StatusLineScanner {
     type Line = StatusLine;
 
-    fn step(
-        &mut self,
-        buf: &[u8],
-        pos: &mut usize,
-        config: &Config,
-    ) -> Result<Option<StatusLine>, Defect> {
+    fn step(&mut self, buf: &[u8], pos: &mut usize, config: &Config) -> Result<Option<StatusLine>, Defect> {
         let mut p = *pos;
         let result = loop {
             let Some(&b) = buf.get(p) else { break Ok(None) };
@@ -117,7 +102,7 @@ impl StartLineScanner for StatusLineScanner {
                 }
                 State::Cr => {
                     if b != b'\n' {
-                        break defect(ErrorKind::BareCr, p - 1);
+                        break defect(ErrorKind::BareCr, p);
                     }
                     p += 1;
                     break self.line(buf).map(Some);

@@ -44,13 +44,7 @@ pub(crate) struct TargetSpans {
 
 impl TargetSpans {
     fn bare(form: TargetForm, path: Span) -> Self {
-        TargetSpans {
-            form,
-            scheme: None,
-            authority: None,
-            path,
-            query: None,
-        }
+        TargetSpans { form, scheme: None, authority: None, path, query: None }
     }
 }
 
@@ -77,23 +71,16 @@ pub(crate) fn parse_target(raw: &[u8], method: &[u8]) -> Result<TargetSpans, Def
                 bad_form()
             }
         }
-        _ => parse_absolute_form(raw).or_else(|err| {
-            // `host:port` outside CONNECT is a form error, not a malformed target.
-            if parse_authority_form(raw).is_ok() {
-                bad_form()
-            } else {
-                Err(err)
-            }
-        }),
+        // `host:port` is also a valid absolute-URI (scheme "host", path "port"), but nobody
+        // means that: outside CONNECT it is the authority-form used with the wrong method.
+        _ if parse_authority_form(raw).is_ok() => bad_form(),
+        _ => parse_absolute_form(raw),
     }
 }
 
 fn parse_origin_form(raw: &[u8]) -> Result<TargetSpans, Defect> {
     let (path, query) = split_query(raw, 0)?;
-    Ok(TargetSpans {
-        query,
-        ..TargetSpans::bare(TargetForm::Origin, path)
-    })
+    Ok(TargetSpans { query, ..TargetSpans::bare(TargetForm::Origin, path) })
 }
 
 /// Splits `raw[start..]` into a path (`*( pchar / "/" )`) and an optional query after the first
@@ -131,18 +118,14 @@ pub(crate) fn port_number(digits: &[u8]) -> Option<u16> {
     if digits.is_empty() || digits.len() > 5 {
         return None;
     }
-    let n = digits
-        .iter()
-        .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'));
+    let n = digits.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'));
     u16::try_from(n).ok().filter(|&n| n != 0)
 }
 
 fn parse_absolute_form(raw: &[u8]) -> Result<TargetSpans, Defect> {
     // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) (RFC 3986 §3.1)
-    let scheme_len = raw
-        .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))
-        .unwrap_or(raw.len());
+    let scheme_len =
+        raw.iter().position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))).unwrap_or(raw.len());
     if scheme_len == 0 || !raw[0].is_ascii_alphabetic() {
         return defect(ErrorKind::InvalidTarget, 0);
     }
@@ -158,10 +141,7 @@ fn parse_absolute_form(raw: &[u8]) -> Result<TargetSpans, Defect> {
     let mut authority = None;
     if raw[at..].starts_with(b"//") {
         at += 2;
-        let len = raw[at..]
-            .iter()
-            .position(|&b| b == b'/' || b == b'?')
-            .unwrap_or(raw.len() - at);
+        let len = raw[at..].iter().position(|&b| b == b'/' || b == b'?').unwrap_or(raw.len() - at);
         let parsed = parse_authority(&raw[at..at + len], true, ErrorKind::InvalidTarget)
             .map_err(|d| Defect { at: d.at + at, ..d })?;
         let parsed = parsed.moved_by(at);
@@ -183,13 +163,7 @@ fn parse_absolute_form(raw: &[u8]) -> Result<TargetSpans, Defect> {
     // After an authority the path is empty or starts with "/"; without one it may be rootless.
     // Either way it is a run of pchar and "/", which `split_query` checks.
     let (path, query) = split_query(raw, at)?;
-    Ok(TargetSpans {
-        form: TargetForm::Absolute,
-        scheme: Some(scheme),
-        authority,
-        path,
-        query,
-    })
+    Ok(TargetSpans { form: TargetForm::Absolute, scheme: Some(scheme), authority, path, query })
 }
 
 /// A request-target, checked against the grammar of its form and split into its URI parts.
@@ -320,9 +294,7 @@ mod tests {
     use super::*;
 
     fn form(raw: &str, method: &str) -> Result<TargetForm, (ErrorKind, usize)> {
-        parse_target(raw.as_bytes(), method.as_bytes())
-            .map(|t| t.form)
-            .map_err(|d| (d.kind, d.at))
+        parse_target(raw.as_bytes(), method.as_bytes()).map(|t| t.form).map_err(|d| (d.kind, d.at))
     }
 
     #[test]
@@ -331,74 +303,33 @@ mod tests {
         assert_eq!(form("/a/b;c=d?x=/?&y", "GET"), Ok(TargetForm::Origin));
         assert_eq!(form("*", "OPTIONS"), Ok(TargetForm::Asterisk));
         assert_eq!(form("*", "GET"), Err((ErrorKind::TargetFormNotAllowed, 0)));
-        assert_eq!(
-            form("example.com:443", "CONNECT"),
-            Ok(TargetForm::Authority)
-        );
+        assert_eq!(form("example.com:443", "CONNECT"), Ok(TargetForm::Authority));
         assert_eq!(form("[::1]:443", "CONNECT"), Ok(TargetForm::Authority));
-        assert_eq!(
-            form("/", "CONNECT"),
-            Err((ErrorKind::TargetFormNotAllowed, 0))
-        );
-        assert_eq!(
-            form("http://a/", "CONNECT"),
-            Err((ErrorKind::TargetFormNotAllowed, 0))
-        );
-        assert_eq!(
-            form("example.com", "CONNECT"),
-            Err((ErrorKind::InvalidTarget, 11))
-        );
-        assert_eq!(
-            form("example.com:", "CONNECT"),
-            Err((ErrorKind::InvalidTarget, 12))
-        );
-        assert_eq!(
-            form("example.com:0", "CONNECT"),
-            Err((ErrorKind::InvalidTarget, 12))
-        );
-        assert_eq!(
-            form("example.com:65536", "CONNECT"),
-            Err((ErrorKind::InvalidTarget, 12))
-        );
-        assert_eq!(
-            form("127.0.0.1:80", "GET"),
-            Err((ErrorKind::TargetFormNotAllowed, 0))
-        );
+        assert_eq!(form("/", "CONNECT"), Err((ErrorKind::TargetFormNotAllowed, 0)));
+        assert_eq!(form("http://a/", "CONNECT"), Err((ErrorKind::TargetFormNotAllowed, 0)));
+        assert_eq!(form("example.com", "CONNECT"), Err((ErrorKind::InvalidTarget, 11)));
+        assert_eq!(form("example.com:", "CONNECT"), Err((ErrorKind::InvalidTarget, 12)));
+        assert_eq!(form("example.com:0", "CONNECT"), Err((ErrorKind::InvalidTarget, 12)));
+        assert_eq!(form("example.com:65536", "CONNECT"), Err((ErrorKind::InvalidTarget, 12)));
+        assert_eq!(form("127.0.0.1:80", "GET"), Err((ErrorKind::TargetFormNotAllowed, 0)));
         assert_eq!(form("http://example.com", "GET"), Ok(TargetForm::Absolute));
-        assert_eq!(
-            form("HTTPS://example.com:/x?q", "GET"),
-            Ok(TargetForm::Absolute)
-        );
+        assert_eq!(form("HTTPS://example.com:/x?q", "GET"), Ok(TargetForm::Absolute));
         assert_eq!(form("urn:isbn:123", "GET"), Ok(TargetForm::Absolute));
         assert_eq!(form("ftp://u:p@h/f", "GET"), Ok(TargetForm::Absolute));
-        assert_eq!(
-            form("http://u@h/", "GET"),
-            Err((ErrorKind::InvalidTarget, 7))
-        );
+        assert_eq!(form("http://u@h/", "GET"), Err((ErrorKind::InvalidTarget, 7)));
         assert_eq!(form("http:///x", "GET"), Err((ErrorKind::InvalidTarget, 7)));
         assert_eq!(form("http:/x", "GET"), Err((ErrorKind::InvalidTarget, 5)));
         assert_eq!(form("/a%zz", "GET"), Err((ErrorKind::InvalidTarget, 2)));
         assert_eq!(form("/a[b]", "GET"), Err((ErrorKind::InvalidTarget, 2)));
-        assert_eq!(
-            form("1http://x/", "GET"),
-            Err((ErrorKind::InvalidTarget, 0))
-        );
+        assert_eq!(form("1http://x/", "GET"), Err((ErrorKind::InvalidTarget, 0)));
     }
 
     #[test]
     fn decoded_path() {
-        let t = |raw: &'static str| {
-            Target::new(
-                raw.as_bytes(),
-                parse_target(raw.as_bytes(), b"GET").unwrap(),
-            )
-        };
+        let t = |raw: &'static str| Target::new(raw.as_bytes(), parse_target(raw.as_bytes(), b"GET").unwrap());
         assert_eq!(t("/a%2Fb").decoded_path().as_deref(), Some("/a/b"));
         assert_eq!(t("/%C3%A9").decoded_path().as_deref(), Some("/é"));
         assert_eq!(t("/%FF").decoded_path(), None);
-        assert!(matches!(
-            t("/plain").decoded_path(),
-            Some(Cow::Borrowed("/plain"))
-        ));
+        assert!(matches!(t("/plain").decoded_path(), Some(Cow::Borrowed("/plain"))));
     }
 }
