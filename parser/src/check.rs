@@ -166,6 +166,7 @@ pub fn run(role: Role<'_>, config: &Config, input: &[u8], cuts: &[usize]) -> Res
         loop {
             let (consumed, step) = parser.step(&buf)?;
             assert!(consumed <= buf.len(), "consumed {consumed} of {} bytes", buf.len());
+            assert!(consumed == 0 || !matches!(step, Step::Need), "consumed {consumed} bytes without an event");
             buf.drain(..consumed);
             match step {
                 Step::Need => break,

@@ -3,10 +3,11 @@
 //! # The buffer contract
 //!
 //! The caller owns the bytes. Each call to `parse` gets the bytes received and not yet consumed,
-//! in order, and says how many it consumed; the caller drops those from the front and keeps the
-//! rest. A head (and a trailer section) is only consumed once complete, so while the parser
-//! answers "no event", the caller appends new bytes after the ones it already passed. The parser
-//! remembers how far it got and never looks at a byte twice.
+//! in order. When the parser finds an event, it says how many bytes that event consumed; the
+//! caller drops those from the front and keeps the rest. When it finds none (more bytes are
+//! needed), it consumes nothing: the caller keeps every byte and appends new ones after them.
+//! The parser remembers how far it got into those bytes and never looks at one twice, so feeding
+//! a message one byte at a time costs the same as feeding it at once.
 
 use alloc::vec::Vec;
 
@@ -23,9 +24,9 @@ use crate::{Config, Error, ErrorKind};
 #[must_use = "`consumed` bytes must be dropped from the front of the buffer"]
 pub struct Output<'a, H> {
     /// How many bytes from the front of the buffer this step consumed. The caller drops them
-    /// before the next call.
+    /// before the next call. Always 0 when `event` is `None`.
     pub consumed: usize,
-    /// What the step found, or `None` when more bytes are needed.
+    /// What the step found, or `None` when more bytes are needed (append them to the buffer).
     pub event: Option<Event<'a, H>>,
 }
 
@@ -122,19 +123,16 @@ impl<S: StartLineScanner> Reader<S> {
                 }
                 Err(defect) => Err(defect),
             },
-            Phase::Body(body) => {
-                let mut at = 0;
-                match body.decode(buf, &mut at, &mut self.spans, &self.config) {
-                    Ok(BodyStep::Partial) => Ok((at, Step::Partial)),
-                    Ok(BodyStep::Data(span)) => Ok((at, Step::Data(span))),
-                    Ok(BodyStep::Trailers(span)) => Ok((at, Step::Trailers(span))),
-                    Ok(BodyStep::End) => {
-                        self.next_message();
-                        Ok((at, Step::End))
-                    }
-                    Err(defect) => Err(defect),
+            Phase::Body(body) => match body.decode(buf, &mut self.spans, &self.config) {
+                Ok((_, BodyStep::Partial)) => Ok((0, Step::Partial)),
+                Ok((consumed, BodyStep::Data(span))) => Ok((consumed, Step::Data(span))),
+                Ok((consumed, BodyStep::Trailers(span))) => Ok((consumed, Step::Trailers(span))),
+                Ok((consumed, BodyStep::End)) => {
+                    self.next_message();
+                    Ok((consumed, Step::End))
                 }
-            }
+                Err(defect) => Err(defect),
+            },
         };
         match result {
             Ok((consumed, step)) => {

@@ -73,6 +73,10 @@ pub(crate) struct ChunkedDecoder {
     trailers: FieldScanner,
     /// How far the trailer section has been scanned, from its first byte.
     trailer_pos: usize,
+    /// Bytes at the front of the caller's buffer already decoded but not yet reported consumed:
+    /// bytes are only consumed together with an event, so a size line split over two reads is
+    /// handed in again, and skipped.
+    held: usize,
 }
 
 impl ChunkedDecoder {
@@ -85,12 +89,38 @@ impl ChunkedDecoder {
             body_total: 0,
             trailers: FieldScanner::new(),
             trailer_pos: 0,
+            held: 0,
         }
     }
 
-    /// Decodes from `input[*at..]`, moving `*at` past what it consumed. Trailer bytes are not
-    /// consumed until the whole trailer section is there (`*at` stays at its start).
+    /// Decodes from the front of `input`: the bytes not yet consumed. Returns how many bytes the
+    /// step consumed (none without an event) and what it found.
     pub(crate) fn decode(
+        &mut self,
+        input: &[u8],
+        trailers: &mut Vec<FieldSpan>,
+        config: &Config,
+    ) -> Result<(usize, ChunkStep), Defect> {
+        if self.held > input.len() {
+            // The caller dropped bytes it was not told to drop; wait for them rather than panic.
+            return Ok((0, ChunkStep::Partial));
+        }
+        let mut at = self.held;
+        Ok(match self.decode_from(input, &mut at, trailers, config)? {
+            ChunkStep::Partial => {
+                self.held = at;
+                (0, ChunkStep::Partial)
+            }
+            step => {
+                self.held = 0;
+                (at, step)
+            }
+        })
+    }
+
+    /// Decodes from `input[*at..]`, moving `*at` past what it decoded. Trailer bytes are not
+    /// passed until the whole trailer section is there (`*at` stays at its start).
+    fn decode_from(
         &mut self,
         input: &[u8],
         at: &mut usize,
@@ -272,12 +302,12 @@ impl ChunkedDecoder {
         }
     }
 
-    /// How many bytes of a trailer section have been scanned but not consumed.
+    /// How many bytes have been looked at but not consumed.
     pub(crate) fn pending(&self) -> usize {
         if self.state == State::Trailers {
-            self.trailer_pos
+            self.held + self.trailer_pos
         } else {
-            0
+            self.held
         }
     }
 

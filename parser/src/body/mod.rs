@@ -41,45 +41,47 @@ impl BodyDecoder {
         }
     }
 
-    /// Decodes from `input[*at..]`, moving `*at` past what it consumed.
+    /// Decodes from the front of `input`, the bytes not yet consumed. Returns how many bytes
+    /// the step consumed, which is none unless it found something.
     pub(crate) fn decode(
         &mut self,
         input: &[u8],
-        at: &mut usize,
         trailers: &mut Vec<FieldSpan>,
         config: &Config,
-    ) -> Result<BodyStep, Defect> {
-        let available = input.len() - *at;
+    ) -> Result<(usize, BodyStep), Defect> {
+        let available = input.len();
         match self {
-            BodyDecoder::Length { remaining: 0 } => Ok(BodyStep::End),
+            BodyDecoder::Length { remaining: 0 } => Ok((0, BodyStep::End)),
             BodyDecoder::Length { remaining } => {
                 if available == 0 {
-                    return Ok(BodyStep::Partial);
+                    return Ok((0, BodyStep::Partial));
                 }
                 let n = usize::try_from(*remaining).map_or(available, |r| r.min(available));
                 *remaining -= n as u64;
-                *at += n;
-                Ok(BodyStep::Data(Span::new(*at - n, *at)))
+                Ok((n, BodyStep::Data(Span::new(0, n))))
             }
             BodyDecoder::UntilClose { total } => {
                 if available == 0 {
-                    return Ok(BodyStep::Partial);
+                    return Ok((0, BodyStep::Partial));
                 }
                 // `total` never exceeds the maximum, so `room` is the bytes still allowed.
                 let room = config.max_body_bytes - *total;
                 if let Some(room) = usize::try_from(room).ok().filter(|&room| room < available) {
-                    return defect(ErrorKind::BodyTooLarge, *at + room);
+                    return defect(ErrorKind::BodyTooLarge, room);
                 }
                 *total += available as u64;
-                *at = input.len();
-                Ok(BodyStep::Data(Span::new(input.len() - available, input.len())))
+                Ok((available, BodyStep::Data(Span::new(0, available))))
             }
-            BodyDecoder::Chunked(decoder) => Ok(match decoder.decode(input, at, trailers, config)? {
-                ChunkStep::Partial => BodyStep::Partial,
-                ChunkStep::Data(span) => BodyStep::Data(span),
-                ChunkStep::Trailers(span) => BodyStep::Trailers(span),
-                ChunkStep::End => BodyStep::End,
-            }),
+            BodyDecoder::Chunked(decoder) => {
+                let (consumed, step) = decoder.decode(input, trailers, config)?;
+                let step = match step {
+                    ChunkStep::Partial => BodyStep::Partial,
+                    ChunkStep::Data(span) => BodyStep::Data(span),
+                    ChunkStep::Trailers(span) => BodyStep::Trailers(span),
+                    ChunkStep::End => BodyStep::End,
+                };
+                Ok((consumed, step))
+            }
         }
     }
 
