@@ -1,1 +1,68 @@
-fn main() {}
+//! The `h1spec` command.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use h1spec::parse::{parse, Options};
+
+/// HTTP/1.1 conformance harness built on the strict h1wire codec.
+#[derive(Parser)]
+#[command(name = "h1spec", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse the first HTTP/1.1 message of FILE (or standard input) and print one JSON verdict.
+    ///
+    /// The end of input counts as the peer closing the connection. Exit status 0 whenever a
+    /// verdict is printed, accept or reject.
+    Parse {
+        /// Parse a response instead of a request.
+        #[arg(long)]
+        response: bool,
+        /// The method of the request the response answers (HEAD and CONNECT change framing).
+        #[arg(long, value_name = "METHOD", default_value = "GET")]
+        request_method: String,
+        /// Feed the parser pieces of N bytes instead of the whole input at once.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        chunk_size: Option<u64>,
+        /// The message file; `-` or nothing for standard input.
+        #[arg(value_name = "FILE|-")]
+        file: Option<PathBuf>,
+    },
+}
+
+fn read_input(file: Option<&PathBuf>) -> std::io::Result<Vec<u8>> {
+    match file {
+        Some(path) if path.as_os_str() != "-" => std::fs::read(path),
+        _ => {
+            let mut input = Vec::new();
+            std::io::stdin().read_to_end(&mut input)?;
+            Ok(input)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Parse { response, request_method, chunk_size, file } => {
+            let input = match read_input(file.as_ref()) {
+                Ok(input) => input,
+                Err(e) => {
+                    let name = file.map_or_else(|| "standard input".into(), |f| f.display().to_string());
+                    eprintln!("h1spec: cannot read {name}: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let chunk_size = chunk_size.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+            let options = Options { response, request_method, chunk_size };
+            println!("{}", parse(&input, &options).to_json());
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! `h1spec parse`: one message in, one JSON verdict out. Other tools rely on this output; keep
+//! it stable.
+//!
+//! ```text
+//! {"verdict":"accept","kind":"request","method":"GET","target":"/","version":"HTTP/1.1",
+//!  "headers":[["Host","a"]],"trailers":[],"body":"","body_len":0,"consumed":27}
+//! {"verdict":"reject","status":400,"error":"bare-lf","offset":14,"message":"…"}
+//! ```
+//!
+//! Every string maps each byte to the code point of the same value (Latin-1), so any byte of
+//! the input survives the trip through JSON.
+
+use h1wire::check::{run, Message, Role, StartLine};
+use h1wire::{Config, Error};
+use serde::Serialize;
+
+/// Which message to parse and how to feed it.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Parse a response (to a request with `request_method`) instead of a request.
+    pub response: bool,
+    /// The method of the request a response answers (it decides HEAD and CONNECT framing).
+    pub request_method: String,
+    /// Hand the parser pieces of this many bytes; `None` for the whole input at once.
+    pub chunk_size: Option<usize>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { response: false, request_method: "GET".into(), chunk_size: None }
+    }
+}
+
+/// The JSON object `h1spec parse` prints.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "verdict", rename_all = "lowercase")]
+pub enum Verdict {
+    /// The first message was accepted.
+    Accept {
+        /// `"request"` or `"response"`.
+        kind: &'static str,
+        /// The method (requests).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        method: Option<String>,
+        /// The request-target (requests).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        target: Option<String>,
+        /// `HTTP/1.0` or `HTTP/1.1`.
+        version: &'static str,
+        /// The status code (responses).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status_code: Option<u16>,
+        /// The reason phrase (responses).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        /// Header fields as `[name, value]` pairs, in order.
+        headers: Vec<[String; 2]>,
+        /// Trailer fields as `[name, value]` pairs, in order.
+        trailers: Vec<[String; 2]>,
+        /// The decoded body.
+        body: String,
+        /// The decoded body's length in bytes.
+        body_len: usize,
+        /// Input bytes the first message used.
+        consumed: u64,
+    },
+    /// The first message was refused, or cut short by the end of input.
+    Reject {
+        /// The status a server should answer, `null` for a message cut short.
+        status: Option<u16>,
+        /// The kebab-case name of the rule broken.
+        error: &'static str,
+        /// The offset of the defect in the input.
+        offset: u64,
+        /// What is wrong, in words.
+        message: String,
+    },
+}
+
+/// Bytes as a string of the code points of the same values (Latin-1).
+pub fn latin1(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| char::from(b)).collect()
+}
+
+fn pairs(fields: &[(String, Vec<u8>)]) -> Vec<[String; 2]> {
+    fields.iter().map(|(name, value)| [name.clone(), latin1(value)]).collect()
+}
+
+impl Verdict {
+    fn from_outcome(outcome: Result<Message, Error>) -> Self {
+        match outcome {
+            Ok(m) => {
+                let (kind, method, target, status_code, reason) = match m.start {
+                    StartLine::Request { method, target } => ("request", Some(method), Some(target), None, None),
+                    StartLine::Response { status, reason } => {
+                        ("response", None, None, Some(status), Some(latin1(&reason)))
+                    }
+                };
+                Verdict::Accept {
+                    kind,
+                    method,
+                    target,
+                    version: m.version.as_str(),
+                    status_code,
+                    reason,
+                    headers: pairs(&m.headers),
+                    trailers: pairs(&m.trailers),
+                    body: latin1(&m.body),
+                    body_len: m.body.len(),
+                    consumed: m.consumed,
+                }
+            }
+            Err(e) => Verdict::Reject {
+                status: e.status().map(|s| s.code()),
+                error: e.kind().name(),
+                offset: e.offset(),
+                message: e.to_string(),
+            },
+        }
+    }
+
+    /// The verdict as one line of JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a verdict always serializes")
+    }
+}
+
+/// Parses the first message of `input` as `h1spec parse` does: in pieces of
+/// `options.chunk_size`, with the end of input as the peer closing the connection.
+///
+/// ```
+/// use h1spec::parse::{parse, Options, Verdict};
+///
+/// let verdict = parse(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", &Options::default());
+/// assert!(matches!(verdict, Verdict::Accept { consumed: 27, .. }));
+/// ```
+pub fn parse(input: &[u8], options: &Options) -> Verdict {
+    let role = if options.response { Role::Response(&options.request_method) } else { Role::Request };
+    let cuts: Vec<usize> = match options.chunk_size {
+        Some(n) if n > 0 => (n..input.len()).step_by(n).collect(),
+        _ => Vec::new(),
+    };
+    Verdict::from_outcome(run(role, &Config::default(), input, &cuts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_json_has_the_documented_shape() {
+        let v = parse(b"GET /x HTTP/1.1\r\nHost: a\r\nX: caf\xe9\r\n\r\n", &Options::default());
+        assert_eq!(
+            v.to_json(),
+            r#"{"verdict":"accept","kind":"request","method":"GET","target":"/x","version":"HTTP/1.1","headers":[["Host","a"],["X","café"]],"trailers":[],"body":"","body_len":0,"consumed":37}"#
+        );
+        let options = Options { response: true, request_method: "GET".into(), chunk_size: Some(1) };
+        let v = parse(b"HTTP/1.0 200 OK\r\n\r\n\x00\xff", &options);
+        assert_eq!(
+            v.to_json(),
+            r#"{"verdict":"accept","kind":"response","version":"HTTP/1.0","status_code":200,"reason":"OK","headers":[],"trailers":[],"body":"\u0000ÿ","body_len":2,"consumed":21}"#
+        );
+    }
+
+    #[test]
+    fn reject_json_has_the_documented_shape() {
+        let v = parse(b"GET / HTTP/1.1\n", &Options::default());
+        let json: serde_json::Value = serde_json::from_str(&v.to_json()).unwrap();
+        assert_eq!(json["verdict"], "reject");
+        assert_eq!(json["status"], 400);
+        assert_eq!(json["error"], "bare-lf");
+        assert_eq!(json["offset"], 14);
+        assert!(json["message"].as_str().unwrap().contains("RFC 9112 §2.2"));
+        let cut = parse(b"GET / HTTP/1.1\r\nHost: a\r\n", &Options::default()).to_json();
+        assert!(cut.starts_with(r#"{"verdict":"reject","status":null,"error":"unexpected-eof","offset":25,"#), "{cut}");
+    }
+}

@@ -1,0 +1,68 @@
+//! `h1spec parse` as a user runs it: the binary, a file or standard input, one JSON line.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn h1spec(args: &[&str], stdin: Option<&[u8]>) -> (serde_json::Value, i32) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_h1spec"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("h1spec runs");
+    child.stdin.take().unwrap().write_all(stdin.unwrap_or_default()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1, "exactly one JSON line: {text}");
+    (serde_json::from_str(&text).expect("valid JSON"), out.status.code().unwrap())
+}
+
+#[test]
+fn parses_the_readme_sample_in_any_piece_size() {
+    let (whole, code) = h1spec(&["parse", "corpus/samples/post-chunked.http"], None);
+    assert_eq!(code, 0);
+    assert_eq!(whole["verdict"], "accept");
+    assert_eq!(whole["method"], "POST");
+    assert_eq!(whole["target"], "/upload?name=report.txt");
+    assert_eq!(whole["body"], "hello, world!");
+    assert_eq!(whole["body_len"], 13);
+    assert_eq!(whole["trailers"], serde_json::json!([["Checksum", "sha256-abc"]]));
+    for n in ["1", "2", "7", "1000"] {
+        let (split, _) = h1spec(&["parse", "--chunk-size", n, "corpus/samples/post-chunked.http"], None);
+        assert_eq!(split, whole, "--chunk-size {n}");
+    }
+}
+
+#[test]
+fn refuses_cl_te_smuggling_with_exit_zero() {
+    let (v, code) = h1spec(&["parse", "corpus/samples/smuggle-cl-te.http"], None);
+    assert_eq!(code, 0);
+    assert_eq!(v["verdict"], "reject");
+    assert_eq!(v["status"], 400);
+    assert_eq!(v["error"], "transfer-encoding-with-content-length");
+    assert_eq!(v["offset"], 55);
+}
+
+#[test]
+fn reads_standard_input_and_responses() {
+    let (v, _) = h1spec(&["parse", "--response", "-"], Some(b"HTTP/1.1 204 No Content\r\n\r\nextra"));
+    assert_eq!(
+        (v["kind"].as_str(), v["status_code"].as_u64(), v["consumed"].as_u64()),
+        (Some("response"), Some(204), Some(27))
+    );
+    let (v, _) = h1spec(&["parse", "--response", "--request-method", "HEAD", "corpus/samples/response-200.http"], None);
+    assert_eq!((v["body_len"].as_u64(), v["consumed"].as_u64()), (Some(0), Some(64)));
+    let (v, _) = h1spec(&["parse"], Some(b"GET / HTTP/1.1\r\nHost: a\r\n"));
+    assert_eq!(
+        (v["verdict"].as_str(), v["status"].is_null(), v["error"].as_str()),
+        (Some("reject"), true, Some("unexpected-eof"))
+    );
+}
+
+#[test]
+fn a_missing_file_is_a_usage_error_not_a_verdict() {
+    let out = Command::new(env!("CARGO_BIN_EXE_h1spec")).args(["parse", "/nonexistent/x.http"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
