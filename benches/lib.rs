@@ -30,7 +30,7 @@ Cookie: "
         head.extend_from_slice(format!("c{i}=v{i}; ").as_bytes());
         i += 1;
     }
-    head.truncate(size.max(head.len()) - 4);
+    head.truncate(size - 4);
     head.extend_from_slice(b"\r\n\r\n");
     head
 }

@@ -3,6 +3,7 @@
 //! each byte arrives).
 //!
 //! `cargo bench -p h1wire-benches --bench head`
+#![allow(missing_docs, reason = "criterion_group! generates undocumented functions")]
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use h1wire::{Event, RequestParser};

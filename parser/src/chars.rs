@@ -63,6 +63,7 @@ const fn class_of(b: u8) -> u8 {
     c
 }
 
+#[allow(clippy::cast_possible_truncation, reason = "the index stays below 256")]
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;

@@ -58,7 +58,7 @@ fn responses_that_never_have_a_body() {
         let input = format!("HTTP/1.1 {status} X\r\nContent-Length: 5\r\n\r\nhello");
         let m = accept_response(method, input.as_bytes());
         assert_eq!((m.framing, m.body.len()), (Framing::Empty, 0), "{method} {status}");
-        assert_eq!(m.consumed as usize, input.len() - 5);
+        assert_eq!(m.consumed, input.len() as u64 - 5);
     }
     // A failed CONNECT is an ordinary response.
     let m = accept_response("CONNECT", b"HTTP/1.1 407 Auth\r\nContent-Length: 2\r\n\r\nno");
