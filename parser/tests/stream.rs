@@ -126,3 +126,17 @@ fn responses_in_sequence_with_their_methods() {
     let rest = &rest[out.consumed..];
     assert!(matches!(parser.parse(rest).unwrap().event, Some(Event::Data(b"abc"))));
 }
+
+#[test]
+fn shrunk_buffers_in_a_body_never_panic() {
+    let head = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for partial in [&b"5;ext"[..], b"0\r\nTrailer: x"] {
+        let mut parser = RequestParser::new();
+        let out = parser.parse(head).unwrap();
+        assert!(matches!(out.event, Some(Event::Head { .. })));
+        assert!(parser.parse(partial).unwrap().event.is_none());
+        // Contract broken: the caller hands fewer bytes than it already passed.
+        assert!(parser.parse(&partial[..2]).unwrap().event.is_none());
+        assert!(parser.parse(&[]).unwrap().event.is_none());
+    }
+}

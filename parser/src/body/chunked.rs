@@ -272,6 +272,10 @@ impl ChunkedDecoder {
         config: &Config,
     ) -> Result<ChunkStep, Defect> {
         let section = &input[*at..];
+        if self.trailer_pos > section.len() {
+            // The caller dropped bytes it was not told to drop; wait for them rather than panic.
+            return Ok(ChunkStep::Partial);
+        }
         let bounded = &section[..section.len().min(config.max_trailer_bytes)];
         if self.trailer_pos == 0 {
             trailers.clear();
