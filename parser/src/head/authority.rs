@@ -11,7 +11,7 @@
 
 use super::field::{defect, Defect};
 use super::Span;
-use crate::chars::{hex_value, is, HEX, PCHAR, REG_NAME};
+use crate::chars::{hex_value, is, run_of, HEX, REG_NAME, USERINFO};
 use crate::ErrorKind;
 
 /// Where the parts of an authority lie, relative to the start of the bytes parsed.
@@ -41,7 +41,7 @@ pub(crate) fn parse_authority(bytes: &[u8], allow_userinfo: bool, kind: ErrorKin
     if allow_userinfo {
         if let Some(at) = bytes.iter().position(|&b| b == b'@') {
             // userinfo = *( unreserved / pct-encoded / sub-delims / ":" ); it cannot hold "@".
-            check_chars(&bytes[..at], 0, REG_NAME, b":", kind)?;
+            check_chars(&bytes[..at], 0, USERINFO, kind)?;
             userinfo = Some(Span::new(0, at));
             host_start = at + 1;
         }
@@ -57,7 +57,7 @@ pub(crate) fn parse_authority(bytes: &[u8], allow_userinfo: bool, kind: ErrorKin
         close + 1
     } else {
         let len = rest.iter().position(|&b| b == b':').unwrap_or(rest.len());
-        check_chars(&rest[..len], host_start, REG_NAME, b"", kind)?;
+        check_chars(&rest[..len], host_start, REG_NAME, kind)?;
         len
     };
     let host = Span::new(host_start, host_start + host_len);
@@ -75,12 +75,13 @@ pub(crate) fn parse_authority(bytes: &[u8], allow_userinfo: bool, kind: ErrorKin
     Ok(AuthoritySpans { userinfo, host, port })
 }
 
-/// Checks that every byte of `bytes` is in `class`, one of `extra`, or starts a valid
-/// `pct-encoded` triplet. Reports `kind` at `base` plus the first offending index.
-pub(crate) fn check_chars(bytes: &[u8], base: usize, class: u8, extra: &[u8], kind: ErrorKind) -> Result<(), Defect> {
+/// Checks that every byte of `bytes` is in `class` or starts a valid `pct-encoded` triplet.
+/// Reports `kind` at `base` plus the first offending index.
+pub(crate) fn check_chars(bytes: &[u8], base: usize, class: u16, kind: ErrorKind) -> Result<(), Defect> {
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
+        i += run_of(&bytes[i..], class);
+        let Some(&b) = bytes.get(i) else { break };
         if b == b'%' {
             // pct-encoded = "%" HEXDIG HEXDIG (RFC 3986 §2.1)
             let ok = bytes.get(i + 1).is_some_and(|&h| is(h, HEX)) && bytes.get(i + 2).is_some_and(|&h| is(h, HEX));
@@ -88,8 +89,6 @@ pub(crate) fn check_chars(bytes: &[u8], base: usize, class: u8, extra: &[u8], ki
                 return defect(kind, base + i);
             }
             i += 3;
-        } else if is(b, class) || extra.contains(&b) {
-            i += 1;
         } else {
             return defect(kind, base + i);
         }
@@ -184,9 +183,10 @@ fn is_ipv4(s: &[u8]) -> bool {
     octets == 4
 }
 
-/// Whether `bytes` is one `pchar` run with pct-encoding (a path segment or several, with `/`).
-pub(crate) fn check_path(bytes: &[u8], base: usize, extra: &[u8]) -> Result<(), Defect> {
-    check_chars(bytes, base, PCHAR, extra, ErrorKind::InvalidTarget)
+/// Checks a path (`class` [`PATH`](crate::chars::PATH)) or a query
+/// ([`QUERY`](crate::chars::QUERY)) of a request-target.
+pub(crate) fn check_path(bytes: &[u8], base: usize, class: u16) -> Result<(), Defect> {
+    check_chars(bytes, base, class, ErrorKind::InvalidTarget)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use alloc::borrow::Cow;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::chars::{is, is_ows, run_of, TCHAR, VALUE};
+use crate::chars::{is, is_ows, run_of, value_run, TCHAR};
 use crate::ErrorKind;
 
 /// A defect found while scanning, at a position relative to the scanned buffer.
@@ -206,7 +206,7 @@ impl FieldScanner {
                     self.state = State::Value;
                 }
                 State::Value => {
-                    *p += run_of(&buf[*p..], VALUE);
+                    *p += value_run(&buf[*p..]);
                     let Some(&b) = buf.get(*p) else { continue };
                     match b {
                         b'\r' => {

@@ -12,7 +12,7 @@
 use super::field::{defect, Defect};
 use super::response::StatusLine;
 use super::{version_at, version_byte_ok, Span, StartLineScanner};
-use crate::chars::{run_of, VALUE};
+use crate::chars::value_run;
 use crate::{Config, ErrorKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,7 +83,7 @@ impl StartLineScanner for StatusLineScanner {
                     p += 1;
                 }
                 State::Reason => {
-                    p += run_of(&buf[p..], VALUE);
+                    p += value_run(&buf[p..]);
                     let Some(&b) = buf.get(p) else { continue };
                     match b {
                         b'\r' => {

@@ -16,7 +16,7 @@ use alloc::vec::Vec;
 use super::authority::{check_path, parse_authority, AuthoritySpans};
 use super::field::{defect, Defect};
 use super::Span;
-use crate::chars::hex_value;
+use crate::chars::{hex_value, PATH, QUERY};
 use crate::ErrorKind;
 
 /// Which of the four request-target forms a request used (RFC 9112 §3.2).
@@ -88,13 +88,13 @@ fn parse_origin_form(raw: &[u8]) -> Result<TargetSpans, Defect> {
 fn split_query(raw: &[u8], start: usize) -> Result<(Span, Option<Span>), Defect> {
     let rest = &raw[start..];
     let path_len = rest.iter().position(|&b| b == b'?').unwrap_or(rest.len());
-    check_path(&rest[..path_len], start, b"/")?;
+    check_path(&rest[..path_len], start, PATH)?;
     let path = Span::new(start, start + path_len);
     if path_len == rest.len() {
         return Ok((path, None));
     }
     let query_start = start + path_len + 1;
-    check_path(&raw[query_start..], query_start, b"/?")?;
+    check_path(&raw[query_start..], query_start, QUERY)?;
     Ok((path, Some(Span::new(query_start, raw.len()))))
 }
 

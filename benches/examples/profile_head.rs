@@ -1,0 +1,45 @@
+//! A fixed amount of head parsing, for instruction counts under callgrind:
+//!
+//! ```sh
+//! cargo build --profile bench -p h1wire-benches --example profile_head
+//! valgrind --tool=callgrind target/release/examples/profile_head h1wire 1024 1000
+//! ```
+//!
+//! Arguments: `h1wire` | `h1wire-bytewise` | `httparse`, the head size, the repetitions.
+
+use h1wire::{Event, RequestParser};
+use h1wire_benches::long_head;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let which = args.get(1).map_or("h1wire", String::as_str);
+    let size = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1024);
+    let reps: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let input = long_head(size);
+    let mut parser = RequestParser::new();
+    let mut fields = 0;
+    for _ in 0..reps {
+        fields += match which {
+            "httparse" => {
+                let mut headers = [httparse::EMPTY_HEADER; 64];
+                let mut req = httparse::Request::new(&mut headers);
+                assert!(req.parse(std::hint::black_box(&input)).expect("valid").is_complete());
+                req.headers.len()
+            }
+            mode => {
+                if mode == "h1wire-bytewise" {
+                    for end in 1..input.len() {
+                        assert!(parser.parse(&input[..end]).expect("valid").event.is_none());
+                    }
+                }
+                let n = match parser.parse(std::hint::black_box(&input)).expect("valid").event {
+                    Some(Event::Head { head, .. }) => head.fields().len(),
+                    _ => panic!("head expected"),
+                };
+                assert!(matches!(parser.parse(&[]).expect("end").event, Some(Event::End)));
+                n
+            }
+        };
+    }
+    println!("{which}: {fields} fields");
+}
