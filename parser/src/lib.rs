@@ -70,6 +70,7 @@ mod config;
 mod error;
 mod head;
 pub mod message;
+pub mod write;
 
 pub use body::Framing;
 pub use config::Config;

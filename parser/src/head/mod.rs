@@ -21,7 +21,9 @@ pub use target::{Target, TargetForm};
 
 pub(crate) use request_line::RequestLineScanner;
 pub(crate) use response::StatusLine;
+pub(crate) use authority::parse_authority;
 pub(crate) use status_line::StatusLineScanner;
+pub(crate) use target::parse_target;
 
 use alloc::vec::Vec;
 
