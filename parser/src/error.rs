@@ -293,6 +293,14 @@ error_kinds! {
     TrailersTooLarge => "trailers-too-large", RequestHeaderFieldsTooLarge,
         "the trailer section is longer than the configured maximum (RFC 9112 §7.1.2)";
 
+    // Connection (see `conn`).
+    /// A response arrived while no request was outstanding.
+    UnexpectedResponse => "unexpected-response", None,
+        "a response arrived with no request outstanding (RFC 9112 §9.3)";
+    /// A 101 response to a request that did not ask to upgrade.
+    UnrequestedSwitch => "unrequested-switch", None,
+        "a 101 response to a request without Upgrade (RFC 9110 §7.8)";
+
     // End of input.
     /// The peer closed the connection in the middle of a message.
     UnexpectedEof => "unexpected-eof", None,

@@ -67,6 +67,7 @@ mod chars;
 #[doc(hidden)]
 pub mod check;
 mod config;
+pub mod conn;
 mod error;
 mod head;
 pub mod message;

@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 
 use crate::body::{request_framing, response_framing, BodyDecoder, BodyStep, Framing};
 use crate::head::field::{Defect, FieldSpan, LineRules};
-use crate::head::request::RequestParts;
+use crate::head::request::{RequestLine, RequestParts};
 use crate::head::{
     Fields, HeadScanner, RequestHead, RequestLineScanner, ResponseHead, StartLineScanner, StatusLine, StatusLineScanner,
 };
@@ -143,6 +143,23 @@ impl<S: StartLineScanner> Reader<S> {
         }
     }
 
+    /// [`step`](Self::step) for the last bytes of a closed connection: where `step` would ask for
+    /// more, the close ends a close-delimited body, is a clean close, or cuts a message short.
+    fn step_closed<T>(
+        &mut self,
+        buf: &[u8],
+        finish: impl FnOnce(&[u8], S::Line, &[FieldSpan], usize, &Config) -> Result<(T, Framing), Defect>,
+    ) -> Result<(usize, Step<T>), Error> {
+        let (consumed, step) = self.step(buf, finish)?;
+        if !matches!(step, Step::Partial) {
+            return Ok((consumed, step));
+        }
+        Ok(match self.handle_eof()? {
+            Closed::EndOfBody => (0, Step::End),
+            Closed::BetweenMessages => (0, Step::Partial),
+        })
+    }
+
     fn next_message(&mut self) {
         self.phase = Phase::Head;
         self.head = HeadScanner::new(self.head_rules());
@@ -262,13 +279,34 @@ impl RequestParser {
     /// An [`Error`] naming the rule broken, its offset in the stream and the status to answer.
     /// After an error the parser stays failed: every later call returns the same error.
     pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
-        let (consumed, step) = self.reader.step(buf, |buf, line, fields, end, config| {
-            let parts = RequestParts::check(buf, line, fields, end)?;
-            let framing = request_framing(buf, line.method.of(buf), line.version, fields, config)?;
-            Ok((parts, framing))
-        })?;
+        let (consumed, step) = self.reader.step(buf, Self::finish_head)?;
         let event = map_event(buf, &self.reader.spans, step, RequestHead::new);
         Ok(Output { consumed, event })
+    }
+
+    /// [`parse`](Self::parse) for the bytes left after the peer closed the connection: where
+    /// `parse` would ask for more bytes, this applies [`handle_eof`](Self::handle_eof) instead
+    /// (a clean close gives no event).
+    ///
+    /// # Errors
+    ///
+    /// As [`parse`](Self::parse), and [`ErrorKind::UnexpectedEof`] for a message cut short.
+    pub fn parse_closed<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
+        let (consumed, step) = self.reader.step_closed(buf, Self::finish_head)?;
+        let event = map_event(buf, &self.reader.spans, step, RequestHead::new);
+        Ok(Output { consumed, event })
+    }
+
+    fn finish_head(
+        buf: &[u8],
+        line: RequestLine,
+        fields: &[FieldSpan],
+        end: usize,
+        config: &Config,
+    ) -> Result<(RequestParts, Framing), Defect> {
+        let parts = RequestParts::check(buf, line, fields, end)?;
+        let framing = request_framing(buf, line.method.of(buf), line.version, fields, config)?;
+        Ok((parts, framing))
     }
 
     /// Tells the parser the peer closed the connection (after every received byte was passed
@@ -365,12 +403,37 @@ impl ResponseParser {
     /// failed.
     pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
         let method = self.request_method.as_bytes();
-        let (consumed, step) = self.reader.step(buf, |buf, line: StatusLine, fields, _end, config| {
-            let framing = response_framing(buf, method, line.code, line.version, fields, config)?;
-            Ok((line, framing))
-        })?;
+        let (consumed, step) = self
+            .reader
+            .step(buf, |buf, line, fields, _, config| Self::finish_head(method, buf, line, fields, config))?;
         let event = map_event(buf, &self.reader.spans, step, ResponseHead::new);
         Ok(Output { consumed, event })
+    }
+
+    /// [`parse`](Self::parse) for the bytes left after the peer closed the connection (see
+    /// [`RequestParser::parse_closed`]); this is how a close-delimited body ends.
+    ///
+    /// # Errors
+    ///
+    /// As [`parse`](Self::parse), and [`ErrorKind::UnexpectedEof`] for a message cut short.
+    pub fn parse_closed<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
+        let method = self.request_method.as_bytes();
+        let (consumed, step) = self
+            .reader
+            .step_closed(buf, |buf, line, fields, _, config| Self::finish_head(method, buf, line, fields, config))?;
+        let event = map_event(buf, &self.reader.spans, step, ResponseHead::new);
+        Ok(Output { consumed, event })
+    }
+
+    fn finish_head(
+        method: &[u8],
+        buf: &[u8],
+        line: StatusLine,
+        fields: &[FieldSpan],
+        config: &Config,
+    ) -> Result<(StatusLine, Framing), Defect> {
+        let framing = response_framing(buf, method, line.code, line.version, fields, config)?;
+        Ok((line, framing))
     }
 
     /// Tells the parser the peer closed the connection; this is how a body delimited by the

@@ -19,9 +19,9 @@ pub use request::RequestHead;
 pub use response::ResponseHead;
 pub use target::{Target, TargetForm};
 
+pub(crate) use authority::parse_authority;
 pub(crate) use request_line::RequestLineScanner;
 pub(crate) use response::StatusLine;
-pub(crate) use authority::parse_authority;
 pub(crate) use status_line::StatusLineScanner;
 pub(crate) use target::parse_target;
 

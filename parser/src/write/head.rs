@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 
 use super::body::BodyEncoder;
 use super::WriteError;
-use crate::chars::{is, is_ows, TCHAR, TARGET, VALUE};
+use crate::chars::{is, is_ows, TARGET, TCHAR, VALUE};
 use crate::head::{parse_authority, parse_target};
 use crate::{ErrorKind, Version};
 
@@ -153,6 +153,18 @@ pub fn encode_response_head(
     request_version: Version,
     out: &mut Vec<u8>,
 ) -> Result<BodyEncoder, WriteError> {
+    encode_response_head_with(resp, request_method, request_version, None, out)
+}
+
+/// [`encode_response_head`] with one more field, written after the given ones (the connection
+/// adds `Connection` options this way).
+pub(crate) fn encode_response_head_with(
+    resp: &Response<'_>,
+    request_method: &str,
+    request_version: Version,
+    extra: Option<(&str, &[u8])>,
+    out: &mut Vec<u8>,
+) -> Result<BodyEncoder, WriteError> {
     if !(100..=599).contains(&resp.status) {
         return Err(WriteError::InvalidStatus);
     }
@@ -181,10 +193,11 @@ pub fn encode_response_head(
     out.extend_from_slice(resp.reason.as_bytes());
     out.extend_from_slice(b"\r\n");
     write_fields(resp.fields, out);
+    write_fields(extra.as_slice(), out);
     if !no_body && declared.content_length.is_none() && !declared.chunked {
         if encoder.is_chunked() {
             out.extend_from_slice(b"Transfer-Encoding: chunked\r\n");
-        } else if !has_close(resp.fields) {
+        } else if !has_close(resp.fields) && !extra.is_some_and(|e| has_close(&[e])) {
             out.extend_from_slice(b"Connection: close\r\n");
         }
     }

@@ -19,7 +19,7 @@
 //! ```
 
 mod body;
-mod head;
+pub(crate) mod head;
 
 pub use body::{BodyEncoder, Finished};
 pub use head::{encode_request_head, encode_response_head, Request, Response};
