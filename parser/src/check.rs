@@ -69,6 +69,7 @@ fn owned_fields(fields: Fields<'_>) -> Vec<(String, Vec<u8>)> {
 }
 
 /// A parser of either role, with its events reduced to what [`Message`] records.
+#[allow(clippy::large_enum_variant, reason = "one parser per run, never moved on a hot path")]
 enum Parser {
     Request(RequestParser),
     Response(ResponseParser),

@@ -246,6 +246,8 @@ fn map_event<'a, T, H>(
 /// ```
 pub struct RequestParser {
     reader: Reader<RequestLineScanner>,
+    /// The parts of the last head, which `RequestHead` borrows.
+    parts: Option<RequestParts>,
 }
 
 impl Default for RequestParser {
@@ -263,7 +265,7 @@ impl RequestParser {
     /// A parser with the given limits and leniencies (obs-fold is refused in requests whatever
     /// the config says, RFC 9112 §5.2).
     pub fn with_config(config: Config) -> Self {
-        RequestParser { reader: Reader::new(config, false) }
+        RequestParser { reader: Reader::new(config, false), parts: None }
     }
 
     /// The configuration in force.
@@ -280,8 +282,7 @@ impl RequestParser {
     /// After an error the parser stays failed: every later call returns the same error.
     pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
         let (consumed, step) = self.reader.step(buf, Self::finish_head)?;
-        let event = map_event(buf, &self.reader.spans, step, RequestHead::new);
-        Ok(Output { consumed, event })
+        Ok(self.output(buf, consumed, step))
     }
 
     /// [`parse`](Self::parse) for the bytes left after the peer closed the connection: where
@@ -293,8 +294,30 @@ impl RequestParser {
     /// As [`parse`](Self::parse), and [`ErrorKind::UnexpectedEof`] for a message cut short.
     pub fn parse_closed<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
         let (consumed, step) = self.reader.step_closed(buf, Self::finish_head)?;
-        let event = map_event(buf, &self.reader.spans, step, RequestHead::new);
-        Ok(Output { consumed, event })
+        Ok(self.output(buf, consumed, step))
+    }
+
+    fn output<'a>(
+        &'a mut self,
+        buf: &'a [u8],
+        consumed: usize,
+        step: Step<RequestParts>,
+    ) -> Output<'a, RequestHead<'a>> {
+        let step = match step {
+            Step::Head(parts, framing, end) => {
+                self.parts = Some(parts);
+                Step::Head((), framing, end)
+            }
+            Step::Partial => Step::Partial,
+            Step::Data(span) => Step::Data(span),
+            Step::Trailers(span) => Step::Trailers(span),
+            Step::End => Step::End,
+        };
+        let parts = &self.parts;
+        let event = map_event(buf, &self.reader.spans, step, |buf, (), fields| {
+            RequestHead::new(buf, parts.as_ref().expect("set with the head"), fields)
+        });
+        Output { consumed, event }
     }
 
     fn finish_head(

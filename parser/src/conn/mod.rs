@@ -97,7 +97,8 @@ pub enum ConnEvent<'a> {
     Data(&'a [u8]),
     /// The trailer section of a chunked body.
     Trailers(Fields<'a>),
-    /// The message the peer was sending is complete (not sent after 1xx responses).
+    /// The message the peer was sending is complete (not sent after interim 1xx responses; a
+    /// 101 is a final response here, followed by [`SwitchedProtocol`](Self::SwitchedProtocol)).
     EndOfMessage,
     /// More bytes are needed: [`receive`](Connection::receive) them (or the end of input).
     NeedData,
@@ -111,6 +112,7 @@ pub enum ConnEvent<'a> {
     SwitchedProtocol,
 }
 
+#[allow(clippy::large_enum_variant, reason = "one parser per connection, never moved on a hot path")]
 enum Reader {
     Requests(RequestParser),
     Responses(ResponseParser),
@@ -225,19 +227,22 @@ impl Machine {
     /// After either side finished: switch protocols, start the next cycle, or wait to close.
     fn advance(&mut self) {
         let done = |s: State| matches!(s, State::Done | State::MustClose);
-        if !done(self.our) || !done(self.their) {
-            return;
-        }
         if self.cycle.switching {
-            self.our = State::SwitchedProtocol;
-            self.their = State::SwitchedProtocol;
-        } else if self.keep_alive {
+            if done(self.our) && done(self.their) {
+                self.our = State::SwitchedProtocol;
+                self.their = State::SwitchedProtocol;
+            }
+        } else if !self.keep_alive {
+            // No next cycle: each side that is done only has the close left.
+            for side in [&mut self.our, &mut self.their] {
+                if done(*side) {
+                    *side = State::MustClose;
+                }
+            }
+        } else if done(self.our) && done(self.their) {
             self.our = State::Idle;
             self.their = State::Idle;
             self.cycle = Cycle::default();
-        } else {
-            self.our = State::MustClose;
-            self.their = State::MustClose;
         }
     }
 }
@@ -449,8 +454,10 @@ impl Connection {
     /// Server: writes a response head to `out`: any number of 1xx, then one final response
     /// (whose body follows with [`send_data`](Self::send_data) and [`send_end`](Self::send_end)).
     ///
-    /// Sending `100 Continue` tells a client that asked for it to send its body. A final response
-    /// sent while the request body is still unread makes the connection close after it. To an
+    /// Sending `100 Continue` tells a client that asked for it to send its body; a final response
+    /// to a client still waiting for it makes the connection close after it (with
+    /// `Connection: close`). A request body still arriving after the response is read as usual,
+    /// and the next request waits until it is complete. To an
     /// HTTP/1.0 client that asked for keep-alive, `Connection: keep-alive` is added when the
     /// response's length is known; `Connection: close` is added to an HTTP/1.1 response when the
     /// connection will close.
@@ -487,7 +494,10 @@ impl Connection {
             return Ok(());
         }
         let options = Options::of_pairs(resp.fields);
-        let persists = m.keep_alive && !options.close;
+        // A client still waiting for 100-continue is told "no": it may never send the body, and
+        // waiting for it could hang, so the connection closes after this response (RFC 9110
+        // §10.1.1 lets the server either close or read and discard; only closing is safe here).
+        let persists = m.keep_alive && !options.close && !m.cycle.expect_continue;
         // An HTTP/1.0 client keeps the connection only when told `keep-alive`, and only a body
         // whose end it can find without the close lets us say so (RFC 7230 §A.1.2).
         let http10_persists = version == Version::Http10 && persists && frames_by_length(resp, method);
@@ -532,11 +542,6 @@ impl Connection {
         self.encoder = None;
         let m = &mut self.m;
         m.keep_alive &= finished.reusable;
-        if m.role == Role::Server && m.their == State::SendBody {
-            // The request body is unread. A client told "no" by a final response may never send
-            // it (RFC 9110 §10.1.1), so waiting for it could hang: close after this response.
-            m.keep_alive = false;
-        }
         m.our = State::Done;
         m.advance();
         Ok(())

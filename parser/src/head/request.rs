@@ -49,12 +49,12 @@ impl RequestParts {
 #[derive(Clone, Copy, Debug)]
 pub struct RequestHead<'a> {
     buf: &'a [u8],
-    parts: RequestParts,
+    parts: &'a RequestParts,
     fields: &'a [FieldSpan],
 }
 
 impl<'a> RequestHead<'a> {
-    pub(crate) fn new(buf: &'a [u8], parts: RequestParts, fields: &'a [FieldSpan]) -> Self {
+    pub(crate) fn new(buf: &'a [u8], parts: &'a RequestParts, fields: &'a [FieldSpan]) -> Self {
         RequestHead { buf, parts, fields }
     }
 
