@@ -6,12 +6,12 @@ default:
 
 # The test suite, as CI runs it.
 test:
-    cargo test --workspace
+    cargo test --workspace --all-features
 
 # Formatting, lints and docs, as CI checks them.
 lint:
     cargo fmt --all -- --check
-    cargo clippy --workspace --all-targets -- -D warnings
+    cargo clippy --workspace --all-targets --all-features -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
 # Everything CI runs.

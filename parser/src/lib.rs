@@ -70,6 +70,8 @@ mod config;
 pub mod conn;
 mod error;
 mod head;
+#[cfg(feature = "http")]
+pub mod interop;
 pub mod message;
 pub mod write;
 

@@ -1,0 +1,158 @@
+//! A small HTTP/1.1 server built only on h1wire and `std::net`, one thread per connection.
+//!
+//! ```sh
+//! cargo run -p h1wire --example server -- 127.0.0.1:8080
+//! ```
+//!
+//! - `GET /` (and `HEAD /`): 200 with a short body.
+//! - `POST /echo`: the request body back (Content-Length or chunked; `Expect: 100-continue` is
+//!   answered with `100 Continue`).
+//! - `Upgrade: echo` on any request: 101, then every byte is echoed back raw, including bytes
+//!   that arrived in the same read as the upgrade request.
+//! - anything else: 404. A malformed request: the status h1wire names, then close.
+//!
+//! HTTP/1.0 and 1.1, keep-alive and pipelining come from [`h1wire::conn::Connection`].
+//! Bounded: at most 64 connections at once, a 30 s read timeout, 16 MiB request bodies.
+//! With port 0 it picks a free port; the first line on stdout says which.
+
+use std::io::{self, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use h1wire::conn::{ConnEvent, Connection, Role, State};
+use h1wire::write::Response;
+use h1wire::Version;
+
+const MAX_CONNECTIONS: usize = 64;
+const MAX_BODY: usize = 16 << 20;
+
+/// What the server keeps of a request until it answers it.
+#[derive(Default)]
+struct Pending {
+    method: String,
+    path: String,
+    upgrade_echo: bool,
+    body: Vec<u8>,
+}
+
+fn answer(conn: &mut Connection, req: &Pending, out: &mut Vec<u8>) -> Result<(), h1wire::write::WriteError> {
+    if req.upgrade_echo {
+        let fields = [("Connection", &b"upgrade"[..]), ("Upgrade", &b"echo"[..])];
+        let head = Response { version: Version::Http11, status: 101, reason: "Switching Protocols", fields: &fields };
+        conn.send_response(&head, out)?;
+        return conn.send_end(&[], out);
+    }
+    let (status, reason, body): (u16, &str, &[u8]) = match (req.method.as_str(), req.path.as_str()) {
+        ("GET" | "HEAD", "/") => (200, "OK", b"hello from h1wire\n"),
+        ("POST", "/echo") => (200, "OK", &req.body),
+        _ => (404, "Not Found", b"not found\n"),
+    };
+    let len = body.len().to_string();
+    let fields = [("Content-Type", &b"application/octet-stream"[..]), ("Content-Length", len.as_bytes())];
+    conn.send_response(&Response { version: Version::Http11, status, reason, fields: &fields }, out)?;
+    if req.method != "HEAD" {
+        conn.send_data(body, out)?;
+    }
+    conn.send_end(&[], out)
+}
+
+fn serve(mut stream: TcpStream) -> io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut conn = Connection::new(Role::Server);
+    let mut req = Pending::default();
+    let mut buf = vec![0; 64 * 1024];
+    loop {
+        let mut out = Vec::new();
+        loop {
+            match conn.poll_event() {
+                Ok(ConnEvent::Request { head, expects_continue, .. }) => {
+                    let upgrade = head.fields().get("upgrade").is_some_and(|u| u.eq_ignore_ascii_case(b"echo"));
+                    req = Pending {
+                        method: head.method().to_owned(),
+                        path: head.target().path().to_owned(),
+                        upgrade_echo: upgrade && head.version() == Version::Http11,
+                        body: Vec::new(),
+                    };
+                    if expects_continue && req.method == "POST" && req.path == "/echo" {
+                        let head = Response { version: Version::Http11, status: 100, reason: "Continue", fields: &[] };
+                        conn.send_response(&head, &mut out).map_err(io::Error::other)?;
+                    }
+                }
+                Ok(ConnEvent::Data(data)) => {
+                    if req.body.len() + data.len() > MAX_BODY {
+                        return Err(io::Error::other("request body over the example's limit"));
+                    }
+                    req.body.extend_from_slice(data);
+                }
+                Ok(ConnEvent::Trailers(_) | ConnEvent::EndOfMessage | ConnEvent::Response { .. }) => {}
+                Ok(ConnEvent::Paused) => {
+                    if conn.our_state() != State::SendResponse {
+                        break;
+                    }
+                    answer(&mut conn, &req, &mut out).map_err(io::Error::other)?;
+                }
+                Ok(ConnEvent::NeedData) => break,
+                Ok(ConnEvent::ConnectionClosed) => {
+                    stream.write_all(&out)?;
+                    return Ok(());
+                }
+                Ok(ConnEvent::SwitchedProtocol) => {
+                    stream.write_all(&out)?;
+                    return echo_raw(stream, conn.take_unconsumed());
+                }
+                Err(_) => {
+                    // Answer with the status h1wire names (none if the client vanished mid-message).
+                    let _ = conn.send_error_response(&mut out);
+                    stream.write_all(&out)?;
+                    return stream.shutdown(std::net::Shutdown::Both);
+                }
+            }
+        }
+        stream.write_all(&out)?;
+        if conn.our_state() == State::MustClose {
+            return stream.shutdown(std::net::Shutdown::Both);
+        }
+        match stream.read(&mut buf)? {
+            0 => conn.receive_eof(),
+            n => conn.receive(&buf[..n]),
+        }
+    }
+}
+
+/// After the upgrade: the stream is ours. Echo what came with the upgrade request, then the rest.
+fn echo_raw(mut stream: TcpStream, early: Vec<u8>) -> io::Result<()> {
+    stream.write_all(&early)?;
+    let mut buf = [0; 16 * 1024];
+    loop {
+        match stream.read(&mut buf)? {
+            0 => return Ok(()),
+            n => stream.write_all(&buf[..n])?,
+        }
+    }
+}
+
+fn main() -> io::Result<()> {
+    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:8080".into());
+    let listener = TcpListener::bind(&addr)?;
+    println!("listening on {}", listener.local_addr()?);
+    io::stdout().flush()?;
+    let active = Arc::new(AtomicUsize::new(0));
+    for stream in listener.incoming() {
+        let stream = stream?;
+        if active.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+            drop(stream);
+            continue;
+        }
+        active.fetch_add(1, Ordering::SeqCst);
+        let active = Arc::clone(&active);
+        std::thread::spawn(move || {
+            if let Err(e) = serve(stream) {
+                eprintln!("connection: {e}");
+            }
+            active.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+    Ok(())
+}
