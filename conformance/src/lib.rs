@@ -1,9 +1,12 @@
 //! # h1spec: an HTTP/1.1 conformance harness built on h1wire
 //!
 //! This crate holds what the `h1spec` command does, as functions the tests call directly. For
-//! now that is [`parse`]: the `h1spec parse` verdict on one message.
+//! now: [`parse`] (the `h1spec parse` verdict on one message), [`corpus`] (the conformance
+//! cases) and [`suite`] (`h1spec suite`, every case against h1wire).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod corpus;
 pub mod parse;
+pub mod suite;

@@ -86,6 +86,11 @@ fn pairs(fields: &[(String, Vec<u8>)]) -> Vec<[String; 2]> {
     fields.iter().map(|(name, value)| [name.clone(), latin1(value)]).collect()
 }
 
+/// The verdict `h1spec parse` prints for an outcome.
+pub fn verdict(outcome: Result<Message, Error>) -> Verdict {
+    Verdict::from_outcome(outcome)
+}
+
 impl Verdict {
     fn from_outcome(outcome: Result<Message, Error>) -> Self {
         match outcome {

@@ -35,6 +35,15 @@ enum Command {
         #[arg(value_name = "FILE|-")]
         file: Option<PathBuf>,
     },
+    /// Run every conformance case of the corpus against h1wire and print a table by RFC section.
+    ///
+    /// The last line is exactly `N cases, P passed, F failed`; the exit status is 1 when any
+    /// case fails.
+    Suite {
+        /// The corpus directory (default: corpus/cases).
+        #[arg(long, value_name = "DIR")]
+        corpus: Option<PathBuf>,
+    },
 }
 
 fn read_input(file: Option<&PathBuf>) -> std::io::Result<Vec<u8>> {
@@ -63,6 +72,23 @@ fn main() -> ExitCode {
             let options = Options { response, request_method, chunk_size };
             println!("{}", parse(&input, &options).to_json());
             ExitCode::SUCCESS
+        }
+        Command::Suite { corpus } => {
+            let dir = corpus.unwrap_or_else(h1spec::corpus::default_dir);
+            let sections = match h1spec::corpus::load(&dir) {
+                Ok(sections) => sections,
+                Err(e) => {
+                    eprintln!("h1spec: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let report = h1spec::suite::run(&sections);
+            print!("{}", report.render());
+            if report.failed() == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -1,0 +1,381 @@
+//! The conformance corpus: `corpus/cases/*.toml`, one file per RFC section, the one source of
+//! truth for the snapshot suite, the fuzz seeds and the live-server probe.
+//!
+//! # Format
+//!
+//! ```toml
+//! [section]
+//! id = "9112-5"
+//! title = "RFC 9112 §5 Field syntax"
+//!
+//! [[case]]
+//! id = "field-space-before-colon"          # unique across the corpus
+//! rfc = ["RFC 9112 §5.1", "RFC 7230 §3.2.4"]
+//! level = "MUST"                           # MUST / SHOULD / MAY
+//! raw = 'GET / HTTP/1.1\r\nHost: a\r\nX : y\r\n\r\n'
+//! expect = "reject"                        # accept / reject / incomplete
+//! status = [400]                           # reject: what a server may answer
+//! error = "whitespace-before-colon"        # h1wire's rule name (optional)
+//! cve = "CVE-2019-16276"                   # optional
+//! ```
+//!
+//! `raw` is a TOML literal string whose escapes this module decodes: `\r \n \t \0 \\`, `\xHH`
+//! for any byte, and `\R(N,TEXT)` for TEXT (itself escaped, without `)`) repeated N times. A
+//! response case says `role = "response"` and, when it matters, `request_method = "HEAD"`.
+//! Accepted cases may pin `method`, `target`, `version`, `status_code`, `reason`, `headers`,
+//! `trailers`, `body`, `body_len`, `consumed` and `framing` (`empty`, `length`, `chunked`,
+//! `until-close`); each one given is checked.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use h1wire::check::{run, split_invariant, Message, Role, StartLine};
+use h1wire::{Config, Error, Framing};
+use serde::Deserialize;
+
+use crate::parse::{latin1, Verdict};
+
+/// Requirement level of the rule a case tests (RFC 2119).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum Level {
+    /// An absolute requirement.
+    #[serde(rename = "MUST")]
+    Must,
+    /// A recommendation.
+    #[serde(rename = "SHOULD")]
+    Should,
+    /// An option.
+    #[serde(rename = "MAY")]
+    May,
+}
+
+/// Which message a case holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaseRole {
+    /// A request (the default).
+    #[default]
+    Request,
+    /// A response, to a request with the case's `request_method`.
+    Response,
+}
+
+/// What a conforming recipient does with the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Expect {
+    /// It accepts the first message.
+    Accept,
+    /// It refuses the message (a server answers one of `status`).
+    Reject,
+    /// The message is cut short: a recipient waits for more and, at the close, drops it.
+    Incomplete,
+}
+
+/// One conformance case, as written in the corpus.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct Case {
+    pub id: String,
+    pub rfc: Vec<String>,
+    pub level: Level,
+    #[serde(default)]
+    pub role: CaseRole,
+    #[serde(default = "default_method")]
+    pub request_method: String,
+    pub raw: String,
+    pub expect: Expect,
+    #[serde(default)]
+    pub status: Vec<u16>,
+    pub error: Option<String>,
+    pub cve: Option<String>,
+    pub note: Option<String>,
+    pub method: Option<String>,
+    pub target: Option<String>,
+    pub version: Option<String>,
+    pub status_code: Option<u16>,
+    pub reason: Option<String>,
+    pub headers: Option<Vec<[String; 2]>>,
+    pub trailers: Option<Vec<[String; 2]>>,
+    pub body: Option<String>,
+    pub body_len: Option<u64>,
+    pub consumed: Option<u64>,
+    pub framing: Option<String>,
+}
+
+fn default_method() -> String {
+    "GET".into()
+}
+
+/// A section: one corpus file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    /// Short id, e.g. `9112-5`.
+    pub id: String,
+    /// Title, e.g. `RFC 9112 §5 Field syntax`.
+    pub title: String,
+    /// The file's stem, e.g. `9112-05-fields` (filled in on load).
+    #[serde(skip)]
+    pub file: String,
+    /// The cases, in file order (filled in on load).
+    #[serde(skip)]
+    pub cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    section: Section,
+    #[serde(rename = "case", default)]
+    cases: Vec<Case>,
+}
+
+/// A corpus that could not be loaded.
+#[derive(Debug)]
+pub struct LoadError(pub String);
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Where the corpus is: `corpus/cases` under the current directory, else in this source tree.
+pub fn default_dir() -> PathBuf {
+    let here = PathBuf::from("corpus/cases");
+    if here.is_dir() {
+        here
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/cases")
+    }
+}
+
+/// Loads and checks every `*.toml` section in `dir`, sorted by file name.
+///
+/// # Errors
+///
+/// A [`LoadError`] naming the file and the problem: unreadable, not the format, an escape that
+/// does not decode, a duplicate id, an expectation that contradicts itself.
+pub fn load(dir: &Path) -> Result<Vec<Section>, LoadError> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| LoadError(format!("{}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    let mut ids = BTreeSet::new();
+    let mut sections = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).map_err(|e| LoadError(format!("{}: {e}", path.display())))?;
+        let file: File = toml::from_str(&text).map_err(|e| LoadError(format!("{}: {e}", path.display())))?;
+        let mut section = file.section;
+        section.file = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+        for case in &file.cases {
+            let at = |why: String| LoadError(format!("{}: case {}: {why}", path.display(), case.id));
+            if !ids.insert(case.id.clone()) {
+                return Err(at("duplicate id".into()));
+            }
+            decode(&case.raw).map_err(at)?;
+            validate(case).map_err(at)?;
+        }
+        section.cases = file.cases;
+        sections.push(section);
+    }
+    Ok(sections)
+}
+
+fn validate(case: &Case) -> Result<(), String> {
+    if case.rfc.is_empty() {
+        return Err("no RFC section".into());
+    }
+    let accept_fields = case.method.is_some()
+        || case.target.is_some()
+        || case.status_code.is_some()
+        || case.headers.is_some()
+        || case.body.is_some()
+        || case.consumed.is_some();
+    match case.expect {
+        Expect::Reject if case.status.is_empty() => Err("a reject needs the statuses a server may answer".into()),
+        Expect::Accept | Expect::Incomplete if !case.status.is_empty() => Err("status is for rejects".into()),
+        Expect::Reject | Expect::Incomplete if accept_fields => {
+            Err("accepted fields on a case that is not accepted".into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Decodes the escapes of a `raw` string into bytes.
+///
+/// # Errors
+///
+/// A description of the first malformed escape, or of a character outside ASCII (write those
+/// bytes as `\xHH`).
+pub fn decode(raw: &str) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(raw.len());
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !b.is_ascii() {
+            return Err(format!("byte {i}: write non-ASCII bytes as \\xHH"));
+        }
+        if b != b'\\' {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let Some(&e) = bytes.get(i + 1) else {
+            return Err(format!("byte {i}: escape at the end"));
+        };
+        i += 2;
+        match e {
+            b'r' => out.push(b'\r'),
+            b'n' => out.push(b'\n'),
+            b't' => out.push(b'\t'),
+            b'0' => out.push(0),
+            b'\\' => out.push(b'\\'),
+            b'x' => {
+                let hex = raw.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok());
+                out.push(hex.ok_or_else(|| format!("byte {i}: \\x needs two hex digits"))?);
+                i += 2;
+            }
+            b'R' => {
+                let rest = &raw[i..];
+                let close = rest.find(')').ok_or_else(|| format!("byte {i}: \\R( without )"))?;
+                let inner = rest.strip_prefix('(').ok_or_else(|| format!("byte {i}: \\R needs ("))?;
+                let (count, text) =
+                    inner[..close - 1].split_once(',').ok_or_else(|| format!("byte {i}: \\R(N,TEXT)"))?;
+                let count: usize = count.parse().map_err(|_| format!("byte {i}: bad \\R count"))?;
+                let text = decode(text)?;
+                for _ in 0..count {
+                    out.extend_from_slice(&text);
+                }
+                i += close + 1;
+            }
+            other => return Err(format!("byte {}: unknown escape \\{}", i - 1, other as char)),
+        }
+    }
+    Ok(out)
+}
+
+/// How one case fared against h1wire.
+#[derive(Debug)]
+pub struct Checked {
+    /// What h1wire made of the first message (whole input at once).
+    pub outcome: Result<Message, Error>,
+    /// The same as `h1spec parse` prints it.
+    pub verdict: Verdict,
+    /// Every way the outcome differs from the case's expectation; empty when the case passes.
+    pub failures: Vec<String>,
+}
+
+impl Case {
+    /// The raw bytes (the corpus was validated on load, so they decode).
+    pub fn bytes(&self) -> Vec<u8> {
+        decode(&self.raw).unwrap_or_default()
+    }
+
+    fn role(&self) -> Role<'_> {
+        match self.role {
+            CaseRole::Request => Role::Request,
+            CaseRole::Response => Role::Response(&self.request_method),
+        }
+    }
+
+    /// Runs the case against h1wire: whole, one byte at a time and split everywhere (which must
+    /// agree), then compares the outcome with the expectation.
+    pub fn check(&self) -> Checked {
+        let input = self.bytes();
+        let config = Config::default();
+        let (outcome, mut failures) = match split_invariant(self.role(), &config, &input) {
+            Ok(outcome) => (outcome, Vec::new()),
+            Err(why) => (run(self.role(), &config, &input, &[]), vec![format!("split invariance: {why}")]),
+        };
+        failures.extend(self.compare(&outcome));
+        let verdict = crate::parse::verdict(outcome.clone());
+        Checked { outcome, verdict, failures }
+    }
+
+    fn compare(&self, outcome: &Result<Message, Error>) -> Vec<String> {
+        let mut f = Vec::new();
+        match (self.expect, outcome) {
+            (Expect::Accept, Ok(m)) => self.compare_accept(m, &mut f),
+            (Expect::Accept, Err(e)) => f.push(format!("expected accept, got {} ({e})", e.kind().name())),
+            (Expect::Reject, Ok(_)) => f.push(format!("expected reject {:?}, got accept", self.status)),
+            (Expect::Incomplete, Ok(_)) => f.push("expected incomplete, got accept".into()),
+            (Expect::Reject | Expect::Incomplete, Err(e)) => {
+                let status = e.status().map(|s| s.code());
+                match (self.expect, status) {
+                    (Expect::Incomplete, None) => {}
+                    (Expect::Incomplete, Some(s)) => {
+                        f.push(format!("expected incomplete, got {s} {}", e.kind().name()))
+                    }
+                    (_, Some(s)) if self.status.contains(&s) => {}
+                    (_, s) => f.push(format!("expected one of {:?}, got {s:?} {}", self.status, e.kind().name())),
+                }
+                if let Some(want) = &self.error {
+                    if want != e.kind().name() {
+                        f.push(format!("expected error {want}, got {}", e.kind().name()));
+                    }
+                }
+            }
+        }
+        f
+    }
+
+    fn compare_accept(&self, m: &Message, f: &mut Vec<String>) {
+        let mut pin = |what: &str, want: Option<String>, got: String| {
+            if let Some(want) = want {
+                if want != got {
+                    f.push(format!("{what}: expected {want:?}, got {got:?}"));
+                }
+            }
+        };
+        let (method, target, status, reason) = match &m.start {
+            StartLine::Request { method, target } => (method.clone(), target.clone(), String::new(), String::new()),
+            StartLine::Response { status, reason } => {
+                (String::new(), String::new(), status.to_string(), latin1(reason))
+            }
+        };
+        pin("method", self.method.clone(), method);
+        pin("target", self.target.clone(), target);
+        pin("status_code", self.status_code.map(|s| s.to_string()), status);
+        pin("reason", self.reason.clone(), reason);
+        pin("version", self.version.clone(), m.version.as_str().into());
+        pin("body", self.body.clone(), latin1(&m.body));
+        pin("body_len", self.body_len.map(|n| n.to_string()), m.body.len().to_string());
+        pin("consumed", self.consumed.map(|n| n.to_string()), m.consumed.to_string());
+        let framing = match m.framing {
+            Framing::Empty => "empty",
+            Framing::Length(_) => "length",
+            Framing::Chunked => "chunked",
+            Framing::UntilClose => "until-close",
+        };
+        pin("framing", self.framing.clone(), framing.into());
+        let fields = |list: &[(String, Vec<u8>)]| {
+            format!("{:?}", list.iter().map(|(n, v)| [n.clone(), latin1(v)]).collect::<Vec<_>>())
+        };
+        pin("headers", self.headers.as_ref().map(|h| format!("{h:?}")), fields(&m.headers));
+        pin("trailers", self.trailers.as_ref().map(|h| format!("{h:?}")), fields(&m.trailers));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_decode() {
+        assert_eq!(decode(r"a\r\n\t\0\\\x7f\xFF").unwrap(), b"a\r\n\t\0\\\x7f\xff");
+        assert_eq!(decode(r"x\R(3,ab\r\n)y").unwrap(), b"xab\r\nab\r\nab\r\ny");
+        assert!(decode(r"\q").is_err());
+        assert!(decode(r"\x1").is_err());
+        assert!(decode("é").is_err());
+        assert!(decode(r"\R(2,a").is_err());
+    }
+}
