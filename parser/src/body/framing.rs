@@ -223,11 +223,13 @@ pub(crate) fn request_framing(
         if let Some((_, cl)) = f.content_length {
             return defect(ErrorKind::TransferEncodingWithContentLength, te.max(cl));
         }
-        if let Some(at) = f.unknown_coding {
-            return defect(ErrorKind::UnknownTransferCoding, at);
-        }
+        // §6.3 rule 4 (chunked not final: MUST answer 400) outranks §6.1 (unknown coding:
+        // SHOULD answer 501), so `Transfer-Encoding: xchunked` is a 400.
         if !f.chunked_last {
             return defect(ErrorKind::ChunkedNotFinal, te);
+        }
+        if let Some(at) = f.unknown_coding {
+            return defect(ErrorKind::UnknownTransferCoding, at);
         }
         if method == b"CONNECT" {
             return defect(ErrorKind::ContentInConnect, te);
