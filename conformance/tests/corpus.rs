@@ -51,7 +51,12 @@ fn every_case_meets_its_expectation_and_matches_its_snapshot() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     let failures: Vec<&String> = results.iter().flat_map(|(_, _, f)| f).collect();
-    assert!(failures.is_empty(), "{} failing cases:\n{}", failures.len(), failures.iter().map(|f| f.as_str()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing cases:\n{}",
+        failures.len(),
+        failures.iter().map(|f| f.as_str()).collect::<Vec<_>>().join("\n")
+    );
     for (file, text, _) in &results {
         insta::assert_snapshot!(file.as_str(), text);
     }
@@ -87,7 +92,8 @@ fn case(toml_case: &str) -> Case {
 
 #[test]
 fn the_checker_fails_wrong_expectations() {
-    let base = "id = \"x\"\nrfc = [\"RFC 9112 §5\"]\nlevel = \"MUST\"\nraw = 'GET / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n'\n";
+    let base =
+        "id = \"x\"\nrfc = [\"RFC 9112 §5\"]\nlevel = \"MUST\"\nraw = 'GET / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n'\n";
     assert!(case(&format!("{base}expect = \"accept\"\nmethod = \"GET\"\nconsumed = 27")).check().failures.is_empty());
     for wrong in [
         "expect = \"reject\"\nstatus = [400]",
@@ -100,9 +106,15 @@ fn the_checker_fails_wrong_expectations() {
         assert!(!case(&format!("{base}{wrong}")).check().failures.is_empty(), "{wrong}");
     }
     let bad = "id = \"y\"\nrfc = [\"RFC 9112 §5\"]\nlevel = \"MUST\"\nraw = 'GET / HTTP/1.1\\r\\nHost: a\\r\\nX : y\\r\\n\\r\\n'\n";
-    assert!(case(&format!("{bad}expect = \"reject\"\nstatus = [400]\nerror = \"whitespace-before-colon\"")).check().failures.is_empty());
+    assert!(case(&format!("{bad}expect = \"reject\"\nstatus = [400]\nerror = \"whitespace-before-colon\""))
+        .check()
+        .failures
+        .is_empty());
     assert!(!case(&format!("{bad}expect = \"reject\"\nstatus = [431]")).check().failures.is_empty());
-    assert!(!case(&format!("{bad}expect = \"reject\"\nstatus = [400]\nerror = \"bare-lf\"")).check().failures.is_empty());
+    assert!(!case(&format!("{bad}expect = \"reject\"\nstatus = [400]\nerror = \"bare-lf\""))
+        .check()
+        .failures
+        .is_empty());
 }
 
 #[test]

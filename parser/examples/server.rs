@@ -40,14 +40,14 @@ struct Pending {
 fn answer(conn: &mut Connection, req: &Pending, out: &mut Vec<u8>) -> Result<(), h1wire::write::WriteError> {
     if req.upgrade_echo {
         let fields = [("Connection", &b"upgrade"[..]), ("Upgrade", &b"echo"[..])];
-        let head = Response { version: Version::Http11, status: 101, reason: "Switching Protocols", fields: &fields };
+        let head = Response { version: Version::Http11, status: 101, reason: b"Switching Protocols", fields: &fields };
         conn.send_response(&head, out)?;
         return conn.send_end(&[], out);
     }
-    let (status, reason, body): (u16, &str, &[u8]) = match (req.method.as_str(), req.path.as_str()) {
-        ("GET" | "HEAD", "/") => (200, "OK", b"hello from h1wire\n"),
-        ("POST", "/echo") => (200, "OK", &req.body),
-        _ => (404, "Not Found", b"not found\n"),
+    let (status, reason, body): (u16, &[u8], &[u8]) = match (req.method.as_str(), req.path.as_str()) {
+        ("GET" | "HEAD", "/") => (200, b"OK", b"hello from h1wire\n"),
+        ("POST", "/echo") => (200, b"OK", &req.body),
+        _ => (404, b"Not Found", b"not found\n"),
     };
     let len = body.len().to_string();
     let fields = [("Content-Type", &b"application/octet-stream"[..]), ("Content-Length", len.as_bytes())];
@@ -76,7 +76,7 @@ fn serve(mut stream: TcpStream) -> io::Result<()> {
                         body: Vec::new(),
                     };
                     if expects_continue && req.method == "POST" && req.path == "/echo" {
-                        let head = Response { version: Version::Http11, status: 100, reason: "Continue", fields: &[] };
+                        let head = Response { version: Version::Http11, status: 100, reason: b"Continue", fields: &[] };
                         conn.send_response(&head, &mut out).map_err(io::Error::other)?;
                     }
                 }

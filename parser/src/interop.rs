@@ -127,7 +127,7 @@ pub fn encode_http_response(
     let head = Response {
         version: from_http_version(resp.version())?,
         status: resp.status().as_u16(),
-        reason: resp.status().canonical_reason().unwrap_or(""),
+        reason: resp.status().canonical_reason().unwrap_or("").as_bytes(),
         fields: &fields,
     };
     encode_response_head(&head, request_method, request_version, out)

@@ -59,7 +59,7 @@ fn ok(body_len: &'static [u8]) -> [(&'static str, &'static [u8]); 1] {
 fn respond(server: &mut Connection, status: u16, body: &[u8], out: &mut Vec<u8>) {
     let len = body.len().to_string();
     let fields = [("Content-Length", len.as_bytes())];
-    server.send_response(&Response { version: Version::Http11, status, reason: "OK", fields: &fields }, out).unwrap();
+    server.send_response(&Response { version: Version::Http11, status, reason: b"OK", fields: &fields }, out).unwrap();
     server.send_data(body, out).unwrap();
     server.send_end(&[], out).unwrap();
 }
@@ -161,7 +161,7 @@ fn expect_100_continue_both_ways() {
     assert_eq!(drain(&mut server), ["request PUT /f Length(4) expects-continue", "need-data"]);
     let mut back = Vec::new();
     server
-        .send_response(&Response { version: Version::Http11, status: 100, reason: "Continue", fields: &[] }, &mut back)
+        .send_response(&Response { version: Version::Http11, status: 100, reason: b"Continue", fields: &[] }, &mut back)
         .unwrap();
     assert_eq!(back, b"HTTP/1.1 100 Continue\r\n\r\n");
     client.receive(&back);
@@ -221,7 +221,7 @@ fn http10_keep_alive_and_close() {
     assert_eq!(drain(&mut server), ["request GET /b Empty", "end", "paused"]);
     let mut back = Vec::new();
     server
-        .send_response(&Response { version: Version::Http11, status: 200, reason: "OK", fields: &[] }, &mut back)
+        .send_response(&Response { version: Version::Http11, status: 200, reason: b"OK", fields: &[] }, &mut back)
         .unwrap();
     server.send_data(b"stream", &mut back).unwrap();
     server.send_end(&[], &mut back).unwrap();
@@ -285,7 +285,7 @@ fn a_body_shorter_than_its_content_length_is_not_reusable() {
     let mut back = Vec::new();
     let fields = ok(b"10");
     server
-        .send_response(&Response { version: Version::Http11, status: 200, reason: "OK", fields: &fields }, &mut back)
+        .send_response(&Response { version: Version::Http11, status: 200, reason: b"OK", fields: &fields }, &mut back)
         .unwrap();
     server.send_data(b"only4", &mut back).unwrap();
     assert_eq!(server.send_data(b"toolong", &mut back), Err(WriteError::BodyTooLong));
@@ -326,7 +326,7 @@ fn chunked_bodies_with_trailers_both_ways() {
     // A response of unknown length to an HTTP/1.1 client is chunked; trailers ride along.
     let mut back = Vec::new();
     server
-        .send_response(&Response { version: Version::Http11, status: 200, reason: "OK", fields: &[] }, &mut back)
+        .send_response(&Response { version: Version::Http11, status: 200, reason: b"OK", fields: &[] }, &mut back)
         .unwrap();
     server.send_data(b"streamed", &mut back).unwrap();
     server.send_end(&[("Server-Timing", b"db;dur=53")], &mut back).unwrap();
@@ -356,7 +356,7 @@ fn upgrade_hands_off_the_bytes_after_the_head_on_both_sides() {
     let switching = [("Connection", &b"upgrade"[..]), ("Upgrade", &b"echo"[..])];
     server
         .send_response(
-            &Response { version: Version::Http11, status: 101, reason: "Switching Protocols", fields: &switching },
+            &Response { version: Version::Http11, status: 101, reason: b"Switching Protocols", fields: &switching },
             &mut back,
         )
         .unwrap();
@@ -391,7 +391,7 @@ fn connect_hands_off_the_tunnel_on_both_sides() {
     let mut back = Vec::new();
     server
         .send_response(
-            &Response { version: Version::Http11, status: 200, reason: "Connection Established", fields: &[] },
+            &Response { version: Version::Http11, status: 200, reason: b"Connection Established", fields: &[] },
             &mut back,
         )
         .unwrap();
@@ -439,13 +439,13 @@ fn protocol_errors_yield_the_answer_and_close() {
 fn events_out_of_order_are_refused() {
     let mut server = Connection::new(Role::Server);
     let mut out = Vec::new();
-    let resp = Response { version: Version::Http11, status: 200, reason: "OK", fields: &[] };
+    let resp = Response { version: Version::Http11, status: 200, reason: b"OK", fields: &[] };
     assert_eq!(server.send_response(&resp, &mut out), Err(WriteError::OutOfOrder), "no request yet");
     assert_eq!(server.send_data(b"x", &mut out), Err(WriteError::OutOfOrder));
     assert_eq!(server.send_request(&get("/"), &mut out), Err(WriteError::OutOfOrder), "servers do not send requests");
     server.receive(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
     drain(&mut server);
-    let switch = Response { version: Version::Http11, status: 101, reason: "Switching", fields: &[] };
+    let switch = Response { version: Version::Http11, status: 101, reason: b"Switching", fields: &[] };
     assert_eq!(server.send_response(&switch, &mut out), Err(WriteError::OutOfOrder), "101 without Upgrade");
     assert!(out.is_empty());
 

@@ -14,7 +14,7 @@ fn request(method: &str, target: &str, fields: &[(&str, &[u8])]) -> Result<Vec<u
 
 fn response(
     status: u16,
-    reason: &str,
+    reason: &[u8],
     fields: &[(&str, &[u8])],
     method: &str,
     peer: Version,
@@ -57,9 +57,9 @@ fn control_bytes_are_refused_never_escaped() {
     {
         assert_eq!(request(method, bad, &[HOST]), Err(WriteError::InvalidTarget), "{method} {bad:?}");
     }
-    assert_eq!(response(200, "O\r\nK", &[], "GET", Version::Http11), Err(WriteError::InvalidReason));
+    assert_eq!(response(200, b"O\r\nK", &[], "GET", Version::Http11), Err(WriteError::InvalidReason));
     for bad in [0, 99, 600, 1000] {
-        assert_eq!(response(bad, "X", &[], "GET", Version::Http11), Err(WriteError::InvalidStatus));
+        assert_eq!(response(bad, b"X", &[], "GET", Version::Http11), Err(WriteError::InvalidStatus));
     }
 }
 
@@ -78,7 +78,7 @@ fn host_and_framing_fields_are_checked() {
         Err(WriteError::InvalidFraming { index: 1 })
     );
     let mut out = Vec::new();
-    let resp = Response { version: Version::Http11, status: 200, reason: "OK", fields: &[te] };
+    let resp = Response { version: Version::Http11, status: 200, reason: b"OK", fields: &[te] };
     assert_eq!(
         encode_response_head(&resp, "GET", Version::Http10, &mut out).err(),
         Some(WriteError::InvalidFraming { index: 0 })
@@ -89,17 +89,17 @@ fn host_and_framing_fields_are_checked() {
 #[test]
 fn response_framing_is_chosen_like_go() {
     // Declared length: used as is.
-    let (out, _) = response(200, "OK", &[("Content-Length", b"3")], "GET", Version::Http11).unwrap();
+    let (out, _) = response(200, b"OK", &[("Content-Length", b"3")], "GET", Version::Http11).unwrap();
     assert_eq!(out, b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc");
     // Unknown length to HTTP/1.1: chunked.
-    let (out, _) = response(200, "OK", &[], "GET", Version::Http11).unwrap();
+    let (out, _) = response(200, b"OK", &[], "GET", Version::Http11).unwrap();
     assert_eq!(out, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
     // Unknown length to HTTP/1.0: until close, and said so.
-    let (out, _) = response(200, "OK", &[], "GET", Version::Http10).unwrap();
+    let (out, _) = response(200, b"OK", &[], "GET", Version::Http10).unwrap();
     assert_eq!(out, b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nabc");
     // No body at all: 1xx, 204, 304, HEAD, 2xx to CONNECT.
     for (status, method) in [(100, "GET"), (204, "GET"), (304, "GET"), (200, "HEAD"), (200, "CONNECT")] {
-        let (out, allows) = response(status, "X", &[], method, Version::Http11).unwrap();
+        let (out, allows) = response(status, b"X", &[], method, Version::Http11).unwrap();
         assert!(!allows, "{status} {method}");
         assert!(out.ends_with(b"X\r\n\r\n"), "{status} {method}: {}", String::from_utf8_lossy(&out));
     }

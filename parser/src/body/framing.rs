@@ -163,6 +163,24 @@ impl FramingFields {
     }
 }
 
+/// A Transfer-Encoding list read across field lines with the parser's rules, for the writer:
+/// what it writes must be what the parser accepts.
+#[derive(Default)]
+pub(crate) struct Codings(FramingFields);
+
+impl Codings {
+    /// Adds one Transfer-Encoding field value; `Err` when it is not a valid coding list or
+    /// applies chunked twice.
+    pub(crate) fn add(&mut self, value: &[u8]) -> Result<(), ()> {
+        self.0.read_codings(value, 0).map_err(|_| ())
+    }
+
+    /// Whether the last coding so far is chunked.
+    pub(crate) fn chunked_last(&self) -> bool {
+        self.0.chunked_last
+    }
+}
+
 /// `quoted-string = DQUOTE *( qdtext / quoted-pair ) DQUOTE` at the start of `s`: its length.
 pub(crate) fn quoted_string_len(s: &[u8]) -> Option<usize> {
     let mut i = 1;

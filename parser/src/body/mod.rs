@@ -5,7 +5,7 @@ mod chunked;
 mod framing;
 
 pub use framing::Framing;
-pub(crate) use framing::{request_framing, response_framing};
+pub(crate) use framing::{request_framing, response_framing, Codings};
 
 use alloc::vec::Vec;
 

@@ -35,7 +35,7 @@
 //!         ConnEvent::EndOfMessage => {}
 //!         ConnEvent::Paused => {
 //!             // The request is complete; answer it before the next one is read.
-//!             let head = Response { version: Version::Http11, status: 200, reason: "OK", fields: &[("Content-Length", b"2")] };
+//!             let head = Response { version: Version::Http11, status: 200, reason: b"OK", fields: &[("Content-Length", b"2")] };
 //!             conn.send_response(&head, &mut out).unwrap();
 //!             conn.send_data(b"ok", &mut out).unwrap();
 //!             conn.send_end(&[], &mut out).unwrap();
@@ -562,7 +562,7 @@ impl Connection {
         let head = Response {
             version: Version::Http11,
             status: status.code(),
-            reason: status.reason(),
+            reason: status.reason().as_bytes(),
             fields: &[("Connection", b"close"), ("Content-Length", b"0")],
         };
         let _ = encode_response_head(&head, "GET", Version::Http11, out)?.finish(&[], out)?;

@@ -4,6 +4,7 @@ use alloc::vec::Vec;
 
 use super::body::BodyEncoder;
 use super::WriteError;
+use crate::body::Codings;
 use crate::chars::{is, is_ows, TARGET, TCHAR, VALUE};
 use crate::head::{parse_authority, parse_target};
 use crate::{ErrorKind, Version};
@@ -28,8 +29,8 @@ pub struct Response<'a> {
     pub version: Version,
     /// The status code, 100 to 599.
     pub status: u16,
-    /// The reason phrase (may be empty).
-    pub reason: &'a str,
+    /// The reason phrase (may be empty; it may hold obs-text, as a proxy forwarding one needs).
+    pub reason: &'a [u8],
     /// Header fields as (name, value) pairs.
     pub fields: &'a [(&'a str, &'a [u8])],
 }
@@ -43,6 +44,7 @@ struct Declared {
 fn check_fields(fields: &[(&str, &[u8])], peer: Version) -> Result<Declared, WriteError> {
     let mut declared = Declared { content_length: None, chunked: false };
     let mut te_index = None;
+    let mut codings = Codings::default();
     for (index, (name, value)) in fields.iter().enumerate() {
         check_field(index, name, value)?;
         if name.eq_ignore_ascii_case("content-length") {
@@ -54,14 +56,18 @@ fn check_fields(fields: &[(&str, &[u8])], peer: Version) -> Result<Declared, Wri
             declared.content_length = Some(n);
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
             // Only a list ending in chunked can be written: we chunk-encode, and nothing else
-            // delimits a body the recipient can trust (RFC 9112 §6.1).
-            let last = value.rsplit(|&b| b == b',').map(|c| c.trim_ascii()).find(|c| !c.is_empty());
-            if peer == Version::Http10 || last.is_none_or(|c| !c.eq_ignore_ascii_case(b"chunked")) {
+            // delimits a body the recipient can trust (RFC 9112 §6.1). The list may span lines.
+            if peer == Version::Http10 || codings.add(value).is_err() {
                 return Err(WriteError::InvalidFraming { index });
             }
             te_index = Some(index);
-            declared.chunked = true;
         }
+    }
+    if let Some(index) = te_index {
+        if !codings.chunked_last() {
+            return Err(WriteError::InvalidFraming { index });
+        }
+        declared.chunked = true;
     }
     if let (Some(index), Some(_)) = (te_index, declared.content_length) {
         return Err(WriteError::InvalidFraming { index });
@@ -168,7 +174,7 @@ pub(crate) fn encode_response_head_with(
     if !(100..=599).contains(&resp.status) {
         return Err(WriteError::InvalidStatus);
     }
-    if !resp.reason.bytes().all(|b| is(b, VALUE)) {
+    if !resp.reason.iter().all(|&b| is(b, VALUE)) {
         return Err(WriteError::InvalidReason);
     }
     let declared = check_fields(resp.fields, request_version)?;
@@ -190,7 +196,7 @@ pub(crate) fn encode_response_head_with(
     out.push(b' ');
     out.extend_from_slice(&status);
     out.push(b' ');
-    out.extend_from_slice(resp.reason.as_bytes());
+    out.extend_from_slice(resp.reason);
     out.extend_from_slice(b"\r\n");
     write_fields(resp.fields, out);
     write_fields(extra.as_slice(), out);

@@ -11,7 +11,7 @@
 //! use h1wire::Version;
 //!
 //! let mut out = Vec::new();
-//! let head = Response { version: Version::Http11, status: 200, reason: "OK", fields: &[("Content-Type", b"text/plain")] };
+//! let head = Response { version: Version::Http11, status: 200, reason: b"OK", fields: &[("Content-Type", b"text/plain")] };
 //! let mut body = encode_response_head(&head, "GET", Version::Http11, &mut out).unwrap();
 //! body.encode_data(b"hello", &mut out).unwrap();
 //! body.finish(&[], &mut out).unwrap();
