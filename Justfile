@@ -22,6 +22,10 @@ ci:
 parse FILE *ARGS:
     cargo run -q -p h1spec -- parse {{ARGS}} {{FILE}}
 
+# Every corpus case against h1wire, as a table by RFC section.
+suite:
+    cargo run -q -p h1spec -- suite
+
 # Head-parsing benchmarks, h1wire beside httparse.
 bench:
     cargo bench -p h1wire-benches
