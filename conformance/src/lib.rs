@@ -8,5 +8,6 @@
 #![warn(missing_docs)]
 
 pub mod corpus;
+pub mod differential;
 pub mod parse;
 pub mod suite;

@@ -77,6 +77,16 @@ fn host_and_framing_fields_are_checked() {
         request("POST", "/", &[HOST, ("Transfer-Encoding", b"chunked, gzip")]),
         Err(WriteError::InvalidFraming { index: 1 })
     );
+    // Found by the connection fuzzer: a CONNECT with content, which the parser refuses
+    // (RFC 9110 §9.3.6), must not be written either.
+    let connect = ("Host", &b"example.com:443"[..]);
+    for framing in [("Content-Length", &b"3"[..]), ("Transfer-Encoding", &b"chunked"[..])] {
+        assert_eq!(
+            request("CONNECT", "example.com:443", &[connect, framing]),
+            Err(WriteError::InvalidFraming { index: 1 })
+        );
+    }
+    assert!(request("CONNECT", "example.com:443", &[connect, ("Content-Length", b"0")]).is_ok());
     let mut out = Vec::new();
     let resp = Response { version: Version::Http11, status: 200, reason: b"OK", fields: &[te] };
     assert_eq!(

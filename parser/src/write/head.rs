@@ -116,8 +116,19 @@ pub fn encode_request_head(req: &Request<'_>, out: &mut Vec<u8>) -> Result<BodyE
         return Err(WriteError::InvalidTarget);
     }
     let declared = check_fields(req.fields, Version::Http11)?;
+    let framing_index = || {
+        req.fields
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case("content-length") || n.eq_ignore_ascii_case("transfer-encoding"))
+            .unwrap_or(0)
+    };
     if req.version == Version::Http10 && declared.chunked {
-        return Err(WriteError::InvalidFraming { index: 0 });
+        return Err(WriteError::InvalidFraming { index: framing_index() });
+    }
+    // A CONNECT request has no content (RFC 9110 §9.3.6); the parser refuses one that declares
+    // some, so the writer does too.
+    if req.method == "CONNECT" && (declared.chunked || declared.content_length.is_some_and(|n| n > 0)) {
+        return Err(WriteError::InvalidFraming { index: framing_index() });
     }
     let mut hosts = req.fields.iter().filter(|(n, _)| n.eq_ignore_ascii_case("host"));
     match (hosts.next(), hosts.next()) {
