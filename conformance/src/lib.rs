@@ -10,4 +10,5 @@
 pub mod corpus;
 pub mod differential;
 pub mod parse;
+pub mod seeds;
 pub mod suite;

@@ -44,6 +44,13 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         corpus: Option<PathBuf>,
     },
+    /// Write fuzz seed corpora (one folder per fuzz target) from the conformance cases and the
+    /// crash regressions in corpus/regressions/.
+    Seeds {
+        /// Where to write them.
+        #[arg(long, value_name = "DIR", default_value = "fuzz/seeds")]
+        out: PathBuf,
+    },
 }
 
 fn read_input(file: Option<&PathBuf>) -> std::io::Result<Vec<u8>> {
@@ -88,6 +95,24 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
+            }
+        }
+        Command::Seeds { out } => {
+            let dir = h1spec::corpus::default_dir();
+            let written = h1spec::corpus::load(&dir).map_err(|e| e.to_string()).and_then(|sections| {
+                h1spec::seeds::write(&sections, &dir.join("../regressions"), &out).map_err(|e| e.to_string())
+            });
+            match written {
+                Ok(counts) => {
+                    for (target, n) in counts {
+                        println!("{target}: {n} seeds in {}", out.join(&target).display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("h1spec: {e}");
+                    ExitCode::from(2)
+                }
             }
         }
     }
