@@ -6,6 +6,7 @@
 #   SRC              the folder holding the h1spec checkout (as $SRC/h1spec)
 #   OUT              where the fuzzer binaries, seed zips and dictionaries go
 #   CARGO_FUZZ_ARGS  extra `cargo fuzz build` arguments (optional; e.g. "-s none" on stable)
+#   CARGO_TARGET_DIR where cargo builds (optional; default fuzz/target)
 # With RUSTC_BOOTSTRAP=1, a stable toolchain works too (use CARGO_FUZZ_ARGS="-s none").
 set -euxo pipefail
 : "${SRC:?set SRC}" "${OUT:?set OUT}"
@@ -16,7 +17,7 @@ cd fuzz
 # shellcheck disable=SC2086
 cargo fuzz build -O ${CARGO_FUZZ_ARGS:-}
 for t in "${targets[@]}"; do
-    cp "target/x86_64-unknown-linux-gnu/release/$t" "$OUT/"
+    cp "${CARGO_TARGET_DIR:-target}/x86_64-unknown-linux-gnu/release/$t" "$OUT/"
     cp http.dict "$OUT/$t.dict"
     if [ -d "seeds/$t" ]; then
         (cd "seeds/$t" && zip -q -r "$OUT/${t}_seed_corpus.zip" .)
