@@ -5,7 +5,8 @@
 //! valgrind --tool=callgrind target/release/examples/profile_head h1wire 1024 1000
 //! ```
 //!
-//! Arguments: `h1wire` | `h1wire-bytewise` | `httparse`, the head size, the repetitions.
+//! Arguments: `h1wire` | `h1wire-bytewise` | `httparse`, the input (a head size in bytes, or
+//! `short`, `long`, `hundred`), the repetitions.
 
 use h1wire::{Event, RequestParser};
 use h1wire_benches::long_head;
@@ -13,15 +14,19 @@ use h1wire_benches::long_head;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let which = args.get(1).map_or("h1wire", String::as_str);
-    let size = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1024);
+    let input = match args.get(2).map_or("1024", String::as_str) {
+        "short" => h1wire_benches::REQ_SHORT.to_vec(),
+        "long" => h1wire_benches::REQ_LONG.to_vec(),
+        "hundred" => h1wire_benches::hundred_fields(),
+        size => long_head(size.parse().expect("a size or an input name")),
+    };
     let reps: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1000);
-    let input = long_head(size);
     let mut parser = RequestParser::new();
     let mut fields = 0;
     for _ in 0..reps {
         fields += match which {
             "httparse" => {
-                let mut headers = [httparse::EMPTY_HEADER; 64];
+                let mut headers = [httparse::EMPTY_HEADER; 128];
                 let mut req = httparse::Request::new(&mut headers);
                 assert!(req.parse(std::hint::black_box(&input)).expect("valid").is_complete());
                 req.headers.len()

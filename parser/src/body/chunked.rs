@@ -282,26 +282,18 @@ impl ChunkedDecoder {
         }
         let rules = LineRules { allow_bare_lf: config.allow_bare_lf, allow_obs_fold: false };
         let shift = |d: Defect| Defect { at: d.at + *at, ..d };
-        loop {
-            match self.trailers.step(bounded, &mut self.trailer_pos, rules).map_err(shift)? {
-                FieldStep::Partial => {
-                    if self.trailer_pos >= config.max_trailer_bytes {
-                        return defect(ErrorKind::TrailersTooLarge, *at + config.max_trailer_bytes);
-                    }
-                    return Ok(ChunkStep::Partial);
+        match self.trailers.step(bounded, &mut self.trailer_pos, rules, trailers, config.max_fields).map_err(shift)? {
+            FieldStep::Partial => {
+                if self.trailer_pos >= config.max_trailer_bytes {
+                    return defect(ErrorKind::TrailersTooLarge, *at + config.max_trailer_bytes);
                 }
-                FieldStep::Field(span) => {
-                    if trailers.len() == config.max_fields {
-                        return defect(ErrorKind::TooManyFields, *at + span.line);
-                    }
-                    trailers.push(span);
-                }
-                FieldStep::End => {
-                    let section = Span::new(*at, *at + self.trailer_pos);
-                    *at = section.end;
-                    self.state = State::Done;
-                    return Ok(if trailers.is_empty() { ChunkStep::End } else { ChunkStep::Trailers(section) });
-                }
+                Ok(ChunkStep::Partial)
+            }
+            FieldStep::End => {
+                let section = Span::new(*at, *at + self.trailer_pos);
+                *at = section.end;
+                self.state = State::Done;
+                Ok(if trailers.is_empty() { ChunkStep::End } else { ChunkStep::Trailers(section) })
             }
         }
     }

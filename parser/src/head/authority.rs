@@ -56,8 +56,12 @@ pub(crate) fn parse_authority(bytes: &[u8], allow_userinfo: bool, kind: ErrorKin
         }
         close + 1
     } else {
-        let len = rest.iter().position(|&b| b == b':').unwrap_or(rest.len());
-        check_chars(&rest[..len], host_start, REG_NAME, kind)?;
+        // One pass for the usual host; the exact check only when pct-encoding shows up.
+        let mut len = run_of(rest, REG_NAME);
+        if rest.get(len) == Some(&b'%') {
+            len = rest.iter().position(|&b| b == b':').unwrap_or(rest.len());
+            check_chars(&rest[..len], host_start, REG_NAME, kind)?;
+        }
         len
     };
     let host = Span::new(host_start, host_start + host_len);

@@ -83,9 +83,6 @@ impl FieldSpan {
 pub(crate) enum FieldStep {
     /// The buffer ended; call again with more.
     Partial,
-    /// One complete field line (its successor's first byte has been seen, so it cannot be
-    /// continued by an obs-fold any more).
-    Field(FieldSpan),
     /// The empty line that ends the section has been consumed.
     End,
 }
@@ -122,16 +119,38 @@ impl FieldScanner {
         FieldScanner { state: State::LineStart, current: FieldSpan::EMPTY, pending: None }
     }
 
-    /// Scans `buf` from `*pos` (and moves it) until a field line completes, the section ends or
-    /// the buffer runs out.
-    pub(crate) fn step(&mut self, buf: &[u8], pos: &mut usize, rules: LineRules) -> Result<FieldStep, Defect> {
+    /// Scans `buf` from `*pos` (and moves it) until the section ends or the buffer runs out,
+    /// pushing each field line onto `out` once the next line's first byte shows it is not
+    /// continued by an obs-fold. More than `max_fields` lines is [`ErrorKind::TooManyFields`].
+    pub(crate) fn step(
+        &mut self,
+        buf: &[u8],
+        pos: &mut usize,
+        rules: LineRules,
+        out: &mut Vec<FieldSpan>,
+        max_fields: usize,
+    ) -> Result<FieldStep, Defect> {
         let mut p = *pos;
-        let result = self.run(buf, &mut p, rules);
+        let result = self.run(buf, &mut p, rules, out, max_fields);
         *pos = p;
         result
     }
 
-    fn run(&mut self, buf: &[u8], p: &mut usize, rules: LineRules) -> Result<FieldStep, Defect> {
+    fn run(
+        &mut self,
+        buf: &[u8],
+        p: &mut usize,
+        rules: LineRules,
+        out: &mut Vec<FieldSpan>,
+        max_fields: usize,
+    ) -> Result<FieldStep, Defect> {
+        let push = |out: &mut Vec<FieldSpan>, field: FieldSpan| {
+            if out.len() == max_fields {
+                return defect(ErrorKind::TooManyFields, field.line);
+            }
+            out.push(field);
+            Ok(())
+        };
         loop {
             let Some(&b) = buf.get(*p) else {
                 return Ok(FieldStep::Partial);
@@ -154,7 +173,17 @@ impl FieldScanner {
                         continue;
                     }
                     if let Some(done) = self.pending.take() {
-                        return Ok(FieldStep::Field(done));
+                        push(out, done)?;
+                    }
+                    if let Some((field, next)) = whole_line(buf, *p) {
+                        // The common case: the whole line is here and plain. Take it in one
+                        // pass; its successor's first byte, if here, says whether it is final.
+                        *p = next;
+                        match buf.get(next) {
+                            Some(&b) if !is_ows(b) => push(out, field)?,
+                            _ => self.pending = Some(field),
+                        }
+                        continue;
                     }
                     match b {
                         b'\r' => {
@@ -242,15 +271,48 @@ impl FieldScanner {
     }
 
     fn end_value(&mut self, buf: &[u8], line_end: usize) {
-        let start = self.current.value_start;
-        let trailing = buf[start..line_end].iter().rev().take_while(|&&b| is_ows(b)).count();
-        self.current.value_end = line_end - trailing;
+        self.current.value_end = trim_end(buf, self.current.value_start, line_end);
     }
 
     fn end_line(&mut self) {
         self.pending = Some(self.current);
         self.state = State::LineStart;
     }
+}
+
+/// `value_start..line_end` without trailing OWS: its end.
+fn trim_end(buf: &[u8], value_start: usize, line_end: usize) -> usize {
+    let trailing = buf[value_start..line_end].iter().rev().take_while(|&&b| is_ows(b)).count();
+    line_end - trailing
+}
+
+/// A complete, plain field line at `start` (`token ":" OWS value CRLF`, every byte valid): its
+/// span and the position after its CRLF. `None` when the line is not all here or is anything
+/// else; the state machine then takes it byte by byte and reports what is wrong.
+#[inline]
+fn whole_line(buf: &[u8], start: usize) -> Option<(FieldSpan, usize)> {
+    let rest = &buf[start..];
+    let name_len = run_of(rest, TCHAR);
+    if name_len == 0 || rest.get(name_len) != Some(&b':') {
+        return None;
+    }
+    let mut v = name_len + 1;
+    while rest.get(v).is_some_and(|&b| is_ows(b)) {
+        v += 1;
+    }
+    let end = v + value_run(&rest[v..]);
+    if rest.get(end..end + 2) != Some(b"\r\n") {
+        return None;
+    }
+    let field = FieldSpan {
+        line: start,
+        name_end: start + name_len,
+        value_start: start + v,
+        value_end: trim_end(buf, start + v, start + end),
+        folded: false,
+        known: KnownName::of(&rest[..name_len]),
+    };
+    Some((field, start + end + 2))
 }
 
 /// The field lines of a head or of a trailer section, borrowed from the caller's buffer, in the

@@ -158,17 +158,9 @@ impl<S: StartLineScanner> HeadScanner<S> {
                 None => return self.partial(config),
             },
         };
-        loop {
-            match self.fields.step(bounded, &mut self.pos, self.rules)? {
-                FieldStep::Partial => return self.partial(config),
-                FieldStep::Field(span) => {
-                    if out.len() == config.max_fields {
-                        return defect(ErrorKind::TooManyFields, span.line);
-                    }
-                    out.push(span);
-                }
-                FieldStep::End => return Ok(Some((line, self.pos))),
-            }
+        match self.fields.step(bounded, &mut self.pos, self.rules, out, config.max_fields)? {
+            FieldStep::Partial => self.partial(config),
+            FieldStep::End => Ok(Some((line, self.pos))),
         }
     }
 

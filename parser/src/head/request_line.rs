@@ -42,6 +42,37 @@ impl Default for RequestLineScanner {
 }
 
 impl RequestLineScanner {
+    /// A complete, plain request line at `start` (`token SP target SP HTTP/d.d CRLF`): records
+    /// its parts and returns the position after its CRLF. `None` when it is not all here or is
+    /// anything else; the state machine then takes it byte by byte.
+    #[inline]
+    fn whole_line(&mut self, buf: &[u8], start: usize, config: &Config) -> Option<usize> {
+        let rest = &buf[start..];
+        let method = run_of(rest, TCHAR);
+        if method == 0 || rest.get(method) != Some(&b' ') {
+            return None;
+        }
+        let target_start = method + 1;
+        let target = run_of(&rest[target_start..], TARGET);
+        if target == 0 || target > config.max_target_bytes || rest.get(target_start + target) != Some(&b' ') {
+            return None;
+        }
+        let version = target_start + target + 1;
+        let line = rest.get(version..version + 10)?;
+        let plain = line[..5] == *b"HTTP/"
+            && line[5].is_ascii_digit()
+            && line[6] == b'.'
+            && line[7].is_ascii_digit()
+            && line[8..] == *b"\r\n";
+        if !plain {
+            return None;
+        }
+        self.method = Span::new(start, start + method);
+        self.target = Span::new(start + target_start, start + target_start + target);
+        self.version_start = start + version;
+        Some(start + version + 10)
+    }
+
     fn line(&self, buf: &[u8]) -> Result<RequestLine, Defect> {
         let raw = self.target.of(buf);
         let target =
@@ -63,6 +94,15 @@ impl StartLineScanner for RequestLineScanner {
         let result = loop {
             let Some(&b) = buf.get(p) else { break Ok(None) };
             match self.state {
+                State::Leading if b != b'\r' && b != b'\n' => {
+                    self.method = Span::new(p, p);
+                    if let Some(end) = self.whole_line(buf, p, config) {
+                        // The common case: the whole line is here and plain.
+                        p = end;
+                        break self.line(buf).map(Some);
+                    }
+                    self.state = State::Method;
+                }
                 State::Leading => match b {
                     b'\r' => {
                         self.state = State::LeadingCr;

@@ -79,6 +79,22 @@ pub(crate) fn parse_target(raw: &[u8], method: &[u8]) -> Result<TargetSpans, Def
 }
 
 fn parse_origin_form(raw: &[u8]) -> Result<TargetSpans, Defect> {
+    // Every byte is already in the TARGET class, which is PATH and QUERY plus "?", "%", "[" and
+    // "]". Without the last three the grammar holds by construction: the path ends at the first
+    // "?", and the query may hold "?".
+    let mut query_at = None;
+    if !raw.iter().enumerate().any(|(i, &b)| match b {
+        b'%' | b'[' | b']' => true,
+        b'?' => {
+            query_at.get_or_insert(i);
+            false
+        }
+        _ => false,
+    }) {
+        let path_len = query_at.unwrap_or(raw.len());
+        let query = query_at.map(|q| Span::new(q + 1, raw.len()));
+        return Ok(TargetSpans { query, ..TargetSpans::bare(TargetForm::Origin, Span::new(0, path_len)) });
+    }
     let (path, query) = split_query(raw, 0)?;
     Ok(TargetSpans { query, ..TargetSpans::bare(TargetForm::Origin, path) })
 }

@@ -1,0 +1,213 @@
+//! h1wire beside httparse and picohttpparser on the same inputs, in the same run.
+//!
+//! `cargo bench -p h1wire-benches --bench compare`; `just benchmarks-md` turns one run into
+//! BENCHMARKS.md with the ratios.
+#![allow(missing_docs, reason = "criterion_group! generates undocumented functions")]
+#![allow(unsafe_code, reason = "calling picohttpparser, a C library, needs FFI")]
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use h1wire::{Event, RequestParser, ResponseParser};
+use h1wire_benches::*;
+use picohttpparser_sys as pico;
+
+fn h1wire_request(parser: &mut RequestParser, input: &[u8]) -> usize {
+    let n = match parser.parse(input).expect("valid").event {
+        Some(Event::Head { head, .. }) => head.fields().len(),
+        _ => panic!("head expected"),
+    };
+    assert!(matches!(parser.parse(&[]).expect("end").event, Some(Event::End)));
+    n
+}
+
+fn h1wire_response(parser: &mut ResponseParser, input: &[u8]) -> usize {
+    let n = match parser.parse(input).expect("valid").event {
+        Some(Event::Head { head, .. }) => head.fields().len(),
+        _ => panic!("head expected"),
+    };
+    assert!(matches!(parser.parse(&[]).expect("end").event, Some(Event::End)));
+    n
+}
+
+fn httparse_request(input: &[u8]) -> usize {
+    let mut headers = [httparse::EMPTY_HEADER; 128];
+    let mut req = httparse::Request::new(&mut headers);
+    assert!(req.parse(input).expect("valid").is_complete());
+    req.headers.len()
+}
+
+fn httparse_response(input: &[u8]) -> usize {
+    let mut headers = [httparse::EMPTY_HEADER; 128];
+    let mut resp = httparse::Response::new(&mut headers);
+    assert!(resp.parse(input).expect("valid").is_complete());
+    resp.headers.len()
+}
+
+fn pico_request(input: &[u8]) -> usize {
+    let mut headers = [pico::phr_header::default(); 128];
+    let (mut method, mut method_len, mut path, mut path_len) = (std::ptr::null(), 0, std::ptr::null(), 0);
+    let (mut minor, mut num) = (0, headers.len());
+    // SAFETY: every pointer is valid for the lengths given; picohttpparser only reads `input`.
+    let n = unsafe {
+        pico::phr_parse_request(
+            input.as_ptr().cast(),
+            input.len(),
+            &mut method,
+            &mut method_len,
+            &mut path,
+            &mut path_len,
+            &mut minor,
+            headers.as_mut_ptr(),
+            &mut num,
+            0,
+        )
+    };
+    assert_eq!(n, i32::try_from(input.len()).unwrap());
+    num
+}
+
+fn pico_response(input: &[u8]) -> usize {
+    let mut headers = [pico::phr_header::default(); 128];
+    let (mut minor, mut status, mut msg, mut msg_len, mut num) = (0, 0, std::ptr::null(), 0, headers.len());
+    // SAFETY: as above.
+    let n = unsafe {
+        pico::phr_parse_response(
+            input.as_ptr().cast(),
+            input.len(),
+            &mut minor,
+            &mut status,
+            &mut msg,
+            &mut msg_len,
+            headers.as_mut_ptr(),
+            &mut num,
+            0,
+        )
+    };
+    assert_eq!(n, i32::try_from(input.len()).unwrap());
+    num
+}
+
+fn heads(c: &mut Criterion) {
+    let browser = browser_request();
+    let hundred = hundred_fields();
+    let requests: [(&str, &[u8]); 4] =
+        [("req_short", REQ_SHORT), ("req_long", REQ_LONG), ("req_browser_20", &browser), ("req_100_fields", &hundred)];
+    for (name, input) in requests {
+        let mut group = c.benchmark_group(name);
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        let mut parser = RequestParser::new();
+        group.bench_function("h1wire", |b| b.iter(|| h1wire_request(&mut parser, black_box(input))));
+        group.bench_function("httparse", |b| b.iter(|| httparse_request(black_box(input))));
+        group.bench_function("picohttpparser", |b| b.iter(|| pico_request(black_box(input))));
+        group.finish();
+    }
+    for (name, input) in [("resp_short", RESP_SHORT), ("resp_long", RESP_LONG)] {
+        let mut group = c.benchmark_group(name);
+        group.throughput(Throughput::Bytes(input.len() as u64));
+        let mut parser = ResponseParser::new("GET");
+        group.bench_function("h1wire", |b| b.iter(|| h1wire_response(&mut parser, black_box(input))));
+        group.bench_function("httparse", |b| b.iter(|| httparse_response(black_box(input))));
+        group.bench_function("picohttpparser", |b| b.iter(|| pico_response(black_box(input))));
+        group.finish();
+    }
+}
+
+/// An 8 KiB head arriving one byte per read: h1wire resumes; httparse and picohttpparser users
+/// re-parse from byte 0 each time (picohttpparser's `last_len` only skips the end-of-head search).
+fn bytewise(c: &mut Criterion) {
+    let input = long_head(8192);
+    let mut group = c.benchmark_group("head_8k_one_byte_at_a_time");
+    group.throughput(Throughput::Bytes(input.len() as u64));
+    group.sample_size(10);
+    let mut parser = RequestParser::new();
+    group.bench_function("h1wire", |b| {
+        b.iter(|| {
+            for end in 1..input.len() {
+                assert!(parser.parse(black_box(&input[..end])).expect("valid").event.is_none());
+            }
+            h1wire_request(&mut parser, &input)
+        })
+    });
+    group.bench_function("h1wire_one_shot", |b| b.iter(|| h1wire_request(&mut parser, black_box(&input))));
+    group.bench_function("httparse", |b| {
+        b.iter(|| {
+            for end in 1..input.len() {
+                let mut headers = [httparse::EMPTY_HEADER; 128];
+                let mut req = httparse::Request::new(&mut headers);
+                assert!(req.parse(black_box(&input[..end])).expect("valid").is_partial());
+            }
+            httparse_request(&input)
+        })
+    });
+    group.finish();
+}
+
+/// h1wire's decoder on a chunked body after its head (the public path).
+fn h1wire_chunked(parser: &mut RequestParser, input: &[u8]) -> usize {
+    let mut total = 0;
+    let mut at = 0;
+    loop {
+        let out = parser.parse(&input[at..]).expect("valid");
+        at += out.consumed;
+        match out.event {
+            Some(Event::Data(d)) => total += d.len(),
+            Some(Event::End) => return total,
+            Some(_) => {}
+            None => panic!("the whole body is there"),
+        }
+    }
+}
+
+fn pico_chunked(buf: &mut [u8]) -> usize {
+    // SAFETY: the decoder is plain data that picohttpparser documents as "zero-filled before start".
+    let mut decoder: pico::phr_chunked_decoder = unsafe { std::mem::zeroed() };
+    decoder.consume_trailer = 1;
+    let mut size = buf.len();
+    // SAFETY: `buf` is valid for `size` bytes; the body is decoded in place.
+    let rest = unsafe { pico::phr_decode_chunked(&mut decoder, buf.as_mut_ptr().cast(), &mut size) };
+    assert!(rest >= 0, "pico decode failed: {rest}");
+    size
+}
+
+fn chunked(c: &mut Criterion) {
+    for chunk in [4096, 16] {
+        let body = chunked_body(1 << 20, chunk);
+        let with_head = [CHUNKED_HEAD, &body].concat();
+        let mut group = c.benchmark_group(format!("chunked_1mib_in_{chunk}b_chunks"));
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        group.sample_size(20);
+        let mut parser = RequestParser::new();
+        group.bench_function("h1wire", |b| {
+            b.iter(|| assert_eq!(h1wire_chunked(&mut parser, black_box(&with_head)), 1 << 20))
+        });
+        group.bench_function("picohttpparser", |b| {
+            b.iter_batched_ref(|| body.clone(), |buf| assert_eq!(pico_chunked(buf), 1 << 20), BatchSize::LargeInput)
+        });
+        group.finish();
+    }
+}
+
+/// h1wire's whole request path: head, Host rules and the framing decision, with a body.
+fn request_path(c: &mut Criterion) {
+    let input = [REQ_LONG.strip_suffix(b"\r\n").unwrap(), b"Content-Length: 5\r\n\r\nhello"].concat();
+    let mut group = c.benchmark_group("request_path");
+    group.throughput(Throughput::Elements(1));
+    let mut parser = RequestParser::new();
+    group.bench_with_input(BenchmarkId::new("h1wire", "req_long_with_body"), &input, |b, input| {
+        b.iter(|| {
+            let mut at = 0;
+            loop {
+                let out = parser.parse(&input[at..]).expect("valid");
+                at += out.consumed;
+                if matches!(out.event, Some(Event::End)) {
+                    break at;
+                }
+            }
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, heads, bytewise, chunked, request_path);
+criterion_main!(benches);
