@@ -281,9 +281,12 @@ impl FieldScanner {
 }
 
 /// `value_start..line_end` without trailing OWS: its end.
-fn trim_end(buf: &[u8], value_start: usize, line_end: usize) -> usize {
-    let trailing = buf[value_start..line_end].iter().rev().take_while(|&&b| is_ows(b)).count();
-    line_end - trailing
+#[inline]
+fn trim_end(buf: &[u8], value_start: usize, mut line_end: usize) -> usize {
+    while line_end > value_start && is_ows(buf[line_end - 1]) {
+        line_end -= 1;
+    }
+    line_end
 }
 
 /// A complete, plain field line at `start` (`token ":" OWS value CRLF`, every byte valid): its
@@ -297,7 +300,7 @@ fn whole_line(buf: &[u8], start: usize) -> Option<(FieldSpan, usize)> {
         return None;
     }
     let mut v = name_len + 1;
-    while rest.get(v).is_some_and(|&b| is_ows(b)) {
+    while v < rest.len() && is_ows(rest[v]) {
         v += 1;
     }
     let end = v + value_run(&rest[v..]);
