@@ -26,9 +26,24 @@ parse FILE *ARGS:
 suite:
     cargo run -q -p h1spec -- suite
 
-# Head-parsing benchmarks, h1wire beside httparse.
-bench:
-    cargo bench -p h1wire-benches
+# Every benchmark, saved as the criterion baseline NAME (default "current").
+bench NAME="current":
+    cargo bench -p h1wire-benches -- --save-baseline {{NAME}}
+
+# Every benchmark, compared with a saved baseline.
+bench-compare BASE:
+    cargo bench -p h1wire-benches -- --baseline {{BASE}}
+
+# One run of the comparison benchmarks, written up as BENCHMARKS.md (ratios and the machine).
+benchmarks-md:
+    cargo bench -p h1wire-benches --bench compare
+    python3 benches/report.py > BENCHMARKS.md
+
+# Instruction counts (callgrind, stable across runs) of one head parse: WHICH = h1wire |
+# h1wire-bytewise | httparse, INPUT = short | long | hundred | a size in bytes.
+instructions WHICH="h1wire" INPUT="long":
+    cargo build -q --profile bench -p h1wire-benches --example profile_head
+    valgrind --tool=callgrind --callgrind-out-file=/tmp/h1wire-callgrind.out target/release/examples/profile_head {{WHICH}} {{INPUT}} 1000 2>&1 | grep Collected
 
 # Fuzz seeds from the conformance cases (and crash regressions) into fuzz/seeds/.
 seeds:
