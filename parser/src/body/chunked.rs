@@ -145,7 +145,14 @@ impl ChunkedDecoder {
                     }
                     return Ok(ChunkStep::Data(data));
                 }
-                _ => {
+                State::DataCr if input.get(*at..*at + 2) == Some(b"\r\n") => {
+                    *at += 2;
+                    self.state = State::SizeStart;
+                }
+                state => {
+                    if state == State::SizeStart && self.plain_size_line(input, at, config)? {
+                        continue;
+                    }
                     let Some(&b) = input.get(*at) else {
                         return Ok(ChunkStep::Partial);
                     };
@@ -154,6 +161,32 @@ impl ChunkedDecoder {
                 }
             }
         }
+    }
+
+    /// The common size line, `1*16HEXDIG CRLF` with no extension, taken in one pass when it is
+    /// all here. Limits and errors are those `line_byte` would give; anything else (extensions,
+    /// more than 16 digits, a partial line) is left to it and this returns `false`.
+    #[inline]
+    fn plain_size_line(&mut self, input: &[u8], at: &mut usize, config: &Config) -> Result<bool, Defect> {
+        let rest = &input[*at..];
+        let digits = rest.iter().take(17).take_while(|&&b| is(b, HEX)).count();
+        if digits == 0
+            || digits > 16
+            || digits > config.max_chunk_line_bytes
+            || rest.get(digits..digits + 2) != Some(b"\r\n")
+        {
+            return Ok(false);
+        }
+        let size = rest[..digits].iter().fold(0u64, |n, &d| n << 4 | u64::from(hex_value(d).unwrap_or(0)));
+        self.body_total = self.body_total.saturating_add(size);
+        if self.body_total > config.max_body_bytes {
+            return defect(ErrorKind::BodyTooLarge, *at + digits);
+        }
+        self.size = size;
+        *at += digits + 2;
+        self.line_len = 0;
+        self.state = if size == 0 { State::Trailers } else { State::Data };
+        Ok(true)
     }
 
     /// Consumes one byte of a chunk-size line or of the CRLF after chunk data.
