@@ -35,35 +35,6 @@ Cookie: "
     head
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn inputs_parse_and_have_their_shapes() {
-        use h1wire::check::{run, Role};
-        let config = Default::default();
-        for (input, len) in [(super::REQ_SHORT, 60..80), (super::REQ_LONG, 600..800)] {
-            assert!(len.contains(&input.len()), "{}", input.len());
-            run(Role::Request, &config, input, &[]).unwrap();
-        }
-        for (input, len) in [(super::RESP_SHORT, 60..80), (super::RESP_LONG, 600..800)] {
-            assert!(len.contains(&input.len()), "{}", input.len());
-            run(Role::Response("GET"), &config, input, &[]).unwrap();
-        }
-        assert_eq!(run(Role::Request, &config, &super::hundred_fields(), &[]).unwrap().headers.len(), 100);
-        assert_eq!(run(Role::Request, &config, &super::browser_request(), &[]).unwrap().headers.len(), 20);
-        let body = [super::CHUNKED_HEAD, &super::chunked_body(1 << 20, 4096)].concat();
-        assert_eq!(run(Role::Request, &config, &body, &[]).unwrap().body.len(), 1 << 20);
-    }
-
-    #[test]
-    fn long_head_has_the_asked_size_and_parses() {
-        let head = super::long_head(8192);
-        assert_eq!(head.len(), 8192);
-        let outcome = h1wire::check::run(h1wire::check::Role::Request, &Default::default(), &head, &[]).unwrap();
-        assert_eq!(outcome.headers.len(), 20);
-    }
-}
-
 /// A short request, about 70 bytes.
 pub const REQ_SHORT: &[u8] = b"GET /index.html HTTP/1.1\r\nHost: www.example.com\r\nAccept: */*\r\nX-Id: 7\r\n\r\n";
 
@@ -141,3 +112,32 @@ pub fn chunked_body(total: usize, chunk: usize) -> Vec<u8> {
 
 /// The head a chunked body is sent under, for h1wire's request path.
 pub const CHUNKED_HEAD: &[u8] = b"POST /upload HTTP/1.1\r\nHost: example.com\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn inputs_parse_and_have_their_shapes() {
+        use h1wire::check::{run, Role};
+        let config = Default::default();
+        for (input, len) in [(super::REQ_SHORT, 60..80), (super::REQ_LONG, 600..800)] {
+            assert!(len.contains(&input.len()), "{}", input.len());
+            run(Role::Request, &config, input, &[]).unwrap();
+        }
+        for (input, len) in [(super::RESP_SHORT, 60..80), (super::RESP_LONG, 600..800)] {
+            assert!(len.contains(&input.len()), "{}", input.len());
+            run(Role::Response("GET"), &config, input, &[]).unwrap();
+        }
+        assert_eq!(run(Role::Request, &config, &super::hundred_fields(), &[]).unwrap().headers.len(), 100);
+        assert_eq!(run(Role::Request, &config, &super::browser_request(), &[]).unwrap().headers.len(), 20);
+        let body = [super::CHUNKED_HEAD, &super::chunked_body(1 << 20, 4096)].concat();
+        assert_eq!(run(Role::Request, &config, &body, &[]).unwrap().body.len(), 1 << 20);
+    }
+
+    #[test]
+    fn long_head_has_the_asked_size_and_parses() {
+        let head = super::long_head(8192);
+        assert_eq!(head.len(), 8192);
+        let outcome = h1wire::check::run(h1wire::check::Role::Request, &Default::default(), &head, &[]).unwrap();
+        assert_eq!(outcome.headers.len(), 20);
+    }
+}
