@@ -58,10 +58,11 @@ pub enum Closed {
     EndOfBody,
 }
 
-/// What a step of the shared machinery found, as places in the buffer.
-enum Step<T> {
+/// What a step of the shared machinery found, as places in the buffer. Small on purpose: it is
+/// returned for every received piece; the head's parts go to a slot of the parser instead.
+enum Step {
     Partial,
-    Head(T, Framing, usize),
+    Head(Framing, usize),
     Data(crate::head::Span),
     Trailers(crate::head::Span),
     End,
@@ -107,18 +108,21 @@ impl<S: StartLineScanner> Reader<S> {
     fn step<T>(
         &mut self,
         buf: &[u8],
+        slot: &mut Option<T>,
         finish: impl FnOnce(&[u8], S::Line, &[FieldSpan], usize, &Config) -> Result<(T, Framing), Defect>,
-    ) -> Result<(usize, Step<T>), Error> {
+    ) -> Result<(usize, Step), Error> {
         if let Some(error) = self.failed {
             return Err(error);
         }
         let result = match &mut self.phase {
             Phase::Head => match self.head.step(buf, &mut self.spans, &self.config) {
                 Ok(None) => Ok((0, Step::Partial)),
-                Ok(Some((line, end))) => {
+                Ok(Some(end)) => {
+                    let line = self.head.line().expect("a complete head has a start line");
                     finish(&buf[..end], line, &self.spans, end, &self.config).map(|(t, framing)| {
+                        *slot = Some(t);
                         self.phase = Phase::Body(BodyDecoder::new(framing));
-                        (end, Step::Head(t, framing, end))
+                        (end, Step::Head(framing, end))
                     })
                 }
                 Err(defect) => Err(defect),
@@ -148,9 +152,10 @@ impl<S: StartLineScanner> Reader<S> {
     fn step_closed<T>(
         &mut self,
         buf: &[u8],
+        slot: &mut Option<T>,
         finish: impl FnOnce(&[u8], S::Line, &[FieldSpan], usize, &Config) -> Result<(T, Framing), Defect>,
-    ) -> Result<(usize, Step<T>), Error> {
-        let (consumed, step) = self.step(buf, finish)?;
+    ) -> Result<(usize, Step), Error> {
+        let (consumed, step) = self.step(buf, slot, finish)?;
         if !matches!(step, Step::Partial) {
             return Ok((consumed, step));
         }
@@ -197,15 +202,15 @@ impl<S: StartLineScanner> Reader<S> {
     }
 }
 
-fn map_event<'a, T, H>(
+fn map_event<'a, H>(
     buf: &'a [u8],
     spans: &'a [FieldSpan],
-    step: Step<T>,
-    head: impl FnOnce(&'a [u8], T, &'a [FieldSpan]) -> H,
+    step: Step,
+    head: impl FnOnce(&'a [u8], &'a [FieldSpan]) -> H,
 ) -> Option<Event<'a, H>> {
     match step {
         Step::Partial => None,
-        Step::Head(t, framing, end) => Some(Event::Head { head: head(&buf[..end], t, spans), framing }),
+        Step::Head(framing, end) => Some(Event::Head { head: head(&buf[..end], spans), framing }),
         Step::Data(span) => Some(Event::Data(span.of(buf))),
         Step::Trailers(span) => Some(Event::Trailers(Fields::new(span.of(buf), spans))),
         Step::End => Some(Event::End),
@@ -281,7 +286,7 @@ impl RequestParser {
     /// An [`Error`] naming the rule broken, its offset in the stream and the status to answer.
     /// After an error the parser stays failed: every later call returns the same error.
     pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
-        let (consumed, step) = self.reader.step(buf, Self::finish_head)?;
+        let (consumed, step) = self.reader.step(buf, &mut self.parts, Self::finish_head)?;
         Ok(self.output(buf, consumed, step))
     }
 
@@ -293,28 +298,13 @@ impl RequestParser {
     ///
     /// As [`parse`](Self::parse), and [`ErrorKind::UnexpectedEof`] for a message cut short.
     pub fn parse_closed<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
-        let (consumed, step) = self.reader.step_closed(buf, Self::finish_head)?;
+        let (consumed, step) = self.reader.step_closed(buf, &mut self.parts, Self::finish_head)?;
         Ok(self.output(buf, consumed, step))
     }
 
-    fn output<'a>(
-        &'a mut self,
-        buf: &'a [u8],
-        consumed: usize,
-        step: Step<RequestParts>,
-    ) -> Output<'a, RequestHead<'a>> {
-        let step = match step {
-            Step::Head(parts, framing, end) => {
-                self.parts = Some(parts);
-                Step::Head((), framing, end)
-            }
-            Step::Partial => Step::Partial,
-            Step::Data(span) => Step::Data(span),
-            Step::Trailers(span) => Step::Trailers(span),
-            Step::End => Step::End,
-        };
+    fn output<'a>(&'a self, buf: &'a [u8], consumed: usize, step: Step) -> Output<'a, RequestHead<'a>> {
         let parts = &self.parts;
-        let event = map_event(buf, &self.reader.spans, step, |buf, (), fields| {
+        let event = map_event(buf, &self.reader.spans, step, |buf, fields| {
             RequestHead::new(buf, parts.as_ref().expect("set with the head"), fields)
         });
         Output { consumed, event }
@@ -364,6 +354,8 @@ impl RequestParser {
 pub struct ResponseParser {
     reader: Reader<StatusLineScanner>,
     request_method: RequestMethod,
+    /// The status line of the last head.
+    line: Option<StatusLine>,
 }
 
 /// The request methods whose responses are framed differently, and the rest.
@@ -404,6 +396,7 @@ impl ResponseParser {
         ResponseParser {
             reader: Reader::new(config, allow_obs_fold),
             request_method: RequestMethod::of(request_method),
+            line: None,
         }
     }
 
@@ -426,11 +419,18 @@ impl ResponseParser {
     /// failed.
     pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
         let method = self.request_method.as_bytes();
-        let (consumed, step) = self
-            .reader
-            .step(buf, |buf, line, fields, _, config| Self::finish_head(method, buf, line, fields, config))?;
-        let event = map_event(buf, &self.reader.spans, step, ResponseHead::new);
-        Ok(Output { consumed, event })
+        let (consumed, step) = self.reader.step(buf, &mut self.line, |buf, line, fields, _, config| {
+            Self::finish_head(method, buf, line, fields, config)
+        })?;
+        Ok(self.output(buf, consumed, step))
+    }
+
+    fn output<'a>(&'a self, buf: &'a [u8], consumed: usize, step: Step) -> Output<'a, ResponseHead<'a>> {
+        let line = self.line;
+        let event = map_event(buf, &self.reader.spans, step, |buf, fields| {
+            ResponseHead::new(buf, line.expect("set with the head"), fields)
+        });
+        Output { consumed, event }
     }
 
     /// [`parse`](Self::parse) for the bytes left after the peer closed the connection (see
@@ -441,11 +441,10 @@ impl ResponseParser {
     /// As [`parse`](Self::parse), and [`ErrorKind::UnexpectedEof`] for a message cut short.
     pub fn parse_closed<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
         let method = self.request_method.as_bytes();
-        let (consumed, step) = self
-            .reader
-            .step_closed(buf, |buf, line, fields, _, config| Self::finish_head(method, buf, line, fields, config))?;
-        let event = map_event(buf, &self.reader.spans, step, ResponseHead::new);
-        Ok(Output { consumed, event })
+        let (consumed, step) = self.reader.step_closed(buf, &mut self.line, |buf, line, fields, _, config| {
+            Self::finish_head(method, buf, line, fields, config)
+        })?;
+        Ok(self.output(buf, consumed, step))
     }
 
     fn finish_head(

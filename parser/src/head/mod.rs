@@ -134,15 +134,21 @@ impl<S: StartLineScanner> HeadScanner<S> {
         self.rules
     }
 
+    /// The start line, once scanned.
+    pub(crate) fn line(&self) -> Option<S::Line> {
+        self.line
+    }
+
     /// Scans `buf`, which holds the head from its first byte, from where the last call stopped.
-    /// Returns the start line and the head's length once the head is complete; each field line
-    /// is pushed onto `out` as it completes.
+    /// Returns the head's length once the head is complete (the start line is then in
+    /// [`line`](Self::line)); each field line is pushed onto `out` as it completes. Only small
+    /// values travel back, as this runs once per received piece.
     pub(crate) fn step(
         &mut self,
         buf: &[u8],
         out: &mut Vec<FieldSpan>,
         config: &Config,
-    ) -> Result<Option<(S::Line, usize)>, Defect> {
+    ) -> Result<Option<usize>, Defect> {
         let limit = buf.len().min(config.max_head_bytes);
         let bounded = &buf[..limit];
         // A caller that hands a shorter buffer than before has dropped bytes we scanned: start
@@ -151,16 +157,15 @@ impl<S: StartLineScanner> HeadScanner<S> {
             *self = HeadScanner { start: S::default(), ..HeadScanner::new(self.rules) };
             out.clear();
         }
-        let line = match self.line {
-            Some(line) => line,
-            None => match self.start.step(bounded, &mut self.pos, config)? {
-                Some(line) => *self.line.insert(line),
+        if self.line.is_none() {
+            match self.start.step(bounded, &mut self.pos, config)? {
+                Some(line) => self.line = Some(line),
                 None => return self.partial(config),
-            },
-        };
+            }
+        }
         match self.fields.step(bounded, &mut self.pos, self.rules, out, config.max_fields)? {
             FieldStep::Partial => self.partial(config),
-            FieldStep::End => Ok(Some((line, self.pos))),
+            FieldStep::End => Ok(Some(self.pos)),
         }
     }
 
