@@ -297,7 +297,7 @@ impl Case {
             Err(why) => (run(self.role(), &config, &input, &[]), vec![format!("split invariance: {why}")]),
         };
         failures.extend(self.compare(&outcome));
-        let verdict = crate::parse::verdict(outcome.clone());
+        let verdict = Verdict::of(outcome.clone());
         Checked { outcome, verdict, failures }
     }
 

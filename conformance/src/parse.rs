@@ -86,13 +86,9 @@ fn pairs(fields: &[(String, Vec<u8>)]) -> Vec<[String; 2]> {
     fields.iter().map(|(name, value)| [name.clone(), latin1(value)]).collect()
 }
 
-/// The verdict `h1spec parse` prints for an outcome.
-pub fn verdict(outcome: Result<Message, Error>) -> Verdict {
-    Verdict::from_outcome(outcome)
-}
-
 impl Verdict {
-    fn from_outcome(outcome: Result<Message, Error>) -> Self {
+    /// The verdict `h1spec parse` prints for an outcome.
+    pub fn of(outcome: Result<Message, Error>) -> Self {
         match outcome {
             Ok(m) => {
                 let (kind, method, target, status_code, reason) = match m.start {
@@ -145,7 +141,7 @@ pub fn parse(input: &[u8], options: &Options) -> Verdict {
         Some(n) if n > 0 => (n..input.len()).step_by(n).collect(),
         _ => Vec::new(),
     };
-    Verdict::from_outcome(run(role, &Config::default(), input, &cuts))
+    Verdict::of(run(role, &Config::default(), input, &cuts))
 }
 
 #[cfg(test)]

@@ -49,7 +49,6 @@
 //! assert_eq!(out.len(), 2 * 40);
 //! ```
 
-mod options;
 mod state;
 
 pub use state::State;
@@ -57,12 +56,12 @@ pub use state::State;
 use alloc::vec::Vec;
 use core::mem;
 
+use crate::head::options::Options;
 use crate::write::head::encode_response_head_with;
 use crate::write::{encode_request_head, encode_response_head, BodyEncoder, Request, Response, WriteError};
 use crate::{
     Config, Error, ErrorKind, Event, Fields, Framing, RequestHead, RequestParser, ResponseHead, ResponseParser, Version,
 };
-use options::Options;
 
 /// Which end of the connection we are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -7,6 +7,7 @@
 mod authority;
 pub(crate) mod field;
 mod host;
+pub(crate) mod options;
 pub(crate) mod request;
 mod request_line;
 mod response;

@@ -6,6 +6,7 @@ use super::body::BodyEncoder;
 use super::WriteError;
 use crate::body::Codings;
 use crate::chars::{is, is_ows, TARGET, TCHAR, VALUE};
+use crate::head::options::Options;
 use crate::head::{parse_authority, parse_target};
 use crate::{ErrorKind, Version};
 
@@ -224,8 +225,5 @@ pub(crate) fn encode_response_head_with(
 
 /// Whether a `Connection` field among `fields` holds the `close` option.
 pub(crate) fn has_close(fields: &[(&str, &[u8])]) -> bool {
-    fields
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
-        .any(|(_, v)| v.split(|&b| b == b',').any(|t| t.trim_ascii().eq_ignore_ascii_case(b"close")))
+    Options::of_pairs(fields).close
 }

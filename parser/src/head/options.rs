@@ -1,7 +1,7 @@
 //! Connection options (RFC 9110 §7.6.1) and the other fields that steer a connection: whether it
 //! persists (RFC 9112 §9.3), `Expect: 100-continue` (RFC 9110 §10.1.1) and `Upgrade` (§7.8).
 
-use crate::Fields;
+use super::Fields;
 
 /// What a head's connection-steering fields say.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -17,26 +17,8 @@ fn tokens(value: &[u8]) -> impl Iterator<Item = &[u8]> {
 }
 
 impl Options {
-    pub(crate) fn of(fields: Fields<'_>) -> Self {
-        let mut o = Options::default();
-        for field in fields.iter() {
-            let name = field.name();
-            if name.eq_ignore_ascii_case("connection") {
-                for t in tokens(field.value()) {
-                    o.close |= t.eq_ignore_ascii_case(b"close");
-                    o.keep_alive |= t.eq_ignore_ascii_case(b"keep-alive");
-                }
-            } else if name.eq_ignore_ascii_case("upgrade") {
-                o.upgrade = true;
-            } else if name.eq_ignore_ascii_case("expect") {
-                o.expect_continue |= field.value().eq_ignore_ascii_case(b"100-continue");
-            }
-        }
-        o
-    }
-
-    /// The same, for fields about to be written.
-    pub(crate) fn of_pairs(fields: &[(&str, &[u8])]) -> Self {
+    /// What the given field lines say.
+    pub(crate) fn of_lines<'a>(fields: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Self {
         let mut o = Options::default();
         for (name, value) in fields {
             if name.eq_ignore_ascii_case("connection") {
@@ -51,6 +33,16 @@ impl Options {
             }
         }
         o
+    }
+
+    /// What a parsed head's fields say.
+    pub(crate) fn of(fields: Fields<'_>) -> Self {
+        Options::of_lines(fields.iter().map(|f| (f.name(), f.value())))
+    }
+
+    /// What fields about to be written say.
+    pub(crate) fn of_pairs(fields: &[(&str, &[u8])]) -> Self {
+        Options::of_lines(fields.iter().copied())
     }
 
     /// Whether a message with these options, of `version`, lets the connection persist: HTTP/1.1
