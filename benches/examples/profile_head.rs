@@ -6,7 +6,8 @@
 //! ```
 //!
 //! Arguments: `h1wire` | `h1wire-bytewise` | `httparse`, the input (a head size in bytes, or
-//! `short`, `long`, `hundred`), the repetitions.
+//! `short`, `long`, `hundred`), the repetitions; or `chunked`, a chunk size, the repetitions (a
+//! 64 KiB body through h1wire's request path).
 
 use h1wire::{Event, RequestParser};
 use h1wire_benches::long_head;
@@ -14,6 +15,28 @@ use h1wire_benches::long_head;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let which = args.get(1).map_or("h1wire", String::as_str);
+    if which == "chunked" {
+        // A 64 KiB body in chunks of INPUT bytes, decoded REPS times.
+        let chunk: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(16);
+        let reps: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(100);
+        let input = [h1wire_benches::CHUNKED_HEAD, &h1wire_benches::chunked_body(1 << 16, chunk)].concat();
+        let mut parser = RequestParser::new();
+        let mut total = 0;
+        for _ in 0..reps {
+            let mut at = 0;
+            loop {
+                let out = parser.parse(std::hint::black_box(&input[at..])).expect("valid");
+                at += out.consumed;
+                match out.event {
+                    Some(Event::Data(d)) => total += d.len(),
+                    Some(Event::End) => break,
+                    _ => {}
+                }
+            }
+        }
+        println!("chunked: {total} bytes");
+        return;
+    }
     let input = match args.get(2).map_or("1024", String::as_str) {
         "short" => h1wire_benches::REQ_SHORT.to_vec(),
         "long" => h1wire_benches::REQ_LONG.to_vec(),

@@ -169,15 +169,17 @@ impl ChunkedDecoder {
     #[inline]
     fn plain_size_line(&mut self, input: &[u8], at: &mut usize, config: &Config) -> Result<bool, Defect> {
         let rest = &input[*at..];
-        let digits = rest.iter().take(17).take_while(|&&b| is(b, HEX)).count();
-        if digits == 0
-            || digits > 16
-            || digits > config.max_chunk_line_bytes
-            || rest.get(digits..digits + 2) != Some(b"\r\n")
-        {
+        let (mut size, mut digits) = (0u64, 0);
+        while let Some(v) = rest.get(digits).and_then(|&b| hex_value(b)) {
+            if digits == 16 {
+                return Ok(false);
+            }
+            size = size << 4 | u64::from(v);
+            digits += 1;
+        }
+        if digits == 0 || digits > config.max_chunk_line_bytes || rest.get(digits..digits + 2) != Some(b"\r\n") {
             return Ok(false);
         }
-        let size = rest[..digits].iter().fold(0u64, |n, &d| n << 4 | u64::from(hex_value(d).unwrap_or(0)));
         self.body_total = self.body_total.saturating_add(size);
         if self.body_total > config.max_body_bytes {
             return defect(ErrorKind::BodyTooLarge, *at + digits);
