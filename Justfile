@@ -39,8 +39,7 @@ benchmarks-md:
     cargo bench -p h1wire-benches --bench compare
     python3 benches/report.py > BENCHMARKS.md
 
-# Instruction counts (callgrind, stable across runs) of one head parse: WHICH = h1wire |
-# h1wire-bytewise | httparse, INPUT = short | long | hundred | a size in bytes.
+# Callgrind instruction counts (repeatable) for WHICH (h1wire, h1wire-bytewise, httparse) on INPUT (short, long, hundred, a size).
 instructions WHICH="h1wire" INPUT="long":
     cargo build -q --profile bench -p h1wire-benches --example profile_head
     valgrind --tool=callgrind --callgrind-out-file=/tmp/h1wire-callgrind.out target/release/examples/profile_head {{WHICH}} {{INPUT}} 1000 2>&1 | grep Collected
@@ -81,4 +80,4 @@ fuzz-smoke SECS="20":
 # The OSS-Fuzz / ClusterFuzzLite build script, in a plain shell (writes the targets to $OUT).
 oss-fuzz-build OUT="/tmp/h1spec-oss-fuzz-out":
     mkdir -p {{OUT}}
-    SRC=$(dirname "$PWD") OUT={{OUT}} CARGO_FUZZ_ARGS="{{fuzz_san}}" bash .clusterfuzzlite/build.sh
+    H1SPEC_DIR="$PWD" SRC=$(dirname "$PWD") OUT={{OUT}} CARGO_FUZZ_ARGS="{{fuzz_san}}" bash .clusterfuzzlite/build.sh

@@ -7,10 +7,11 @@
 #   OUT              where the fuzzer binaries, seed zips and dictionaries go
 #   CARGO_FUZZ_ARGS  extra `cargo fuzz build` arguments (optional; e.g. "-s none" on stable)
 #   CARGO_TARGET_DIR where cargo builds (optional; default fuzz/target)
+#   H1SPEC_DIR       the checkout itself, when it is not $SRC/h1spec (optional)
 # With RUSTC_BOOTSTRAP=1, a stable toolchain works too (use CARGO_FUZZ_ARGS="-s none").
 set -euxo pipefail
 : "${SRC:?set SRC}" "${OUT:?set OUT}"
-cd "$SRC/h1spec"
+cd "${H1SPEC_DIR:-$SRC/h1spec}"
 targets=(parse_request parse_response chunked connection roundtrip diff_httparse)
 cargo run -q -p h1spec -- seeds --out fuzz/seeds
 cd fuzz
