@@ -167,12 +167,8 @@ impl<S: StartLineScanner> Reader<S> {
 
     fn next_message(&mut self) {
         self.phase = Phase::Head;
-        self.head = HeadScanner::new(self.head_rules());
+        self.head = HeadScanner::new(self.head.rules());
         self.spans.clear();
-    }
-
-    fn head_rules(&self) -> LineRules {
-        self.head.rules()
     }
 
     fn handle_eof(&mut self) -> Result<Closed, Error> {

@@ -180,15 +180,22 @@ impl ChunkedDecoder {
         if digits == 0 || digits > config.max_chunk_line_bytes || rest.get(digits..digits + 2) != Some(b"\r\n") {
             return Ok(false);
         }
-        self.body_total = self.body_total.saturating_add(size);
-        if self.body_total > config.max_body_bytes {
-            return defect(ErrorKind::BodyTooLarge, *at + digits);
-        }
+        self.count_chunk(size, *at + digits, config)?;
         self.size = size;
         *at += digits + 2;
         self.line_len = 0;
         self.state = if size == 0 { State::Trailers } else { State::Data };
         Ok(true)
+    }
+
+    /// Counts a chunk's size against the body limit, as soon as the size is read; `at` is where
+    /// the size ended.
+    fn count_chunk(&mut self, size: u64, at: usize, config: &Config) -> Result<(), Defect> {
+        self.body_total = self.body_total.saturating_add(size);
+        if self.body_total > config.max_body_bytes {
+            return defect(ErrorKind::BodyTooLarge, at);
+        }
+        Ok(())
     }
 
     /// Consumes one byte of a chunk-size line or of the CRLF after chunk data.
@@ -224,10 +231,7 @@ impl ChunkedDecoder {
             }
             (State::Size, _) => {
                 // The size is complete: count it against the body limit before anything else.
-                self.body_total = self.body_total.saturating_add(self.size);
-                if self.body_total > config.max_body_bytes {
-                    return defect(ErrorKind::BodyTooLarge, at);
-                }
+                self.count_chunk(self.size, at, config)?;
                 match b {
                     b';' => State::ExtName { started: false },
                     b' ' | b'\t' => State::SizeBws,

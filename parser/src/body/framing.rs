@@ -196,7 +196,7 @@ pub(crate) fn quoted_string_len(s: &[u8]) -> Option<usize> {
 }
 
 /// `Content-Length = 1*DIGIT` (RFC 9110 §8.6). A list such as `5, 5` is more than one value.
-fn parse_content_length(value: &[u8], base: usize, line: usize) -> Result<u64, Defect> {
+pub(crate) fn parse_content_length(value: &[u8], base: usize, line: usize) -> Result<u64, Defect> {
     if value.is_empty() {
         return defect(ErrorKind::InvalidContentLength, line);
     }
@@ -261,6 +261,16 @@ pub(crate) fn request_framing(
     }
 }
 
+/// Whether a response to a request with `request_method` can never have content, whatever its
+/// fields say (RFC 9112 §6.3 rules 1–2): 1xx, 204, 304, a response to HEAD, a 2xx to CONNECT.
+pub(crate) fn response_has_no_body(request_method: &[u8], status: u16) -> bool {
+    request_method == b"HEAD"
+        || (100..200).contains(&status)
+        || status == 204
+        || status == 304
+        || (request_method == b"CONNECT" && (200..300).contains(&status))
+}
+
 /// Decides the framing of a response to a request with `request_method` (RFC 9112 §6.3, rules
 /// 1–7).
 pub(crate) fn response_framing(
@@ -274,10 +284,7 @@ pub(crate) fn response_framing(
     // The framing fields are checked even where they are then ignored, so that a malformed
     // Content-Length is never silently passed along.
     let f = FramingFields::read(buf, fields)?;
-    if request_method == b"HEAD" || (100..200).contains(&status) || status == 204 || status == 304 {
-        return Ok(Framing::Empty);
-    }
-    if request_method == b"CONNECT" && (200..300).contains(&status) {
+    if response_has_no_body(request_method, status) {
         return Ok(Framing::Empty);
     }
     if f.transfer_encoding.is_some() {

@@ -5,7 +5,7 @@ mod chunked;
 mod framing;
 
 pub use framing::Framing;
-pub(crate) use framing::{request_framing, response_framing, Codings};
+pub(crate) use framing::{parse_content_length, request_framing, response_framing, response_has_no_body, Codings};
 
 use alloc::vec::Vec;
 

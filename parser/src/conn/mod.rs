@@ -56,6 +56,7 @@ pub use state::State;
 use alloc::vec::Vec;
 use core::mem;
 
+use crate::body::response_has_no_body;
 use crate::head::options::Options;
 use crate::write::head::encode_response_head_with;
 use crate::write::{encode_request_head, encode_response_head, BodyEncoder, Request, Response, WriteError};
@@ -573,12 +574,8 @@ impl Connection {
 /// Whether a response's body length is known from its head (declared, or none at all), so that
 /// an HTTP/1.0 client can tell where it ends without a close.
 fn frames_by_length(resp: &Response<'_>, method: &str) -> bool {
-    let no_body = (100..200).contains(&resp.status) || resp.status == 204 || resp.status == 304 || method == "HEAD";
-    no_body || has_declared_length(resp)
-}
-
-fn has_declared_length(resp: &Response<'_>) -> bool {
-    resp.fields.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+    response_has_no_body(method.as_bytes(), resp.status)
+        || resp.fields.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-length"))
 }
 
 /// A parser event with the head's role made explicit.

@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 
 use super::body::BodyEncoder;
 use super::WriteError;
-use crate::body::Codings;
+use crate::body::{parse_content_length, response_has_no_body, Codings};
 use crate::chars::{is, is_ows, TARGET, TCHAR, VALUE};
 use crate::head::options::Options;
 use crate::head::{parse_authority, parse_target};
@@ -49,12 +49,12 @@ fn check_fields(fields: &[(&str, &[u8])], peer: Version) -> Result<Declared, Wri
     for (index, (name, value)) in fields.iter().enumerate() {
         check_field(index, name, value)?;
         if name.eq_ignore_ascii_case("content-length") {
-            let valid = !value.is_empty() && value.len() <= 19 && value.iter().all(u8::is_ascii_digit);
-            if declared.content_length.is_some() || !valid {
-                return Err(WriteError::InvalidFraming { index });
+            // The parser's rule (one decimal number), within 19 digits.
+            let n = if value.len() <= 19 { parse_content_length(value, 0, 0).ok() } else { None };
+            match (declared.content_length, n) {
+                (None, Some(n)) => declared.content_length = Some(n),
+                _ => return Err(WriteError::InvalidFraming { index }),
             }
-            let n = value.iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
-            declared.content_length = Some(n);
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
             // Only a list ending in chunked can be written: we chunk-encode, and nothing else
             // delimits a body the recipient can trust (RFC 9112 §6.1). The list may span lines.
@@ -190,11 +190,7 @@ pub(crate) fn encode_response_head_with(
         return Err(WriteError::InvalidReason);
     }
     let declared = check_fields(resp.fields, request_version)?;
-    let no_body = (100..200).contains(&resp.status)
-        || resp.status == 204
-        || resp.status == 304
-        || request_method == "HEAD"
-        || (request_method == "CONNECT" && (200..300).contains(&resp.status));
+    let no_body = response_has_no_body(request_method.as_bytes(), resp.status);
     let encoder = match (no_body, declared.content_length, declared.chunked) {
         (true, _, _) => BodyEncoder::empty(),
         (false, Some(n), _) => BodyEncoder::length(n),
