@@ -12,8 +12,10 @@
 use alloc::vec::Vec;
 
 use crate::body::{request_framing, response_framing, BodyDecoder, BodyStep, Framing};
+use crate::head::authority::AuthoritySpans;
 use crate::head::field::{Defect, FieldSpan, LineRules};
-use crate::head::request::{RequestLine, RequestParts};
+use crate::head::host::check_host;
+use crate::head::request::RequestLine;
 use crate::head::{
     Fields, HeadScanner, RequestHead, RequestLineScanner, ResponseHead, StartLineScanner, StatusLine, StatusLineScanner,
 };
@@ -108,8 +110,8 @@ impl<S: StartLineScanner> Reader<S> {
     fn step<T>(
         &mut self,
         buf: &[u8],
-        slot: &mut Option<T>,
-        finish: impl FnOnce(&[u8], S::Line, &[FieldSpan], usize, &Config) -> Result<(T, Framing), Defect>,
+        slot: &mut T,
+        finish: impl FnOnce(&[u8], &S::Line, &[FieldSpan], usize, &Config) -> Result<(T, Framing), Defect>,
     ) -> Result<(usize, Step), Error> {
         if let Some(error) = self.failed {
             return Err(error);
@@ -120,7 +122,7 @@ impl<S: StartLineScanner> Reader<S> {
                 Ok(Some(end)) => {
                     let line = self.head.line().expect("a complete head has a start line");
                     finish(&buf[..end], line, &self.spans, end, &self.config).map(|(t, framing)| {
-                        *slot = Some(t);
+                        *slot = t;
                         self.phase = Phase::Body(BodyDecoder::new(framing));
                         (end, Step::Head(framing, end))
                     })
@@ -152,8 +154,8 @@ impl<S: StartLineScanner> Reader<S> {
     fn step_closed<T>(
         &mut self,
         buf: &[u8],
-        slot: &mut Option<T>,
-        finish: impl FnOnce(&[u8], S::Line, &[FieldSpan], usize, &Config) -> Result<(T, Framing), Defect>,
+        slot: &mut T,
+        finish: impl FnOnce(&[u8], &S::Line, &[FieldSpan], usize, &Config) -> Result<(T, Framing), Defect>,
     ) -> Result<(usize, Step), Error> {
         let (consumed, step) = self.step(buf, slot, finish)?;
         if !matches!(step, Step::Partial) {
@@ -167,7 +169,7 @@ impl<S: StartLineScanner> Reader<S> {
 
     fn next_message(&mut self) {
         self.phase = Phase::Head;
-        self.head = HeadScanner::new(self.head.rules());
+        self.head.reset();
         self.spans.clear();
     }
 
@@ -247,8 +249,8 @@ fn map_event<'a, H>(
 /// ```
 pub struct RequestParser {
     reader: Reader<RequestLineScanner>,
-    /// The parts of the last head, which `RequestHead` borrows.
-    parts: Option<RequestParts>,
+    /// Where the last head's Host value lies (the rest of the head is in the reader).
+    host: Option<AuthoritySpans>,
 }
 
 impl Default for RequestParser {
@@ -266,7 +268,7 @@ impl RequestParser {
     /// A parser with the given limits and leniencies (obs-fold is refused in requests whatever
     /// the config says, RFC 9112 §5.2).
     pub fn with_config(config: Config) -> Self {
-        RequestParser { reader: Reader::new(config, false), parts: None }
+        RequestParser { reader: Reader::new(config, false), host: None }
     }
 
     /// The configuration in force.
@@ -282,7 +284,7 @@ impl RequestParser {
     /// An [`Error`] naming the rule broken, its offset in the stream and the status to answer.
     /// After an error the parser stays failed: every later call returns the same error.
     pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
-        let (consumed, step) = self.reader.step(buf, &mut self.parts, Self::finish_head)?;
+        let (consumed, step) = self.reader.step(buf, &mut self.host, Self::finish_head)?;
         Ok(self.output(buf, consumed, step))
     }
 
@@ -294,28 +296,29 @@ impl RequestParser {
     ///
     /// As [`parse`](Self::parse), and [`ErrorKind::UnexpectedEof`] for a message cut short.
     pub fn parse_closed<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
-        let (consumed, step) = self.reader.step_closed(buf, &mut self.parts, Self::finish_head)?;
+        let (consumed, step) = self.reader.step_closed(buf, &mut self.host, Self::finish_head)?;
         Ok(self.output(buf, consumed, step))
     }
 
     fn output<'a>(&'a self, buf: &'a [u8], consumed: usize, step: Step) -> Output<'a, RequestHead<'a>> {
-        let parts = &self.parts;
+        let (line, host) = (self.reader.head.line(), self.host);
         let event = map_event(buf, &self.reader.spans, step, |buf, fields| {
-            RequestHead::new(buf, parts.as_ref().expect("set with the head"), fields)
+            RequestHead::new(buf, line.expect("complete with the head"), host, fields)
         });
         Output { consumed, event }
     }
 
+    /// Applies the rules that need the whole head: Host (RFC 9112 §3.2) and framing (§6.3).
     fn finish_head(
         buf: &[u8],
-        line: RequestLine,
+        line: &RequestLine,
         fields: &[FieldSpan],
         end: usize,
         config: &Config,
-    ) -> Result<(RequestParts, Framing), Defect> {
-        let parts = RequestParts::check(buf, line, fields, end)?;
+    ) -> Result<(Option<AuthoritySpans>, Framing), Defect> {
+        let host = check_host(buf, fields, line.version, end)?;
         let framing = request_framing(buf, line.method.of(buf), line.version, fields, config)?;
-        Ok((parts, framing))
+        Ok((host, framing))
     }
 
     /// Tells the parser the peer closed the connection (after every received byte was passed
@@ -350,8 +353,6 @@ impl RequestParser {
 pub struct ResponseParser {
     reader: Reader<StatusLineScanner>,
     request_method: RequestMethod,
-    /// The status line of the last head.
-    line: Option<StatusLine>,
 }
 
 /// The request methods whose responses are framed differently, and the rest.
@@ -392,7 +393,6 @@ impl ResponseParser {
         ResponseParser {
             reader: Reader::new(config, allow_obs_fold),
             request_method: RequestMethod::of(request_method),
-            line: None,
         }
     }
 
@@ -415,16 +415,16 @@ impl ResponseParser {
     /// failed.
     pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
         let method = self.request_method.as_bytes();
-        let (consumed, step) = self.reader.step(buf, &mut self.line, |buf, line, fields, _, config| {
-            Self::finish_head(method, buf, line, fields, config)
-        })?;
+        let (consumed, step) = self
+            .reader
+            .step(buf, &mut (), |buf, line, fields, _, config| Self::finish_head(method, buf, line, fields, config))?;
         Ok(self.output(buf, consumed, step))
     }
 
     fn output<'a>(&'a self, buf: &'a [u8], consumed: usize, step: Step) -> Output<'a, ResponseHead<'a>> {
-        let line = self.line;
+        let line = self.reader.head.line();
         let event = map_event(buf, &self.reader.spans, step, |buf, fields| {
-            ResponseHead::new(buf, line.expect("set with the head"), fields)
+            ResponseHead::new(buf, line.expect("complete with the head"), fields)
         });
         Output { consumed, event }
     }
@@ -437,7 +437,7 @@ impl ResponseParser {
     /// As [`parse`](Self::parse), and [`ErrorKind::UnexpectedEof`] for a message cut short.
     pub fn parse_closed<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
         let method = self.request_method.as_bytes();
-        let (consumed, step) = self.reader.step_closed(buf, &mut self.line, |buf, line, fields, _, config| {
+        let (consumed, step) = self.reader.step_closed(buf, &mut (), |buf, line, fields, _, config| {
             Self::finish_head(method, buf, line, fields, config)
         })?;
         Ok(self.output(buf, consumed, step))
@@ -446,12 +446,12 @@ impl ResponseParser {
     fn finish_head(
         method: &[u8],
         buf: &[u8],
-        line: StatusLine,
+        line: &StatusLine,
         fields: &[FieldSpan],
         config: &Config,
-    ) -> Result<(StatusLine, Framing), Defect> {
+    ) -> Result<((), Framing), Defect> {
         let framing = response_framing(buf, method, line.code, line.version, fields, config)?;
-        Ok((line, framing))
+        Ok(((), framing))
     }
 
     /// Tells the parser the peer closed the connection; this is how a body delimited by the

@@ -4,9 +4,9 @@
 //! records where each part lies; the borrowed views ([`RequestHead`], [`ResponseHead`]) are built
 //! from those places once the empty line ending the head has arrived.
 
-mod authority;
+pub(crate) mod authority;
 pub(crate) mod field;
-mod host;
+pub(crate) mod host;
 pub(crate) mod options;
 pub(crate) mod request;
 mod request_line;
@@ -99,11 +99,15 @@ fn version_at(buf: &[u8], at: usize) -> Result<Version, Defect> {
     }
 }
 
-/// A scanner of one kind of start line.
+/// A scanner of one kind of start line. The line it finds stays inside it (the head views borrow
+/// it from there), so no parts are copied about once per head.
 pub(crate) trait StartLineScanner: Default {
     /// What the scanner found, with spans into the head buffer.
-    type Line: Copy;
-    fn step(&mut self, buf: &[u8], pos: &mut usize, config: &Config) -> Result<Option<Self::Line>, Defect>;
+    type Line;
+    /// Scans from `*pos` (and moves it); `true` once the line is complete.
+    fn step(&mut self, buf: &[u8], pos: &mut usize, config: &Config) -> Result<bool, Defect>;
+    /// The line found; meaningful once [`step`](Self::step) has returned `true`.
+    fn line(&self) -> &Self::Line;
 }
 
 /// Scans a head: a start line, then field lines until the empty line, within the head limits.
@@ -111,14 +115,22 @@ pub(crate) trait StartLineScanner: Default {
 pub(crate) struct HeadScanner<S: StartLineScanner> {
     pos: usize,
     start: S,
-    line: Option<S::Line>,
+    line_done: bool,
     fields: FieldScanner,
     rules: LineRules,
 }
 
 impl<S: StartLineScanner> HeadScanner<S> {
     pub(crate) fn new(rules: LineRules) -> Self {
-        HeadScanner { pos: 0, start: S::default(), line: None, fields: FieldScanner::new(), rules }
+        HeadScanner { pos: 0, start: S::default(), line_done: false, fields: FieldScanner::new(), rules }
+    }
+
+    /// Ready for the next head.
+    pub(crate) fn reset(&mut self) {
+        self.pos = 0;
+        self.start = S::default();
+        self.line_done = false;
+        self.fields = FieldScanner::new();
     }
 
     /// Whether any byte of a head has been seen.
@@ -131,13 +143,9 @@ impl<S: StartLineScanner> HeadScanner<S> {
         self.pos
     }
 
-    pub(crate) fn rules(&self) -> LineRules {
-        self.rules
-    }
-
     /// The start line, once scanned.
-    pub(crate) fn line(&self) -> Option<S::Line> {
-        self.line
+    pub(crate) fn line(&self) -> Option<&S::Line> {
+        self.line_done.then(|| self.start.line())
     }
 
     /// Scans `buf`, which holds the head from its first byte, from where the last call stopped.
@@ -155,13 +163,13 @@ impl<S: StartLineScanner> HeadScanner<S> {
         // A caller that hands a shorter buffer than before has dropped bytes we scanned: start
         // again rather than index past its end.
         if self.pos > bounded.len() {
-            *self = HeadScanner { start: S::default(), ..HeadScanner::new(self.rules) };
+            self.reset();
             out.clear();
         }
-        if self.line.is_none() {
-            match self.start.step(bounded, &mut self.pos, config)? {
-                Some(line) => self.line = Some(line),
-                None => return self.partial(config),
+        if !self.line_done {
+            self.line_done = self.start.step(bounded, &mut self.pos, config)?;
+            if !self.line_done {
+                return self.partial(config);
             }
         }
         match self.fields.step(bounded, &mut self.pos, self.rules, out, config.max_fields)? {

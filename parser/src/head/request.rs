@@ -1,8 +1,8 @@
 //! The request head: request line, fields and the Host rules.
 
 use super::authority::AuthoritySpans;
-use super::field::{Defect, FieldSpan};
-use super::host::{check_host, Authority};
+use super::field::FieldSpan;
+use super::host::Authority;
 use super::target::{Target, TargetSpans};
 use super::{Fields, Span, Version};
 
@@ -14,21 +14,6 @@ pub(crate) struct RequestLine {
     /// Relative to `target.start`.
     pub(crate) parts: TargetSpans,
     pub(crate) version: Version,
-}
-
-/// Everything known about a complete request head, as places in the head buffer.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct RequestParts {
-    pub(crate) line: RequestLine,
-    pub(crate) host: Option<AuthoritySpans>,
-}
-
-impl RequestParts {
-    /// Applies the rules that need the whole head (the Host rules, RFC 9112 §3.2).
-    pub(crate) fn check(buf: &[u8], line: RequestLine, fields: &[FieldSpan], head_end: usize) -> Result<Self, Defect> {
-        let host = check_host(buf, fields, line.version, head_end)?;
-        Ok(RequestParts { line, host })
-    }
 }
 
 /// A request head, borrowed from the caller's buffer: method, request-target, version and fields.
@@ -49,28 +34,35 @@ impl RequestParts {
 #[derive(Clone, Copy, Debug)]
 pub struct RequestHead<'a> {
     buf: &'a [u8],
-    parts: &'a RequestParts,
+    line: &'a RequestLine,
+    host: Option<AuthoritySpans>,
     fields: &'a [FieldSpan],
 }
 
 impl<'a> RequestHead<'a> {
-    pub(crate) fn new(buf: &'a [u8], parts: &'a RequestParts, fields: &'a [FieldSpan]) -> Self {
-        RequestHead { buf, parts, fields }
+    /// `host`: where the Host value's parts lie, as [`check_host`](super::host::check_host) found.
+    pub(crate) fn new(
+        buf: &'a [u8],
+        line: &'a RequestLine,
+        host: Option<AuthoritySpans>,
+        fields: &'a [FieldSpan],
+    ) -> Self {
+        RequestHead { buf, line, host, fields }
     }
 
     /// The method, a case-sensitive token (`GET`, `POST`, …).
     pub fn method(&self) -> &'a str {
-        core::str::from_utf8(self.parts.line.method.of(self.buf)).expect("methods are tokens")
+        core::str::from_utf8(self.line.method.of(self.buf)).expect("methods are tokens")
     }
 
     /// The request-target, checked and split into its parts.
     pub fn target(&self) -> Target<'a> {
-        Target::new(self.parts.line.target.of(self.buf), self.parts.line.parts)
+        Target::new(self.line.target.of(self.buf), self.line.parts)
     }
 
     /// The HTTP version of the request line.
     pub fn version(&self) -> Version {
-        self.parts.line.version
+        self.line.version
     }
 
     /// The header fields, in order.
@@ -80,14 +72,14 @@ impl<'a> RequestHead<'a> {
 
     /// The Host field's value, split into host and port.
     pub fn host(&self) -> Option<Authority<'a>> {
-        self.parts.host.map(|spans| Authority::new(self.buf, spans))
+        self.host.map(|spans| Authority::new(self.buf, spans))
     }
 
     /// The authority the request is for: the request-target's when it has one (absolute-form
     /// and authority-form; RFC 9112 §3.2.2 says a server then ignores Host), otherwise Host's.
     pub fn authority(&self) -> Option<Authority<'a>> {
-        let target = self.parts.line.target.start;
-        match self.parts.line.parts.authority {
+        let target = self.line.target.start;
+        match self.line.parts.authority {
             Some(spans) => Some(Authority::new(self.buf, spans.moved_by(target))),
             None => self.host(),
         }
@@ -95,6 +87,6 @@ impl<'a> RequestHead<'a> {
 
     /// The head as received, from the method to the empty line.
     pub fn as_bytes(&self) -> &'a [u8] {
-        &self.buf[self.parts.line.method.start..]
+        &self.buf[self.line.method.start..]
     }
 }

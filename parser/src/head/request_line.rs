@@ -10,9 +10,9 @@
 
 use super::field::{defect, Defect};
 use super::request::RequestLine;
-use super::target::parse_target;
-use super::{version_at, version_byte_ok, Span, StartLineScanner};
-use crate::chars::{run_of, TARGET, TCHAR};
+use super::target::{parse_target, TargetForm, TargetSpans};
+use super::{version_at, version_byte_ok, Span, StartLineScanner, Version};
+use crate::chars::{run_of, PATH, QUERY, TARGET, TCHAR};
 use crate::{Config, ErrorKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,11 +33,26 @@ pub(crate) struct RequestLineScanner {
     method: Span,
     target: Span,
     version_start: usize,
+    /// The target's parts, when the fast path already checked them while scanning.
+    checked_target: Option<TargetSpans>,
+    line: RequestLine,
 }
 
 impl Default for RequestLineScanner {
     fn default() -> Self {
-        RequestLineScanner { state: State::Leading, method: Span::default(), target: Span::default(), version_start: 0 }
+        RequestLineScanner {
+            state: State::Leading,
+            method: Span::default(),
+            target: Span::default(),
+            version_start: 0,
+            checked_target: None,
+            line: RequestLine {
+                method: Span::default(),
+                target: Span::default(),
+                parts: TargetSpans::bare(TargetForm::Origin, Span::default()),
+                version: Version::Http11,
+            },
+        }
     }
 }
 
@@ -53,7 +68,7 @@ impl RequestLineScanner {
             return None;
         }
         let target_start = method + 1;
-        let target = run_of(&rest[target_start..], TARGET);
+        let (target, checked) = scan_target(&rest[target_start..], &rest[..method]);
         if target == 0 || target > config.max_target_bytes || rest.get(target_start + target) != Some(&b' ') {
             return None;
         }
@@ -70,36 +85,68 @@ impl RequestLineScanner {
         self.method = Span::new(start, start + method);
         self.target = Span::new(start + target_start, start + target_start + target);
         self.version_start = start + version;
+        self.checked_target = checked;
         Some(start + version + 10)
     }
 
-    fn line(&self, buf: &[u8]) -> Result<RequestLine, Defect> {
-        let raw = self.target.of(buf);
-        let target =
-            parse_target(raw, self.method.of(buf)).map_err(|d| Defect { at: d.at + self.target.start, ..d })?;
-        Ok(RequestLine {
+    /// Completes the line once its CRLF has been read: checks the target (unless the fast path
+    /// did) and the version.
+    fn finish(&mut self, buf: &[u8]) -> Result<bool, Defect> {
+        let parts = match self.checked_target {
+            Some(parts) => parts,
+            None => parse_target(self.target.of(buf), self.method.of(buf))
+                .map_err(|d| Defect { at: d.at + self.target.start, ..d })?,
+        };
+        self.line = RequestLine {
             method: self.method,
             target: self.target,
-            parts: target,
+            parts,
             version: version_at(buf, self.version_start)?,
-        })
+        };
+        Ok(true)
     }
+}
+
+/// The length of the request-target at the front of `t` (a run of [`TARGET`] bytes) and, for
+/// the usual target, its parts: an origin-form without pct-encoding or brackets is checked as it
+/// is scanned (path bytes, then query bytes after the first "?"), so it is not read again.
+#[inline]
+fn scan_target(t: &[u8], method: &[u8]) -> (usize, Option<TargetSpans>) {
+    if t.first() != Some(&b'/') || method == b"CONNECT" {
+        return (run_of(t, TARGET), None);
+    }
+    let path = run_of(t, PATH);
+    let mut end = path;
+    if t.get(path) == Some(&b'?') {
+        end += 1 + run_of(&t[path + 1..], QUERY);
+    }
+    if t.get(end) != Some(&b' ') {
+        // Something else follows (pct-encoding, brackets, the end of the buffer): the general
+        // check will say what.
+        return (end + run_of(&t[end..], TARGET), None);
+    }
+    let query = (end > path).then(|| Span::new(path + 1, end));
+    (end, Some(TargetSpans::origin(Span::new(0, path), query)))
 }
 
 impl StartLineScanner for RequestLineScanner {
     type Line = RequestLine;
 
-    fn step(&mut self, buf: &[u8], pos: &mut usize, config: &Config) -> Result<Option<RequestLine>, Defect> {
+    fn line(&self) -> &RequestLine {
+        &self.line
+    }
+
+    fn step(&mut self, buf: &[u8], pos: &mut usize, config: &Config) -> Result<bool, Defect> {
         let mut p = *pos;
         let result = loop {
-            let Some(&b) = buf.get(p) else { break Ok(None) };
+            let Some(&b) = buf.get(p) else { break Ok(false) };
             match self.state {
                 State::Leading if b != b'\r' && b != b'\n' => {
                     self.method = Span::new(p, p);
                     if let Some(end) = self.whole_line(buf, p, config) {
                         // The common case: the whole line is here and plain.
                         p = end;
-                        break self.line(buf).map(Some);
+                        break self.finish(buf);
                     }
                     self.state = State::Method;
                 }
@@ -170,7 +217,7 @@ impl StartLineScanner for RequestLineScanner {
                         }
                         b'\n' if config.allow_bare_lf => {
                             p += 1;
-                            break self.line(buf).map(Some);
+                            break self.finish(buf);
                         }
                         b'\n' => break defect(ErrorKind::BareLf, p),
                         _ => break defect(ErrorKind::InvalidVersion, p),
@@ -181,7 +228,7 @@ impl StartLineScanner for RequestLineScanner {
                         break defect(ErrorKind::BareCr, p);
                     }
                     p += 1;
-                    break self.line(buf).map(Some);
+                    break self.finish(buf);
                 }
             }
         };

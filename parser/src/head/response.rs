@@ -27,12 +27,12 @@ pub(crate) struct StatusLine {
 #[derive(Clone, Copy, Debug)]
 pub struct ResponseHead<'a> {
     buf: &'a [u8],
-    line: StatusLine,
+    line: &'a StatusLine,
     fields: &'a [FieldSpan],
 }
 
 impl<'a> ResponseHead<'a> {
-    pub(crate) fn new(buf: &'a [u8], line: StatusLine, fields: &'a [FieldSpan]) -> Self {
+    pub(crate) fn new(buf: &'a [u8], line: &'a StatusLine, fields: &'a [FieldSpan]) -> Self {
         ResponseHead { buf, line, fields }
     }
 

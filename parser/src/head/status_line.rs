@@ -11,7 +11,7 @@
 
 use super::field::{defect, Defect};
 use super::response::StatusLine;
-use super::{version_at, version_byte_ok, Span, StartLineScanner};
+use super::{version_at, version_byte_ok, Span, StartLineScanner, Version};
 use crate::chars::value_run;
 use crate::{Config, ErrorKind};
 
@@ -28,29 +28,40 @@ enum State {
 pub(crate) struct StatusLineScanner {
     state: State,
     code_start: usize,
-    reason: Span,
+    line: StatusLine,
 }
 
 impl Default for StatusLineScanner {
     fn default() -> Self {
-        StatusLineScanner { state: State::Version, code_start: 0, reason: Span::default() }
+        StatusLineScanner {
+            state: State::Version,
+            code_start: 0,
+            line: StatusLine { version: Version::Http11, code: 0, reason: Span::default() },
+        }
     }
 }
 
 impl StatusLineScanner {
-    fn line(&self, buf: &[u8]) -> Result<StatusLine, Defect> {
+    /// Completes the line once its CRLF has been read.
+    fn finish(&mut self, buf: &[u8]) -> Result<bool, Defect> {
         let code = buf[self.code_start..self.code_start + 3].iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
-        Ok(StatusLine { version: version_at(buf, 0)?, code, reason: self.reason })
+        self.line.version = version_at(buf, 0)?;
+        self.line.code = code;
+        Ok(true)
     }
 }
 
 impl StartLineScanner for StatusLineScanner {
     type Line = StatusLine;
 
-    fn step(&mut self, buf: &[u8], pos: &mut usize, config: &Config) -> Result<Option<StatusLine>, Defect> {
+    fn line(&self) -> &StatusLine {
+        &self.line
+    }
+
+    fn step(&mut self, buf: &[u8], pos: &mut usize, config: &Config) -> Result<bool, Defect> {
         let mut p = *pos;
         let result = loop {
-            let Some(&b) = buf.get(p) else { break Ok(None) };
+            let Some(&b) = buf.get(p) else { break Ok(false) };
             match self.state {
                 State::Version => {
                     if p < 8 {
@@ -73,7 +84,7 @@ impl StartLineScanner for StatusLineScanner {
                             break defect(ErrorKind::InvalidStatusCode, p);
                         }
                     } else if b == b' ' {
-                        self.reason = Span::new(p + 1, p + 1);
+                        self.line.reason = Span::new(p + 1, p + 1);
                         self.state = State::Reason;
                     } else if b.is_ascii_digit() {
                         break defect(ErrorKind::InvalidStatusCode, p);
@@ -87,14 +98,14 @@ impl StartLineScanner for StatusLineScanner {
                     let Some(&b) = buf.get(p) else { continue };
                     match b {
                         b'\r' => {
-                            self.reason.end = p;
+                            self.line.reason.end = p;
                             self.state = State::Cr;
                             p += 1;
                         }
                         b'\n' if config.allow_bare_lf => {
-                            self.reason.end = p;
+                            self.line.reason.end = p;
                             p += 1;
-                            break self.line(buf).map(Some);
+                            break self.finish(buf);
                         }
                         b'\n' => break defect(ErrorKind::BareLf, p),
                         _ => break defect(ErrorKind::InvalidReasonPhrase, p),
@@ -105,7 +116,7 @@ impl StartLineScanner for StatusLineScanner {
                         break defect(ErrorKind::BareCr, p);
                     }
                     p += 1;
-                    break self.line(buf).map(Some);
+                    break self.finish(buf);
                 }
             }
         };

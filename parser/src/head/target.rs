@@ -43,8 +43,12 @@ pub(crate) struct TargetSpans {
 }
 
 impl TargetSpans {
-    fn bare(form: TargetForm, path: Span) -> Self {
+    pub(crate) fn bare(form: TargetForm, path: Span) -> Self {
         TargetSpans { form, scheme: None, authority: None, path, query: None }
+    }
+
+    pub(crate) fn origin(path: Span, query: Option<Span>) -> Self {
+        TargetSpans { query, ..TargetSpans::bare(TargetForm::Origin, path) }
     }
 }
 
