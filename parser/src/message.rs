@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 
 use crate::body::{request_framing, response_framing, BodyDecoder, BodyStep, Framing};
 use crate::head::authority::AuthoritySpans;
-use crate::head::field::{Defect, FieldSpan, LineRules};
+use crate::head::field::{Defect, FieldSpan, KnownSet, LineRules};
 use crate::head::host::check_host;
 use crate::head::request::RequestLine;
 use crate::head::{
@@ -111,7 +111,7 @@ impl<S: StartLineScanner> Reader<S> {
         &mut self,
         buf: &[u8],
         slot: &mut T,
-        finish: impl FnOnce(&[u8], &S::Line, &[FieldSpan], usize, &Config) -> Result<(T, Framing), Defect>,
+        finish: impl FnOnce(&[u8], &S::Line, &[FieldSpan], KnownSet, usize, &Config) -> Result<(T, Framing), Defect>,
     ) -> Result<(usize, Step), Error> {
         if let Some(error) = self.failed {
             return Err(error);
@@ -121,7 +121,7 @@ impl<S: StartLineScanner> Reader<S> {
                 Ok(None) => Ok((0, Step::Partial)),
                 Ok(Some(end)) => {
                     let line = self.head.line().expect("a complete head has a start line");
-                    finish(&buf[..end], line, &self.spans, end, &self.config).map(|(t, framing)| {
+                    finish(&buf[..end], line, &self.spans, self.head.known(), end, &self.config).map(|(t, framing)| {
                         *slot = t;
                         self.phase = Phase::Body(BodyDecoder::new(framing));
                         (end, Step::Head(framing, end))
@@ -155,7 +155,7 @@ impl<S: StartLineScanner> Reader<S> {
         &mut self,
         buf: &[u8],
         slot: &mut T,
-        finish: impl FnOnce(&[u8], &S::Line, &[FieldSpan], usize, &Config) -> Result<(T, Framing), Defect>,
+        finish: impl FnOnce(&[u8], &S::Line, &[FieldSpan], KnownSet, usize, &Config) -> Result<(T, Framing), Defect>,
     ) -> Result<(usize, Step), Error> {
         let (consumed, step) = self.step(buf, slot, finish)?;
         if !matches!(step, Step::Partial) {
@@ -301,7 +301,7 @@ impl RequestParser {
     }
 
     fn output<'a>(&'a self, buf: &'a [u8], consumed: usize, step: Step) -> Output<'a, RequestHead<'a>> {
-        let (line, host) = (self.reader.head.line(), self.host);
+        let (line, host) = (self.reader.head.line(), &self.host);
         let event = map_event(buf, &self.reader.spans, step, |buf, fields| {
             RequestHead::new(buf, line.expect("complete with the head"), host, fields)
         });
@@ -313,11 +313,12 @@ impl RequestParser {
         buf: &[u8],
         line: &RequestLine,
         fields: &[FieldSpan],
+        known: KnownSet,
         end: usize,
         config: &Config,
     ) -> Result<(Option<AuthoritySpans>, Framing), Defect> {
-        let host = check_host(buf, fields, line.version, end)?;
-        let framing = request_framing(buf, line.method.of(buf), line.version, fields, config)?;
+        let host = check_host(buf, fields, known, line.version, end)?;
+        let framing = request_framing(buf, line.method.of(buf), line.version, fields, known, config)?;
         Ok((host, framing))
     }
 
@@ -415,9 +416,9 @@ impl ResponseParser {
     /// failed.
     pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
         let method = self.request_method.as_bytes();
-        let (consumed, step) = self
-            .reader
-            .step(buf, &mut (), |buf, line, fields, _, config| Self::finish_head(method, buf, line, fields, config))?;
+        let (consumed, step) = self.reader.step(buf, &mut (), |buf, line, fields, known, _, config| {
+            Self::finish_head(method, buf, line, fields, known, config)
+        })?;
         Ok(self.output(buf, consumed, step))
     }
 
@@ -437,8 +438,8 @@ impl ResponseParser {
     /// As [`parse`](Self::parse), and [`ErrorKind::UnexpectedEof`] for a message cut short.
     pub fn parse_closed<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
         let method = self.request_method.as_bytes();
-        let (consumed, step) = self.reader.step_closed(buf, &mut (), |buf, line, fields, _, config| {
-            Self::finish_head(method, buf, line, fields, config)
+        let (consumed, step) = self.reader.step_closed(buf, &mut (), |buf, line, fields, known, _, config| {
+            Self::finish_head(method, buf, line, fields, known, config)
         })?;
         Ok(self.output(buf, consumed, step))
     }
@@ -448,9 +449,10 @@ impl ResponseParser {
         buf: &[u8],
         line: &StatusLine,
         fields: &[FieldSpan],
+        known: KnownSet,
         config: &Config,
     ) -> Result<((), Framing), Defect> {
-        let framing = response_framing(buf, method, line.code, line.version, fields, config)?;
+        let framing = response_framing(buf, method, line.code, line.version, fields, known, config)?;
         Ok(((), framing))
     }
 

@@ -6,7 +6,7 @@
 //! a request — is refused, because such disagreement is what request smuggling exploits.
 
 use crate::chars::{is, is_ows, run_of, QDTEXT, TCHAR};
-use crate::head::field::{defect, Defect, FieldSpan, KnownName};
+use crate::head::field::{defect, Defect, FieldSpan, KnownName, KnownSet};
 use crate::{Config, ErrorKind, Version};
 
 /// How the body of a message is delimited.
@@ -229,8 +229,13 @@ pub(crate) fn request_framing(
     method: &[u8],
     version: Version,
     fields: &[FieldSpan],
+    known: KnownSet,
     config: &Config,
 ) -> Result<Framing, Defect> {
+    if !known.has_framing() {
+        // §6.3 rule 7: neither field, no body.
+        return Ok(Framing::Empty);
+    }
     let f = FramingFields::read(buf, fields)?;
     if let Some(te) = f.transfer_encoding {
         // §6.1: Transfer-Encoding in HTTP/1.0 means the framing is faulty; §6.3 rule 3: with
@@ -279,11 +284,12 @@ pub(crate) fn response_framing(
     status: u16,
     version: Version,
     fields: &[FieldSpan],
+    known: KnownSet,
     config: &Config,
 ) -> Result<Framing, Defect> {
     // The framing fields are checked even where they are then ignored, so that a malformed
     // Content-Length is never silently passed along.
-    let f = FramingFields::read(buf, fields)?;
+    let f = if known.has_framing() { FramingFields::read(buf, fields)? } else { FramingFields::default() };
     if response_has_no_body(request_method, status) {
         return Ok(Framing::Empty);
     }

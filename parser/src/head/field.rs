@@ -55,6 +55,34 @@ impl KnownName {
     }
 }
 
+impl KnownName {
+    fn bit(self) -> u8 {
+        match self {
+            KnownName::Host => 1,
+            KnownName::ContentLength => 2,
+            KnownName::TransferEncoding => 4,
+            KnownName::Other => 0,
+        }
+    }
+}
+
+/// Which of the [`KnownName`]s a section holds, gathered as its lines are pushed, so that the
+/// head rules skip their passes over the fields when there is nothing for them (most requests
+/// have no Content-Length or Transfer-Encoding).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct KnownSet(u8);
+
+impl KnownSet {
+    pub(crate) fn contains(self, name: KnownName) -> bool {
+        self.0 & name.bit() != 0
+    }
+
+    /// Whether Content-Length or Transfer-Encoding is there.
+    pub(crate) fn has_framing(self) -> bool {
+        self.contains(KnownName::ContentLength) || self.contains(KnownName::TransferEncoding)
+    }
+}
+
 /// Where one field line lies in the section's buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct FieldSpan {
@@ -112,11 +140,24 @@ pub(crate) struct FieldScanner {
     current: FieldSpan,
     /// The last complete line, held back until the next line shows it is not folded.
     pending: Option<FieldSpan>,
+    known: KnownSet,
 }
 
 impl FieldScanner {
     pub(crate) fn new() -> Self {
-        FieldScanner { state: State::LineStart, current: FieldSpan::EMPTY, pending: None }
+        FieldScanner { state: State::LineStart, current: FieldSpan::EMPTY, pending: None, known: KnownSet(0) }
+    }
+
+    /// Ready for the next section.
+    pub(crate) fn reset(&mut self) {
+        self.state = State::LineStart;
+        self.pending = None;
+        self.known = KnownSet(0);
+    }
+
+    /// The known names among the lines pushed so far.
+    pub(crate) fn known(&self) -> KnownSet {
+        self.known
     }
 
     /// Scans `buf` from `*pos` (and moves it) until the section ends or the buffer runs out,
@@ -144,10 +185,11 @@ impl FieldScanner {
         out: &mut Vec<FieldSpan>,
         max_fields: usize,
     ) -> Result<FieldStep, Defect> {
-        let push = |out: &mut Vec<FieldSpan>, field: FieldSpan| {
+        let push = |out: &mut Vec<FieldSpan>, known: &mut KnownSet, field: FieldSpan| {
             if out.len() == max_fields {
                 return defect(ErrorKind::TooManyFields, field.line);
             }
+            known.0 |= field.known.bit();
             out.push(field);
             Ok(())
         };
@@ -173,14 +215,14 @@ impl FieldScanner {
                         continue;
                     }
                     if let Some(done) = self.pending.take() {
-                        push(out, done)?;
+                        push(out, &mut self.known, done)?;
                     }
                     if let Some((field, next)) = whole_line(buf, *p) {
                         // The common case: the whole line is here and plain. Take it in one
                         // pass; its successor's first byte, if here, says whether it is final.
                         *p = next;
                         match buf.get(next) {
-                            Some(&b) if !is_ows(b) => push(out, field)?,
+                            Some(&b) if !is_ows(b) => push(out, &mut self.known, field)?,
                             _ => self.pending = Some(field),
                         }
                         continue;

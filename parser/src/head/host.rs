@@ -2,7 +2,7 @@
 //! and always `uri-host [ ":" port ]`.
 
 use super::authority::{parse_authority, AuthoritySpans};
-use super::field::{defect, Defect, FieldSpan, KnownName};
+use super::field::{defect, Defect, FieldSpan, KnownName, KnownSet};
 use super::{Span, Version};
 use crate::ErrorKind;
 
@@ -11,11 +11,13 @@ use crate::ErrorKind;
 pub(crate) fn check_host(
     buf: &[u8],
     fields: &[FieldSpan],
+    known: KnownSet,
     version: Version,
     head_end: usize,
 ) -> Result<Option<AuthoritySpans>, Defect> {
     let mut found = None;
-    for field in fields.iter().filter(|f| f.known == KnownName::Host) {
+    let hosts = if known.contains(KnownName::Host) { fields } else { &[] };
+    for field in hosts.iter().filter(|f| f.known == KnownName::Host) {
         if found.is_some() {
             return defect(ErrorKind::DuplicateHost, field.line);
         }

@@ -108,6 +108,9 @@ pub(crate) trait StartLineScanner: Default {
     fn step(&mut self, buf: &[u8], pos: &mut usize, config: &Config) -> Result<bool, Defect>;
     /// The line found; meaningful once [`step`](Self::step) has returned `true`.
     fn line(&self) -> &Self::Line;
+    /// Ready for the next line. Only the scanning state is reset: the last line's parts stay
+    /// until the next line overwrites them (a new head is never read before they are).
+    fn reset(&mut self);
 }
 
 /// Scans a head: a start line, then field lines until the empty line, within the head limits.
@@ -128,9 +131,9 @@ impl<S: StartLineScanner> HeadScanner<S> {
     /// Ready for the next head.
     pub(crate) fn reset(&mut self) {
         self.pos = 0;
-        self.start = S::default();
+        self.start.reset();
         self.line_done = false;
-        self.fields = FieldScanner::new();
+        self.fields.reset();
     }
 
     /// Whether any byte of a head has been seen.
@@ -141,6 +144,11 @@ impl<S: StartLineScanner> HeadScanner<S> {
     /// How many bytes of the head have been scanned.
     pub(crate) fn scanned(&self) -> usize {
         self.pos
+    }
+
+    /// The known field names among the fields scanned so far.
+    pub(crate) fn known(&self) -> field::KnownSet {
+        self.fields.known()
     }
 
     /// The start line, once scanned.

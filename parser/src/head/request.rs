@@ -35,7 +35,7 @@ pub(crate) struct RequestLine {
 pub struct RequestHead<'a> {
     buf: &'a [u8],
     line: &'a RequestLine,
-    host: Option<AuthoritySpans>,
+    host: &'a Option<AuthoritySpans>,
     fields: &'a [FieldSpan],
 }
 
@@ -44,7 +44,7 @@ impl<'a> RequestHead<'a> {
     pub(crate) fn new(
         buf: &'a [u8],
         line: &'a RequestLine,
-        host: Option<AuthoritySpans>,
+        host: &'a Option<AuthoritySpans>,
         fields: &'a [FieldSpan],
     ) -> Self {
         RequestHead { buf, line, host, fields }

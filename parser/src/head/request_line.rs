@@ -136,6 +136,11 @@ impl StartLineScanner for RequestLineScanner {
         &self.line
     }
 
+    fn reset(&mut self) {
+        self.state = State::Leading;
+        self.checked_target = None;
+    }
+
     fn step(&mut self, buf: &[u8], pos: &mut usize, config: &Config) -> Result<bool, Defect> {
         let mut p = *pos;
         let result = loop {

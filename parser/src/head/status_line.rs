@@ -58,6 +58,10 @@ impl StartLineScanner for StatusLineScanner {
         &self.line
     }
 
+    fn reset(&mut self) {
+        self.state = State::Version;
+    }
+
     fn step(&mut self, buf: &[u8], pos: &mut usize, config: &Config) -> Result<bool, Defect> {
         let mut p = *pos;
         let result = loop {
