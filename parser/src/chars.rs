@@ -102,6 +102,29 @@ pub(crate) fn run_of(bytes: &[u8], mask: u16) -> usize {
     bytes.iter().position(|&b| !is(b, mask)).unwrap_or(bytes.len())
 }
 
+/// [`run_of`] four bytes per loop turn, for runs that are usually long (field names): one bounds
+/// check per four bytes instead of one per byte.
+#[inline]
+pub(crate) fn run_of_unrolled(bytes: &[u8], mask: u16) -> usize {
+    let mut i = 0;
+    while let Some(w) = bytes[i..].first_chunk::<4>() {
+        if !is(w[0], mask) {
+            return i;
+        }
+        if !is(w[1], mask) {
+            return i + 1;
+        }
+        if !is(w[2], mask) {
+            return i + 2;
+        }
+        if !is(w[3], mask) {
+            return i + 3;
+        }
+        i += 4;
+    }
+    i + run_of(&bytes[i..], mask)
+}
+
 /// The length of the longest prefix of `bytes` that may appear in a field value ([`VALUE`]).
 ///
 /// Eight bytes at a time: `(x - 0x20…20) & !x & 0x80…80` is non-zero exactly when some byte of
@@ -165,6 +188,7 @@ mod tests {
                     }
                     let bytes = &bytes[..len];
                     assert_eq!(value_run(bytes), run_of(bytes, VALUE), "byte {bad:#x} at {pos} of {len}");
+                    assert_eq!(run_of_unrolled(bytes, TCHAR), run_of(bytes, TCHAR), "{bad:#x} at {pos}");
                 }
             }
         }

@@ -12,7 +12,7 @@ use alloc::borrow::Cow;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::chars::{is, is_ows, run_of, value_run, TCHAR};
+use crate::chars::{is, is_ows, run_of, run_of_unrolled, value_run, TCHAR};
 use crate::ErrorKind;
 
 /// A defect found while scanning, at a position relative to the scanned buffer.
@@ -337,7 +337,7 @@ fn trim_end(buf: &[u8], value_start: usize, mut line_end: usize) -> usize {
 #[inline]
 fn whole_line(buf: &[u8], start: usize) -> Option<(FieldSpan, usize)> {
     let rest = &buf[start..];
-    let name_len = run_of(rest, TCHAR);
+    let name_len = run_of_unrolled(rest, TCHAR);
     if name_len == 0 || rest.get(name_len) != Some(&b':') {
         return None;
     }
