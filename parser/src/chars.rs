@@ -134,13 +134,30 @@ pub(crate) fn run_of_unrolled(bytes: &[u8], mask: u16) -> usize {
 pub(crate) fn value_run(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while let Some(word) = bytes[i..].first_chunk::<8>() {
-        let x = u64::from_le_bytes(*word);
+    #[inline(always)]
+    fn flags(x: u64) -> u64 {
         let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
         let del = x ^ (ONES * 0x7f);
-        let del = del.wrapping_sub(ONES) & !del & HIGH;
-        let flagged = control | del;
+        control | (del.wrapping_sub(ONES) & !del & HIGH)
+    }
+    let mut i = 0;
+    // Two words per turn while 16 bytes remain (long values: user agents, cookies, tokens).
+    while let Some(pair) = bytes[i..].first_chunk::<16>() {
+        let low = flags(u64::from_le_bytes(*pair.first_chunk::<8>().expect("16 bytes hold 8")));
+        let high = flags(u64::from_le_bytes(*pair.last_chunk::<8>().expect("16 bytes hold 8")));
+        if low | high == 0 {
+            i += 16;
+            continue;
+        }
+        let (at, flagged) = if low != 0 { (i, low) } else { (i + 8, high) };
+        i = at + (flagged.trailing_zeros() / 8) as usize;
+        if bytes[i] != b'\t' {
+            return i;
+        }
+        i += 1;
+    }
+    while let Some(word) = bytes[i..].first_chunk::<8>() {
+        let flagged = flags(u64::from_le_bytes(*word));
         if flagged != 0 {
             // The lowest flagged byte is exact (a borrow only runs towards higher bytes, so
             // bytes above a true hit may be flagged falsely, never bytes below it).

@@ -11,7 +11,7 @@
 
 use super::field::{defect, Defect};
 use super::Span;
-use crate::chars::{hex_value, is, run_of, HEX, REG_NAME, USERINFO};
+use crate::chars::{hex_value, is, run_of, run_of_unrolled, HEX, REG_NAME, USERINFO};
 use crate::ErrorKind;
 
 /// Where the parts of an authority lie, relative to the start of the bytes parsed.
@@ -57,7 +57,7 @@ pub(crate) fn parse_authority(bytes: &[u8], allow_userinfo: bool, kind: ErrorKin
         close + 1
     } else {
         // One pass for the usual host; the exact check only when pct-encoding shows up.
-        let mut len = run_of(rest, REG_NAME);
+        let mut len = run_of_unrolled(rest, REG_NAME);
         if rest.get(len) == Some(&b'%') {
             len = rest.iter().position(|&b| b == b':').unwrap_or(rest.len());
             check_chars(&rest[..len], host_start, REG_NAME, kind)?;

@@ -12,7 +12,7 @@ use super::field::{defect, Defect};
 use super::request::RequestLine;
 use super::target::{parse_target, TargetForm, TargetSpans};
 use super::{version_at, version_byte_ok, Span, StartLineScanner, Version};
-use crate::chars::{run_of, PATH, QUERY, TARGET, TCHAR};
+use crate::chars::{run_of, run_of_unrolled, PATH, QUERY, TARGET, TCHAR};
 use crate::{Config, ErrorKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,10 +115,10 @@ fn scan_target(t: &[u8], method: &[u8]) -> (usize, Option<TargetSpans>) {
     if t.first() != Some(&b'/') || method == b"CONNECT" {
         return (run_of(t, TARGET), None);
     }
-    let path = run_of(t, PATH);
+    let path = run_of_unrolled(t, PATH);
     let mut end = path;
     if t.get(path) == Some(&b'?') {
-        end += 1 + run_of(&t[path + 1..], QUERY);
+        end += 1 + run_of_unrolled(&t[path + 1..], QUERY);
     }
     if t.get(end) != Some(&b' ') {
         // Something else follows (pct-encoding, brackets, the end of the buffer): the general
