@@ -159,6 +159,16 @@ fn h1wire_chunked(parser: &mut RequestParser, input: &[u8]) -> usize {
     }
 }
 
+/// h1wire's in-place decoder (`parse_body_in_place`), which moves the data over the chunk framing
+/// in one call as picohttpparser does; the head is parsed too (about 0.1 µs of the time).
+fn h1wire_chunked_in_place(parser: &mut RequestParser, buf: &mut [u8]) -> usize {
+    let head = parser.parse(buf).expect("valid").consumed;
+    let step = parser.parse_body_in_place(&mut buf[head..]).expect("valid");
+    assert!(!step.more);
+    assert!(matches!(parser.parse(&buf[head + step.consumed..]).expect("valid").event, Some(Event::End)));
+    step.len
+}
+
 fn pico_chunked(buf: &mut [u8]) -> usize {
     // SAFETY: the decoder is plain data that picohttpparser documents as "zero-filled before start".
     let mut decoder: pico::phr_chunked_decoder = unsafe { std::mem::zeroed() };
@@ -180,6 +190,13 @@ fn chunked(c: &mut Criterion) {
         let mut parser = RequestParser::new();
         group.bench_function("h1wire", |b| {
             b.iter(|| assert_eq!(h1wire_chunked(&mut parser, black_box(&with_head)), 1 << 20))
+        });
+        group.bench_function("h1wire_in_place", |b| {
+            b.iter_batched_ref(
+                || with_head.clone(),
+                |buf| assert_eq!(h1wire_chunked_in_place(&mut parser, buf), 1 << 20),
+                BatchSize::LargeInput,
+            )
         });
         group.bench_function("picohttpparser", |b| {
             b.iter_batched_ref(|| body.clone(), |buf| assert_eq!(pico_chunked(buf), 1 << 20), BatchSize::LargeInput)

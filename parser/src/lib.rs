@@ -79,4 +79,4 @@ pub use body::Framing;
 pub use config::Config;
 pub use error::{Error, ErrorKind, ErrorStatus};
 pub use head::{Authority, Field, Fields, RequestHead, ResponseHead, Target, TargetForm, Version};
-pub use message::{Closed, Event, Output, RequestParser, ResponseParser};
+pub use message::{Closed, Event, InPlace, Output, RequestParser, ResponseParser};

@@ -50,6 +50,21 @@ pub enum Event<'a, H> {
     End,
 }
 
+/// What [`RequestParser::parse_body_in_place`] (or the response parser's) did to the buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[must_use = "`consumed` bytes must be dropped from the front of the buffer"]
+pub struct InPlace {
+    /// How many bytes from the front of the buffer were used; the caller drops them (after
+    /// taking the data) before the next call.
+    pub consumed: usize,
+    /// The body data decoded, now at the front of the buffer: `buf[..len]`, with `len <=
+    /// consumed`.
+    pub len: usize,
+    /// Whether more body data may follow. Once `false`, the data is complete: call `parse` for
+    /// the trailers and [`Event::End`].
+    pub more: bool,
+}
+
 /// How the peer closing the connection ended things (see `handle_eof`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Closed {
@@ -144,6 +159,23 @@ impl<S: StartLineScanner> Reader<S> {
             Ok((consumed, step)) => {
                 self.offset += consumed as u64;
                 Ok((consumed, step))
+            }
+            Err(defect) => Err(self.fail(defect)),
+        }
+    }
+
+    /// Body data decoded in place (see [`RequestParser::parse_body_in_place`]).
+    fn step_in_place(&mut self, buf: &mut [u8]) -> Result<InPlace, Error> {
+        if let Some(error) = self.failed {
+            return Err(error);
+        }
+        let Phase::Body(body) = &mut self.phase else {
+            return Ok(InPlace { consumed: 0, len: 0, more: false });
+        };
+        match body.decode_in_place(buf, &self.config) {
+            Ok((consumed, len, more)) => {
+                self.offset += consumed as u64;
+                Ok(InPlace { consumed, len, more })
             }
             Err(defect) => Err(self.fail(defect)),
         }
@@ -300,6 +332,38 @@ impl RequestParser {
         Ok(self.output(buf, consumed, step))
     }
 
+    /// Decodes the body data in `buf` in place, instead of one [`Event::Data`] per piece: the
+    /// data of every chunk the buffer holds is moved to its front, over the chunk framing, in
+    /// one call (as picohttpparser's `phr_decode_chunked` does). Data delimited by length is
+    /// already in place and is not moved. Call it after [`Event::Head`]; once it says
+    /// [`more`](InPlace::more) is `false`, call [`parse`](Self::parse) for the trailers and
+    /// [`Event::End`]. Between heads it does nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use h1wire::{Event, RequestParser};
+    ///
+    /// let mut parser = RequestParser::new();
+    /// let mut buf = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n\
+    ///                 5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n".to_vec();
+    /// let head_len = parser.parse(&buf).unwrap().consumed;
+    /// buf.drain(..head_len);
+    ///
+    /// let step = parser.parse_body_in_place(&mut buf).unwrap();
+    /// assert_eq!(&buf[..step.len], b"hello world");
+    /// assert!(!step.more);
+    /// buf.drain(..step.consumed);
+    /// assert!(matches!(parser.parse(&buf).unwrap().event, Some(Event::End)));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`parse`](Self::parse): the same rules, at the same offsets; the parser stays failed.
+    pub fn parse_body_in_place(&mut self, buf: &mut [u8]) -> Result<InPlace, Error> {
+        self.reader.step_in_place(buf)
+    }
+
     fn output<'a>(&'a self, buf: &'a [u8], consumed: usize, step: Step) -> Output<'a, RequestHead<'a>> {
         let (line, host) = (self.reader.head.line(), &self.host);
         let event = map_event(buf, &self.reader.spans, step, |buf, fields| {
@@ -420,6 +484,15 @@ impl ResponseParser {
             Self::finish_head(method, buf, line, fields, known, config)
         })?;
         Ok(self.output(buf, consumed, step))
+    }
+
+    /// Decodes the body data in `buf` in place, as [`RequestParser::parse_body_in_place`] does.
+    ///
+    /// # Errors
+    ///
+    /// As [`parse`](Self::parse).
+    pub fn parse_body_in_place(&mut self, buf: &mut [u8]) -> Result<InPlace, Error> {
+        self.reader.step_in_place(buf)
     }
 
     fn output<'a>(&'a self, buf: &'a [u8], consumed: usize, step: Step) -> Output<'a, ResponseHead<'a>> {

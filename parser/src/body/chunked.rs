@@ -118,6 +118,55 @@ impl ChunkedDecoder {
         })
     }
 
+    /// Decodes chunk data in place: moves the data of every chunk `buf` holds to its front,
+    /// dropping the size lines and CRLFs between them, until `buf` ends or the trailer section
+    /// begins (which [`decode`](Self::decode) then reads). Returns the bytes used and the length
+    /// of the data now at the front. The state machine is exact to the byte, so every byte looked
+    /// at is used, even inside a size line.
+    pub(crate) fn decode_in_place(&mut self, buf: &mut [u8], config: &Config) -> Result<(usize, usize), Defect> {
+        if self.held > buf.len() {
+            return Ok((0, 0));
+        }
+        let (mut at, mut len) = (self.held, 0);
+        loop {
+            match self.state {
+                State::Trailers | State::Done => break,
+                State::Data => {
+                    let available = buf.len() - at;
+                    if available == 0 {
+                        break;
+                    }
+                    let n = usize::try_from(self.size).map_or(available, |size| size.min(available));
+                    buf.copy_within(at..at + n, len);
+                    (at, len) = (at + n, len + n);
+                    self.size -= n as u64;
+                    if self.size == 0 {
+                        self.state = State::DataCr;
+                    }
+                }
+                State::DataCr if buf.get(at..at + 2) == Some(b"\r\n") => {
+                    at += 2;
+                    self.state = State::SizeStart;
+                }
+                state => {
+                    if state == State::SizeStart && self.plain_size_line(buf, &mut at, config)? {
+                        continue;
+                    }
+                    let Some(&b) = buf.get(at) else { break };
+                    self.line_byte(b, at, config)?;
+                    at += 1;
+                }
+            }
+        }
+        self.held = 0;
+        Ok((at, len))
+    }
+
+    /// Whether all the chunk data has been read (the trailer section or the end is next).
+    pub(crate) fn data_done(&self) -> bool {
+        matches!(self.state, State::Trailers | State::Done)
+    }
+
     /// Decodes from `input[*at..]`, moving `*at` past what it decoded. Trailer bytes are not
     /// passed until the whole trailer section is there (`*at` stays at its start).
     fn decode_from(

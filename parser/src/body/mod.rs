@@ -85,6 +85,34 @@ impl BodyDecoder {
         }
     }
 
+    /// Decodes body data in place (see [`ChunkedDecoder::decode_in_place`]): returns the bytes of
+    /// `buf` used, the length of the data now at its front, and whether more data may follow.
+    /// Data delimited by length or by the close is already in place and is not moved.
+    pub(crate) fn decode_in_place(&mut self, buf: &mut [u8], config: &Config) -> Result<(usize, usize, bool), Defect> {
+        match self {
+            BodyDecoder::Chunked(decoder) => {
+                let (consumed, len) = decoder.decode_in_place(buf, config)?;
+                Ok((consumed, len, !decoder.data_done()))
+            }
+            BodyDecoder::Length { .. } | BodyDecoder::UntilClose { .. } => {
+                match self.decode(buf, &mut Vec::new(), config)? {
+                    (n, BodyStep::Data(_)) => Ok((n, n, self.has_more())),
+                    (_, BodyStep::Partial) => Ok((0, 0, true)),
+                    (_, BodyStep::End | BodyStep::Trailers(_)) => Ok((0, 0, false)),
+                }
+            }
+        }
+    }
+
+    /// Whether body data may still follow.
+    fn has_more(&self) -> bool {
+        match self {
+            BodyDecoder::Length { remaining } => *remaining > 0,
+            BodyDecoder::Chunked(decoder) => !decoder.data_done(),
+            BodyDecoder::UntilClose { .. } => true,
+        }
+    }
+
     /// How many bytes passed to the decoder it has looked at without consuming them.
     pub(crate) fn pending(&self) -> usize {
         match self {

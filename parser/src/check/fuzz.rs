@@ -52,21 +52,30 @@ pub fn parse_response(data: &[u8]) {
 /// Decodes `data` as a chunked body alone, fed in the given pieces; `(body, trailer count,
 /// consumed)` or the error.
 fn decode_chunked(data: &[u8], piece: usize) -> Result<(Vec<u8>, usize, usize), Error> {
+    decode_chunked_from(&mut BodyDecoder::new(Framing::Chunked), data, piece, 0)
+}
+
+/// Goes on decoding `data` with `decoder`, which has used `base` bytes of the stream before it.
+fn decode_chunked_from(
+    decoder: &mut BodyDecoder,
+    data: &[u8],
+    piece: usize,
+    base: usize,
+) -> Result<(Vec<u8>, usize, usize), Error> {
     let config = Config::default();
-    let mut decoder = BodyDecoder::new(Framing::Chunked);
     let mut spans: Vec<FieldSpan> = Vec::new();
     let mut body = Vec::new();
     let (mut start, mut end, mut trailers) = (0, 0, 0);
     loop {
         let (consumed, step) = decoder
             .decode(&data[start..end], &mut spans, &config)
-            .map_err(|d| Error::new(d.kind, (start + d.at) as u64))?;
+            .map_err(|d| Error::new(d.kind, (base + start + d.at) as u64))?;
         match step {
             BodyStep::Data(span) => body.extend_from_slice(&data[start + span.start..start + span.end]),
             BodyStep::Trailers(_) => trailers = spans.len(),
             BodyStep::End => return Ok((body, trailers, start + consumed)),
             BodyStep::Partial if end == data.len() => {
-                return Err(Error::new(crate::ErrorKind::UnexpectedEof, data.len() as u64))
+                return Err(Error::new(crate::ErrorKind::UnexpectedEof, (base + data.len()) as u64))
             }
             BodyStep::Partial => end = (end + piece).min(data.len()),
         }
@@ -75,10 +84,40 @@ fn decode_chunked(data: &[u8], piece: usize) -> Result<(Vec<u8>, usize, usize), 
     }
 }
 
-/// `chunked`: any bytes as a chunked body, decoded alone, whole and one byte at a time.
+/// [`decode_chunked`] with the data decoded in place, then the trailers as events.
+fn decode_chunked_in_place(data: &[u8], piece: usize) -> Result<(Vec<u8>, usize, usize), Error> {
+    let config = Config::default();
+    let mut decoder = BodyDecoder::new(Framing::Chunked);
+    let mut buf = Vec::new();
+    let (mut body, mut used, mut fed) = (Vec::new(), 0, 0);
+    loop {
+        let (consumed, len, more) =
+            decoder.decode_in_place(&mut buf, &config).map_err(|d| Error::new(d.kind, (used + d.at) as u64))?;
+        assert!(len <= consumed && consumed <= buf.len());
+        body.extend_from_slice(&buf[..len]);
+        buf.drain(..consumed);
+        used += consumed;
+        if !more {
+            break;
+        }
+        if fed == data.len() {
+            return Err(Error::new(crate::ErrorKind::UnexpectedEof, data.len() as u64));
+        }
+        let end = (fed + piece).min(data.len());
+        buf.extend_from_slice(&data[fed..end]);
+        fed = end;
+    }
+    let (_, trailers, rest) = decode_chunked_from(&mut decoder, &data[used..], piece, used)?;
+    Ok((body, trailers, used + rest))
+}
+
+/// `chunked`: any bytes as a chunked body, decoded alone, whole and one byte at a time, with the
+/// data as events and in place.
 pub fn chunked(data: &[u8]) {
     let whole = decode_chunked(data, data.len().max(1));
     assert_eq!(decode_chunked(data, 1), whole, "one byte at a time");
+    assert_eq!(decode_chunked_in_place(data, data.len().max(1)), whole, "in place");
+    assert_eq!(decode_chunked_in_place(data, 1), whole, "in place, one byte at a time");
     if let Ok((body, _, consumed)) = &whole {
         assert!(body.len() <= *consumed && *consumed <= data.len());
     }

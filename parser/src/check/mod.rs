@@ -16,7 +16,9 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::{Closed, Config, Error, ErrorKind, Event, Fields, Framing, RequestParser, ResponseParser, Version};
+use crate::{
+    Closed, Config, Error, ErrorKind, Event, Fields, Framing, InPlace, RequestParser, ResponseParser, Version,
+};
 
 /// Which kind of message to parse.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,6 +129,13 @@ impl Parser {
         }
     }
 
+    fn in_place(&mut self, buf: &mut [u8]) -> Result<InPlace, Error> {
+        match self {
+            Parser::Request(p) => p.parse_body_in_place(buf),
+            Parser::Response(p) => p.parse_body_in_place(buf),
+        }
+    }
+
     fn handle_eof(&mut self) -> Result<Closed, Error> {
         match self {
             Parser::Request(p) => p.handle_eof(),
@@ -151,11 +160,29 @@ impl Parser {
 /// The parser's error; a message cut short by the end of input is
 /// [`ErrorKind::UnexpectedEof`].
 pub fn run(role: Role<'_>, config: &Config, input: &[u8], cuts: &[usize]) -> Result<Message, Error> {
+    run_with(role, config, input, cuts, false)
+}
+
+/// [`run`], reading the body with `parse_body_in_place` instead of `Data` events when
+/// `in_place` is set.
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_with(
+    role: Role<'_>,
+    config: &Config,
+    input: &[u8],
+    cuts: &[usize],
+    in_place: bool,
+) -> Result<Message, Error> {
     let mut parser = match role {
         Role::Request => Parser::Request(RequestParser::with_config(config.clone())),
         Role::Response(method) => Parser::Response(ResponseParser::with_config(config.clone(), method)),
     };
     let mut message: Option<Message> = None;
+    // Whether the in-place body reader is to be asked before `parse`.
+    let mut body_more = false;
     let mut buf: Vec<u8> = Vec::new();
     let mut from = 0;
     let ends = cuts.iter().copied().filter(|&c| c > 0 && c < input.len()).chain([input.len()]);
@@ -166,6 +193,16 @@ pub fn run(role: Role<'_>, config: &Config, input: &[u8], cuts: &[usize]) -> Res
         buf.extend_from_slice(&input[from..end]);
         from = end;
         loop {
+            if in_place && body_more {
+                let step = parser.in_place(&mut buf)?;
+                assert!(step.len <= step.consumed && step.consumed <= buf.len(), "{step:?} of {} bytes", buf.len());
+                message.as_mut().expect("a body after a head").body.extend_from_slice(&buf[..step.len]);
+                buf.drain(..step.consumed);
+                body_more = step.more;
+                if step.more {
+                    break;
+                }
+            }
             let (consumed, step) = parser.step(&buf)?;
             assert!(consumed <= buf.len(), "consumed {consumed} of {} bytes", buf.len());
             assert!(consumed == 0 || !matches!(step, Step::Need), "consumed {consumed} bytes without an event");
@@ -174,6 +211,7 @@ pub fn run(role: Role<'_>, config: &Config, input: &[u8], cuts: &[usize]) -> Res
                 Step::Need => break,
                 Step::Head(start, version, headers, framing) => {
                     assert!(message.is_none(), "a second head before the end of the first message");
+                    body_more = true;
                     message = Some(Message {
                         start,
                         version,
@@ -208,7 +246,8 @@ fn finish(message: Option<Message>, consumed: u64) -> Result<Message, Error> {
     Ok(message)
 }
 
-/// Runs `input` whole, one byte at a time, and cut in two at every offset, and returns the
+/// Runs `input` whole, one byte at a time, and cut in two at every offset, with body data read as
+/// events and again in place (`parse_body_in_place`), and returns the
 /// outcome if all runs agree.
 ///
 /// # Errors
@@ -217,14 +256,23 @@ fn finish(message: Option<Message>, consumed: u64) -> Result<Message, Error> {
 pub fn split_invariant(role: Role<'_>, config: &Config, input: &[u8]) -> Result<Result<Message, Error>, String> {
     let whole = run(role, config, input, &[]);
     let bytewise: Vec<usize> = (1..input.len()).collect();
-    let one_byte = run(role, config, input, &bytewise);
-    if one_byte != whole {
-        return Err(format!("one byte at a time: {one_byte:?}\nwhole: {whole:?}"));
-    }
-    for cut in 1..input.len() {
-        let split = run(role, config, input, &[cut]);
-        if split != whole {
-            return Err(format!("cut at {cut}: {split:?}\nwhole: {whole:?}"));
+    for in_place in [false, true] {
+        let how = if in_place { "body in place, " } else { "" };
+        if in_place {
+            let whole_in_place = run_with(role, config, input, &[], true);
+            if whole_in_place != whole {
+                return Err(format!("body in place: {whole_in_place:?}\nwhole: {whole:?}"));
+            }
+        }
+        let one_byte = run_with(role, config, input, &bytewise, in_place);
+        if one_byte != whole {
+            return Err(format!("{how}one byte at a time: {one_byte:?}\nwhole: {whole:?}"));
+        }
+        for cut in 1..input.len() {
+            let split = run_with(role, config, input, &[cut], in_place);
+            if split != whole {
+                return Err(format!("{how}cut at {cut}: {split:?}\nwhole: {whole:?}"));
+            }
         }
     }
     Ok(whole)
