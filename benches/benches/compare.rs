@@ -130,6 +130,19 @@ fn bytewise(c: &mut Criterion) {
         })
     });
     group.bench_function("h1wire_one_shot", |b| b.iter(|| h1wire_request(&mut parser, black_box(&input))));
+    // Reads of realistic sizes: 64 bytes, and one TCP segment (1460 bytes, the Ethernet MSS).
+    for piece in [64, 1460] {
+        group.bench_function(format!("h1wire_reads_of_{piece}"), |b| {
+            b.iter(|| {
+                let mut end = piece;
+                while end < input.len() {
+                    assert!(parser.parse(black_box(&input[..end])).expect("valid").event.is_none());
+                    end += piece;
+                }
+                h1wire_request(&mut parser, &input)
+            })
+        });
+    }
     group.bench_function("httparse", |b| {
         b.iter(|| {
             for end in 1..input.len() {
