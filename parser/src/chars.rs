@@ -130,7 +130,7 @@ pub(crate) fn run_of_unrolled(bytes: &[u8], mask: u16) -> usize {
 /// Eight bytes at a time: `(x - 0x20…20) & !x & 0x80…80` is non-zero exactly when some byte of
 /// `x` is below 0x20, and the same test on `x ^ 0x7F…7F` with 0x01…01 finds a 0x7F byte. The
 /// first flagged byte ends the run unless it is HTAB, the one control byte a value may hold.
-#[inline]
+#[inline(always)]
 pub(crate) fn value_run(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
