@@ -6,8 +6,13 @@
 //! in order. When the parser finds an event, it says how many bytes that event consumed; the
 //! caller drops those from the front and keeps the rest. When it finds none (more bytes are
 //! needed), it consumes nothing: the caller keeps every byte and appends new ones after them.
-//! The parser remembers how far it got into those bytes and never looks at one twice, so feeding
-//! a message one byte at a time costs the same as feeding it at once.
+//! The parser remembers how far it got into those bytes and never looks at one twice, so the work
+//! grows linearly with the bytes however they are split; each call adds a fixed cost of its own
+//! (about 15 ns here), which one-byte reads pay per byte and reads of a TCP segment barely see.
+//!
+//! Body data comes as [`Event::Data`] slices of the buffer (nothing is copied), or, with
+//! `parse_body_in_place`, moved to the front of the buffer over the chunk framing, all the chunks
+//! the buffer holds in one call.
 
 use alloc::vec::Vec;
 
