@@ -8,7 +8,8 @@
 //! needed), it consumes nothing: the caller keeps every byte and appends new ones after them.
 //! The parser remembers how far it got into those bytes and never looks at one twice, so the work
 //! grows linearly with the bytes however they are split; each call adds a fixed cost of its own
-//! (about 15 ns here), which one-byte reads pay per byte and reads of a TCP segment barely see.
+//! (a few hundred instructions), which one-byte reads pay per byte and reads of a TCP segment
+//! barely see (BENCHMARKS.md has the figures).
 //!
 //! Body data comes as [`Event::Data`] slices of the buffer (nothing is copied), or, with
 //! `parse_body_in_place`, moved to the front of the buffer over the chunk framing, all the chunks
