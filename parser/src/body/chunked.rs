@@ -132,29 +132,17 @@ impl ChunkedDecoder {
             match self.state {
                 State::Trailers | State::Done => break,
                 State::Data => {
-                    let available = buf.len() - at;
-                    if available == 0 {
+                    let n = self.take_data(buf.len() - at);
+                    if n == 0 {
                         break;
                     }
-                    let n = usize::try_from(self.size).map_or(available, |size| size.min(available));
                     buf.copy_within(at..at + n, len);
                     (at, len) = (at + n, len + n);
-                    self.size -= n as u64;
-                    if self.size == 0 {
-                        self.state = State::DataCr;
-                    }
                 }
-                State::DataCr if buf.get(at..at + 2) == Some(b"\r\n") => {
-                    at += 2;
-                    self.state = State::SizeStart;
-                }
-                state => {
-                    if state == State::SizeStart && self.plain_size_line(buf, &mut at, config)? {
-                        continue;
+                _ => {
+                    if !self.framing_step(buf, &mut at, config)? {
+                        break;
                     }
-                    let Some(&b) = buf.get(at) else { break };
-                    self.line_byte(b, at, config)?;
-                    at += 1;
                 }
             }
         }
@@ -181,35 +169,52 @@ impl ChunkedDecoder {
                 State::Done => return Ok(ChunkStep::End),
                 State::Trailers => return self.decode_trailers(input, at, trailers, config),
                 State::Data => {
-                    let available = input.len() - *at;
-                    if available == 0 {
+                    let n = self.take_data(input.len() - *at);
+                    if n == 0 {
                         return Ok(ChunkStep::Partial);
                     }
-                    let n = usize::try_from(self.size).map_or(available, |size| size.min(available));
                     let data = Span::new(*at, *at + n);
                     *at += n;
-                    self.size -= n as u64;
-                    if self.size == 0 {
-                        self.state = State::DataCr;
-                    }
                     return Ok(ChunkStep::Data(data));
                 }
-                State::DataCr if input.get(*at..*at + 2) == Some(b"\r\n") => {
-                    *at += 2;
-                    self.state = State::SizeStart;
-                }
-                state => {
-                    if state == State::SizeStart && self.plain_size_line(input, at, config)? {
-                        continue;
-                    }
-                    let Some(&b) = input.get(*at) else {
+                _ => {
+                    if !self.framing_step(input, at, config)? {
                         return Ok(ChunkStep::Partial);
-                    };
-                    self.line_byte(b, *at, config)?;
-                    *at += 1;
+                    }
                 }
             }
         }
+    }
+
+    /// In the data of a chunk, with `available` bytes of input: how many of them are data (none
+    /// when nothing is available), counted off the chunk.
+    #[inline(always)]
+    fn take_data(&mut self, available: usize) -> usize {
+        let n = usize::try_from(self.size).map_or(available, |size| size.min(available));
+        self.size -= n as u64;
+        if self.size == 0 {
+            self.state = State::DataCr;
+        }
+        n
+    }
+
+    /// Reads chunk framing (a size line and its extensions, the CRLF after the data) from
+    /// `input[*at..]`: a whole CRLF or plain size line at once, else one byte. `false` when the
+    /// input is used up.
+    #[inline(always)]
+    fn framing_step(&mut self, input: &[u8], at: &mut usize, config: &Config) -> Result<bool, Defect> {
+        if self.state == State::DataCr && input.get(*at..*at + 2) == Some(b"\r\n") {
+            *at += 2;
+            self.state = State::SizeStart;
+            return Ok(true);
+        }
+        if self.state == State::SizeStart && self.plain_size_line(input, at, config)? {
+            return Ok(true);
+        }
+        let Some(&b) = input.get(*at) else { return Ok(false) };
+        self.line_byte(b, *at, config)?;
+        *at += 1;
+        Ok(true)
     }
 
     /// The common size line, `1*16HEXDIG CRLF` with no extension, taken in one pass when it is
