@@ -161,13 +161,7 @@ impl<S: StartLineScanner> Reader<S> {
                 Err(defect) => Err(defect),
             },
         };
-        match result {
-            Ok((consumed, step)) => {
-                self.offset += consumed as u64;
-                Ok((consumed, step))
-            }
-            Err(defect) => Err(self.fail(defect)),
-        }
+        self.account(result)
     }
 
     /// Body data decoded in place (see [`RequestParser::parse_body_in_place`]).
@@ -178,10 +172,18 @@ impl<S: StartLineScanner> Reader<S> {
         let Phase::Body(body) = &mut self.phase else {
             return Ok(InPlace { consumed: 0, len: 0, more: false });
         };
-        match body.decode_in_place(buf, &self.config) {
-            Ok((consumed, len, more)) => {
+        let result = body.decode_in_place(buf, &self.config).map(|(consumed, len, more)| (consumed, (len, more)));
+        let (consumed, (len, more)) = self.account(result)?;
+        Ok(InPlace { consumed, len, more })
+    }
+
+    /// Moves the stream offset past the bytes a step consumed, or records its defect as the
+    /// parser's error (at its stream offset).
+    fn account<T>(&mut self, result: Result<(usize, T), Defect>) -> Result<(usize, T), Error> {
+        match result {
+            Ok((consumed, step)) => {
                 self.offset += consumed as u64;
-                Ok(InPlace { consumed, len, more })
+                Ok((consumed, step))
             }
             Err(defect) => Err(self.fail(defect)),
         }

@@ -89,19 +89,16 @@ impl BodyDecoder {
     /// `buf` used, the length of the data now at its front, and whether more data may follow.
     /// Data delimited by length or by the close is already in place and is not moved.
     pub(crate) fn decode_in_place(&mut self, buf: &mut [u8], config: &Config) -> Result<(usize, usize, bool), Defect> {
-        match self {
-            BodyDecoder::Chunked(decoder) => {
-                let (consumed, len) = decoder.decode_in_place(buf, config)?;
-                Ok((consumed, len, !decoder.data_done()))
-            }
+        let (consumed, len) = match self {
+            BodyDecoder::Chunked(decoder) => decoder.decode_in_place(buf, config)?,
             BodyDecoder::Length { .. } | BodyDecoder::UntilClose { .. } => {
                 match self.decode(buf, &mut Vec::new(), config)? {
-                    (n, BodyStep::Data(_)) => Ok((n, n, self.has_more())),
-                    (_, BodyStep::Partial) => Ok((0, 0, true)),
-                    (_, BodyStep::End | BodyStep::Trailers(_)) => Ok((0, 0, false)),
+                    (n, BodyStep::Data(_)) => (n, n),
+                    (_, BodyStep::Partial | BodyStep::End | BodyStep::Trailers(_)) => (0, 0),
                 }
             }
-        }
+        };
+        Ok((consumed, len, self.has_more()))
     }
 
     /// Whether body data may still follow.

@@ -53,9 +53,7 @@ impl KnownName {
             _ => KnownName::Other,
         }
     }
-}
 
-impl KnownName {
     fn bit(self) -> u8 {
         match self {
             KnownName::Host => 1,
