@@ -30,11 +30,10 @@ enum State {
 #[derive(Clone, Debug)]
 pub(crate) struct RequestLineScanner {
     state: State,
-    method: Span,
-    target: Span,
     version_start: usize,
     /// The target's parts, when the fast path already checked them while scanning.
     checked_target: Option<TargetSpans>,
+    /// Filled in as the line is scanned: method and target spans, then parts and version.
     line: RequestLine,
 }
 
@@ -42,8 +41,6 @@ impl Default for RequestLineScanner {
     fn default() -> Self {
         RequestLineScanner {
             state: State::Leading,
-            method: Span::default(),
-            target: Span::default(),
             version_start: 0,
             checked_target: None,
             line: RequestLine {
@@ -82,8 +79,8 @@ impl RequestLineScanner {
         if !plain {
             return None;
         }
-        self.method = Span::new(start, start + method);
-        self.target = Span::new(start + target_start, start + target_start + target);
+        self.line.method = Span::new(start, start + method);
+        self.line.target = Span::new(start + target_start, start + target_start + target);
         self.version_start = start + version;
         self.checked_target = checked;
         Some(start + version + 10)
@@ -92,17 +89,14 @@ impl RequestLineScanner {
     /// Completes the line once its CRLF has been read: checks the target (unless the fast path
     /// did) and the version.
     fn finish(&mut self, buf: &[u8]) -> Result<bool, Defect> {
-        let parts = match self.checked_target {
+        let (method, target) = (self.line.method, self.line.target);
+        self.line.parts = match self.checked_target {
             Some(parts) => parts,
-            None => parse_target(self.target.of(buf), self.method.of(buf))
-                .map_err(|d| Defect { at: d.at + self.target.start, ..d })?,
+            None => {
+                parse_target(target.of(buf), method.of(buf)).map_err(|d| Defect { at: d.at + target.start, ..d })?
+            }
         };
-        self.line = RequestLine {
-            method: self.method,
-            target: self.target,
-            parts,
-            version: version_at(buf, self.version_start)?,
-        };
+        self.line.version = version_at(buf, self.version_start)?;
         Ok(true)
     }
 }
@@ -147,7 +141,7 @@ impl StartLineScanner for RequestLineScanner {
             let Some(&b) = buf.get(p) else { break Ok(false) };
             match self.state {
                 State::Leading if b != b'\r' && b != b'\n' => {
-                    self.method = Span::new(p, p);
+                    self.line.method = Span::new(p, p);
                     if let Some(end) = self.whole_line(buf, p, config) {
                         // The common case: the whole line is here and plain.
                         p = end;
@@ -163,7 +157,7 @@ impl StartLineScanner for RequestLineScanner {
                     b'\n' if config.allow_bare_lf => p += 1,
                     b'\n' => break defect(ErrorKind::BareLf, p),
                     _ => {
-                        self.method = Span::new(p, p);
+                        self.line.method = Span::new(p, p);
                         self.state = State::Method;
                     }
                 },
@@ -178,26 +172,26 @@ impl StartLineScanner for RequestLineScanner {
                     p += run_of(&buf[p..], TCHAR);
                     let Some(&b) = buf.get(p) else { continue };
                     match b {
-                        b' ' if p > self.method.start => {
-                            self.method.end = p;
+                        b' ' if p > self.line.method.start => {
+                            self.line.method.end = p;
                             p += 1;
-                            self.target = Span::new(p, p);
+                            self.line.target = Span::new(p, p);
                             self.state = State::Target;
                         }
-                        b'\r' | b'\n' if p > self.method.start => break defect(ErrorKind::InvalidRequestLine, p),
+                        b'\r' | b'\n' if p > self.line.method.start => break defect(ErrorKind::InvalidRequestLine, p),
                         _ => break defect(ErrorKind::InvalidMethod, p),
                     }
                 }
                 State::Target => {
                     p += run_of(&buf[p..], TARGET);
-                    if p - self.target.start > config.max_target_bytes {
-                        break defect(ErrorKind::TargetTooLong, self.target.start + config.max_target_bytes);
+                    if p - self.line.target.start > config.max_target_bytes {
+                        break defect(ErrorKind::TargetTooLong, self.line.target.start + config.max_target_bytes);
                     }
                     let Some(&b) = buf.get(p) else { continue };
                     match b {
-                        b' ' if p == self.target.start => break defect(ErrorKind::InvalidTarget, p),
+                        b' ' if p == self.line.target.start => break defect(ErrorKind::InvalidTarget, p),
                         b' ' => {
-                            self.target.end = p;
+                            self.line.target.end = p;
                             p += 1;
                             self.version_start = p;
                             self.state = State::Version;
