@@ -196,9 +196,9 @@ error_kinds! {
     /// The status line's parts are not separated by single spaces.
     InvalidStatusLine => "invalid-status-line", BadRequest,
         "the status line must be HTTP-version SP status-code SP [reason-phrase] CRLF (RFC 9112 §4)";
-    /// The status code is not three digits in 100..=599.
+    /// The status code is not three digits in 100..=999.
     InvalidStatusCode => "invalid-status-code", BadRequest,
-        "the status code must be three digits from 100 to 599 (RFC 9110 §15)";
+        "the status code must be three digits, the first from 1 to 9 (RFC 9112 §4, RFC 9110 §15)";
     /// The reason phrase holds a control character.
     InvalidReasonPhrase => "invalid-reason-phrase", BadRequest,
         "the reason phrase may hold only HTAB, SP, VCHAR and obs-text (RFC 9112 §4)";

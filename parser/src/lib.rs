@@ -64,8 +64,6 @@ extern crate std;
 
 mod body;
 mod chars;
-#[doc(hidden)]
-pub mod check;
 mod config;
 pub mod conn;
 mod error;
@@ -78,5 +76,7 @@ pub mod write;
 pub use body::Framing;
 pub use config::Config;
 pub use error::{Error, ErrorKind, ErrorStatus};
-pub use head::{Authority, Field, Fields, RequestHead, ResponseHead, Target, TargetForm, Version};
-pub use message::{Closed, Event, InPlace, Output, RequestParser, ResponseParser};
+pub use head::{
+    Authority, ConnectionOptions, Field, Fields, RequestHead, ResponseHead, ResponseTo, Target, TargetForm, Version,
+};
+pub use message::{Closed, Event, InPlace, Output, Parse, RequestParser, ResponseParser};

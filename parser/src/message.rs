@@ -1,19 +1,7 @@
 //! The message parsers: a head, then its body, then the next message, as a stream of events.
 //!
-//! # The buffer contract
-//!
-//! The caller owns the bytes. Each call to `parse` gets the bytes received and not yet consumed,
-//! in order. When the parser finds an event, it says how many bytes that event consumed; the
-//! caller drops those from the front and keeps the rest. When it finds none (more bytes are
-//! needed), it consumes nothing: the caller keeps every byte and appends new ones after them.
-//! The parser remembers how far it got into those bytes and never looks at one twice, so the work
-//! grows linearly with the bytes however they are split; each call adds a fixed cost of its own
-//! (a few hundred instructions), which one-byte reads pay per byte and reads of a TCP segment
-//! barely see (BENCHMARKS.md has the figures).
-//!
-//! Body data comes as [`Event::Data`] slices of the buffer (nothing is copied), or, with
-//! `parse_body_in_place`, moved to the front of the buffer over the chunk framing, all the chunks
-//! the buffer holds in one call.
+//! [`RequestParser`] and [`ResponseParser`] share one interface, the [`Parse`] trait, whose docs
+//! state the buffer contract.
 
 use alloc::vec::Vec;
 
@@ -23,7 +11,8 @@ use crate::head::field::{Defect, FieldSpan, KnownSet, LineRules};
 use crate::head::host::check_host;
 use crate::head::request::RequestLine;
 use crate::head::{
-    Fields, HeadScanner, RequestHead, RequestLineScanner, ResponseHead, StartLineScanner, StatusLine, StatusLineScanner,
+    Fields, HeadScanner, RequestHead, RequestLineScanner, ResponseHead, ResponseTo, StartLineScanner, StatusLine,
+    StatusLineScanner,
 };
 use crate::{Config, Error, ErrorKind};
 
@@ -53,7 +42,7 @@ pub enum Event<'a, H> {
     /// The trailer section of a chunked body, when it holds at least one field.
     Trailers(Fields<'a>),
     /// The message is complete; the next bytes belong to the next message.
-    End,
+    EndOfMessage,
 }
 
 /// What [`RequestParser::parse_body_in_place`] (or the response parser's) did to the buffer.
@@ -67,11 +56,11 @@ pub struct InPlace {
     /// consumed`.
     pub len: usize,
     /// Whether more body data may follow. Once `false`, the data is complete: call `parse` for
-    /// the trailers and [`Event::End`].
+    /// the trailers and [`Event::EndOfMessage`].
     pub more: bool,
 }
 
-/// How the peer closing the connection ended things (see `handle_eof`).
+/// How the peer closing the connection ended things (see [`Parse::handle_eof`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Closed {
     /// Between messages: nothing was lost.
@@ -238,41 +227,172 @@ impl<S: StartLineScanner> Reader<S> {
     fn offset(&self) -> u64 {
         self.offset
     }
-}
 
-fn map_event<'a, H>(
-    buf: &'a [u8],
-    spans: &'a [FieldSpan],
-    step: Step,
-    head: impl FnOnce(&'a [u8], &'a [FieldSpan]) -> H,
-) -> Option<Event<'a, H>> {
-    match step {
-        Step::Partial => None,
-        Step::Head(framing, end) => Some(Event::Head { head: head(&buf[..end], spans), framing }),
-        Step::Data(span) => Some(Event::Data(span.of(buf))),
-        Step::Trailers(span) => Some(Event::Trailers(Fields::new(span.of(buf), spans))),
-        Step::End => Some(Event::End),
+    /// The event of a step, borrowing from `buf` and the reader; `head` builds the role's view.
+    fn event<'a, H>(
+        &'a self,
+        buf: &'a [u8],
+        step: Step,
+        head: impl FnOnce(&'a [u8], &'a S::Line, &'a [FieldSpan], KnownSet) -> H,
+    ) -> Option<Event<'a, H>> {
+        let spans = &self.spans;
+        match step {
+            Step::Partial => None,
+            Step::Head(framing, end) => {
+                let line = self.head.line().expect("complete with the head");
+                Some(Event::Head { head: head(&buf[..end], line, spans, self.head.known()), framing })
+            }
+            Step::Data(span) => Some(Event::Data(span.of(buf))),
+            Step::Trailers(span) => Some(Event::Trailers(Fields::new(span.of(buf), spans))),
+            Step::End => Some(Event::EndOfMessage),
+        }
     }
 }
 
-/// Parses requests, one after the other, from the bytes of one connection.
+mod sealed {
+    /// Only this crate's parsers implement [`Parse`](super::Parse).
+    pub trait Sealed {}
+    impl Sealed for super::RequestParser {}
+    impl Sealed for super::ResponseParser {}
+}
+
+/// What [`RequestParser`] and [`ResponseParser`] share: parse a stream of messages of one
+/// connection from bytes the caller owns.
+///
+/// # The buffer contract
+///
+/// The caller owns the bytes. Each call to [`parse`](Self::parse) gets the bytes received and
+/// not yet consumed, in order. When the parser finds an event, it says how many bytes that
+/// event consumed; the caller moves past those and passes the rest next time. When it finds none
+/// (more bytes are needed), it consumes nothing: the caller keeps every byte and appends new ones
+/// after them. The parser remembers how far it got into those bytes and never looks at one
+/// twice, so its work grows linearly with the bytes however they are split; each call adds a
+/// fixed cost of its own, which one-byte reads pay per byte and reads of a TCP segment barely see
+/// (BENCHMARKS.md has the figures).
+///
+/// Keep a cursor into your buffer rather than removing consumed bytes after every event (that
+/// moves the rest of the buffer each time, which is quadratic in a buffer of many small
+/// events); compact once per read, before appending:
+///
+/// ```
+/// use h1wire::{Event, Parse, RequestParser};
+///
+/// let reads: [&[u8]; 2] = [b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n1\r", b"\nb\r\n0\r\n\r\n"];
+/// let mut parser = RequestParser::new();
+/// let (mut buf, mut start) = (Vec::new(), 0);
+/// let mut body = Vec::new();
+/// for read in reads {
+///     buf.drain(..start); // once per read: drop what was consumed
+///     start = 0;
+///     buf.extend_from_slice(read);
+///     loop {
+///         let out = parser.parse(&buf[start..]).unwrap();
+///         start += out.consumed;
+///         match out.event {
+///             None => break, // need more bytes
+///             Some(Event::Data(data)) => body.extend_from_slice(data),
+///             Some(_) => {}
+///         }
+///     }
+/// }
+/// assert_eq!(body, b"ab");
+/// ```
+///
+/// Body data comes as [`Event::Data`] slices of the buffer (nothing is copied), or, with
+/// [`parse_body_in_place`](Self::parse_body_in_place), moved to the front of the buffer over the
+/// chunk framing, all the chunks the buffer holds in one call.
+///
+/// # Errors
+///
+/// Every method that parses returns an [`Error`] naming the rule broken, its offset in the
+/// stream and the status to answer. After an error the parser stays failed: every later call
+/// returns the same error.
+pub trait Parse: sealed::Sealed {
+    /// The head this parser reads: [`RequestHead`] or [`ResponseHead`].
+    type Head<'a>
+    where
+        Self: 'a;
+
+    /// Parses from the front of `buf`: the bytes received and not yet consumed.
+    ///
+    /// # Errors
+    ///
+    /// The [`Error`] of a refused message (see the trait docs).
+    fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, Self::Head<'a>>, Error>;
+
+    /// [`parse`](Self::parse) for the bytes left after the peer closed the connection: where
+    /// `parse` would ask for more bytes, this applies [`handle_eof`](Self::handle_eof) instead
+    /// (a clean close gives no event; the close ends a body delimited by it).
+    ///
+    /// # Errors
+    ///
+    /// As [`parse`](Self::parse), and [`ErrorKind::UnexpectedEof`] for a message cut short.
+    fn parse_closed<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, Self::Head<'a>>, Error>;
+
+    /// Decodes the body data in `buf` in place, instead of one [`Event::Data`] per piece: the
+    /// data of every chunk the buffer holds is moved to its front, over the chunk framing, in
+    /// one call (as picohttpparser's `phr_decode_chunked` does). Data delimited by length is
+    /// already in place and is not moved. Call it after [`Event::Head`]; once it says
+    /// [`more`](InPlace::more) is `false`, call [`parse`](Self::parse) for the trailers and
+    /// [`Event::EndOfMessage`]. Between heads it does nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use h1wire::{Event, Parse, RequestParser};
+    ///
+    /// let mut parser = RequestParser::new();
+    /// let mut buf = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n\
+    ///                 5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n".to_vec();
+    /// let head_len = parser.parse(&buf).unwrap().consumed;
+    ///
+    /// let step = parser.parse_body_in_place(&mut buf[head_len..]).unwrap();
+    /// assert_eq!(&buf[head_len..][..step.len], b"hello world");
+    /// assert!(!step.more);
+    /// let rest = &buf[head_len + step.consumed..];
+    /// assert!(matches!(parser.parse(rest).unwrap().event, Some(Event::EndOfMessage)));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`parse`](Self::parse): the same rules, at the same offsets.
+    fn parse_body_in_place(&mut self, buf: &mut [u8]) -> Result<InPlace, Error>;
+
+    /// Tells the parser the peer closed the connection (after every received byte was passed
+    /// to [`parse`](Self::parse)); this is how a body delimited by the close ends
+    /// ([`Closed::EndOfBody`]).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::UnexpectedEof`] when a message was cut short.
+    fn handle_eof(&mut self) -> Result<Closed, Error>;
+
+    /// The stream offset of the next byte to pass, i.e. the bytes consumed so far.
+    fn offset(&self) -> u64;
+
+    /// The configuration in force.
+    fn config(&self) -> &Config;
+}
+
+/// Parses requests, one after the other, from the bytes of one connection. Its methods are
+/// those of [`Parse`].
 ///
 /// # Examples
 ///
 /// Parse a request whose bytes arrive in two pieces:
 ///
 /// ```
-/// use h1wire::{Event, Framing, RequestParser};
+/// use h1wire::{Event, Framing, Parse, RequestParser};
 ///
 /// let mut parser = RequestParser::new();
 /// let mut buf = b"POST /upload HTTP/1.1\r\nHost: example.com\r\nTransfer-Enc".to_vec();
 /// assert!(parser.parse(&buf).unwrap().event.is_none()); // not yet a whole head
 ///
 /// buf.extend_from_slice(b"oding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
-/// let mut body = Vec::new();
+/// let (mut start, mut body) = (0, Vec::new());
 /// loop {
-///     let out = parser.parse(&buf).unwrap();
-///     let consumed = out.consumed;
+///     let out = parser.parse(&buf[start..]).unwrap();
+///     start += out.consumed;
 ///     match out.event {
 ///         Some(Event::Head { head, framing }) => {
 ///             assert_eq!(head.target().path(), "/upload");
@@ -280,10 +400,9 @@ fn map_event<'a, H>(
 ///         }
 ///         Some(Event::Data(data)) => body.extend_from_slice(data),
 ///         Some(Event::Trailers(_)) => {}
-///         Some(Event::End) => break,
+///         Some(Event::EndOfMessage) => break,
 ///         None => unreachable!("the whole message is in the buffer"),
 ///     }
-///     buf.drain(..consumed);
 /// }
 /// assert_eq!(body, b"hello");
 /// ```
@@ -311,72 +430,9 @@ impl RequestParser {
         RequestParser { reader: Reader::new(config, false), host: None }
     }
 
-    /// The configuration in force.
-    pub fn config(&self) -> &Config {
-        &self.reader.config
-    }
-
-    /// Parses from the front of `buf`: the bytes received and not yet consumed (see the
-    /// [module docs](crate::message) for the contract).
-    ///
-    /// # Errors
-    ///
-    /// An [`Error`] naming the rule broken, its offset in the stream and the status to answer.
-    /// After an error the parser stays failed: every later call returns the same error.
-    pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
-        let (consumed, step) = self.reader.step(buf, &mut self.host, Self::finish_head)?;
-        Ok(self.output(buf, consumed, step))
-    }
-
-    /// [`parse`](Self::parse) for the bytes left after the peer closed the connection: where
-    /// `parse` would ask for more bytes, this applies [`handle_eof`](Self::handle_eof) instead
-    /// (a clean close gives no event).
-    ///
-    /// # Errors
-    ///
-    /// As [`parse`](Self::parse), and [`ErrorKind::UnexpectedEof`] for a message cut short.
-    pub fn parse_closed<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
-        let (consumed, step) = self.reader.step_closed(buf, &mut self.host, Self::finish_head)?;
-        Ok(self.output(buf, consumed, step))
-    }
-
-    /// Decodes the body data in `buf` in place, instead of one [`Event::Data`] per piece: the
-    /// data of every chunk the buffer holds is moved to its front, over the chunk framing, in
-    /// one call (as picohttpparser's `phr_decode_chunked` does). Data delimited by length is
-    /// already in place and is not moved. Call it after [`Event::Head`]; once it says
-    /// [`more`](InPlace::more) is `false`, call [`parse`](Self::parse) for the trailers and
-    /// [`Event::End`]. Between heads it does nothing.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use h1wire::{Event, RequestParser};
-    ///
-    /// let mut parser = RequestParser::new();
-    /// let mut buf = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n\
-    ///                 5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n".to_vec();
-    /// let head_len = parser.parse(&buf).unwrap().consumed;
-    /// buf.drain(..head_len);
-    ///
-    /// let step = parser.parse_body_in_place(&mut buf).unwrap();
-    /// assert_eq!(&buf[..step.len], b"hello world");
-    /// assert!(!step.more);
-    /// buf.drain(..step.consumed);
-    /// assert!(matches!(parser.parse(&buf).unwrap().event, Some(Event::End)));
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`parse`](Self::parse): the same rules, at the same offsets; the parser stays failed.
-    pub fn parse_body_in_place(&mut self, buf: &mut [u8]) -> Result<InPlace, Error> {
-        self.reader.step_in_place(buf)
-    }
-
     fn output<'a>(&'a self, buf: &'a [u8], consumed: usize, step: Step) -> Output<'a, RequestHead<'a>> {
-        let (line, host) = (self.reader.head.line(), &self.host);
-        let event = map_event(buf, &self.reader.spans, step, |buf, fields| {
-            RequestHead::new(buf, line.expect("complete with the head"), host, fields)
-        });
+        let host = &self.host;
+        let event = self.reader.event(buf, step, |buf, line, fields, known| RequestHead::new(buf, line, host, fields, known));
         Output { consumed, event }
     }
 
@@ -393,162 +449,132 @@ impl RequestParser {
         let framing = request_framing(buf, line.method.of(buf), line.version, fields, known, config)?;
         Ok((host, framing))
     }
+}
 
-    /// Tells the parser the peer closed the connection (after every received byte was passed
-    /// to [`parse`](RequestParser::parse)).
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::UnexpectedEof`] when a message was cut short.
-    pub fn handle_eof(&mut self) -> Result<Closed, Error> {
+impl Parse for RequestParser {
+    type Head<'a> = RequestHead<'a>;
+
+    fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
+        let (consumed, step) = self.reader.step(buf, &mut self.host, Self::finish_head)?;
+        Ok(self.output(buf, consumed, step))
+    }
+
+    fn parse_closed<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
+        let (consumed, step) = self.reader.step_closed(buf, &mut self.host, Self::finish_head)?;
+        Ok(self.output(buf, consumed, step))
+    }
+
+    fn parse_body_in_place(&mut self, buf: &mut [u8]) -> Result<InPlace, Error> {
+        self.reader.step_in_place(buf)
+    }
+
+    fn handle_eof(&mut self) -> Result<Closed, Error> {
         self.reader.handle_eof()
     }
 
-    /// The stream offset of the next byte to pass, i.e. the bytes consumed so far.
-    pub fn offset(&self) -> u64 {
+    fn offset(&self) -> u64 {
         self.reader.offset()
+    }
+
+    fn config(&self) -> &Config {
+        &self.reader.config
     }
 }
 
-/// Parses the responses of one connection, each to a request whose method it is told.
+/// Parses the responses of one connection, each to a request it is told of ([`ResponseTo`]).
+/// Its methods are those of [`Parse`].
 ///
-/// The method matters: a response to HEAD has no body, a 2xx to CONNECT opens a tunnel.
+/// The request matters: a response to HEAD has no body, a 2xx to CONNECT opens a tunnel.
+///
+/// **obs-fold**: a user agent MUST unfold a folded field line of a response (RFC 9112 §5.2), so a
+/// client reading responses with this parser must set [`Config::allow_obs_fold`]. It is off by
+/// default because a proxy that forwards the response may instead refuse it and answer 502,
+/// the choice that cannot hide a field from the next hop. [`Connection`](crate::conn::Connection)
+/// in the client role is a user agent and turns it on.
 ///
 /// # Examples
 ///
 /// ```
-/// use h1wire::{Event, Framing, ResponseParser};
+/// use h1wire::{Event, Framing, Parse, ResponseParser, ResponseTo};
 ///
-/// let mut parser = ResponseParser::new("HEAD");
+/// let mut parser = ResponseParser::new(ResponseTo::Head);
 /// let out = parser.parse(b"HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n").unwrap();
 /// assert!(matches!(out.event, Some(Event::Head { framing: Framing::Empty, .. })));
 /// ```
 pub struct ResponseParser {
     reader: Reader<StatusLineScanner>,
-    request_method: RequestMethod,
-}
-
-/// The request methods whose responses are framed differently, and the rest.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum RequestMethod {
-    Head,
-    Connect,
-    Other,
-}
-
-impl RequestMethod {
-    fn of(method: &str) -> Self {
-        match method {
-            "HEAD" => RequestMethod::Head,
-            "CONNECT" => RequestMethod::Connect,
-            _ => RequestMethod::Other,
-        }
-    }
-
-    fn as_bytes(self) -> &'static [u8] {
-        match self {
-            RequestMethod::Head => b"HEAD",
-            RequestMethod::Connect => b"CONNECT",
-            RequestMethod::Other => b"",
-        }
-    }
+    to: ResponseTo,
 }
 
 impl ResponseParser {
-    /// A parser with the default [`Config`], for the response to a `request_method` request.
-    pub fn new(request_method: &str) -> Self {
-        ResponseParser::with_config(Config::default(), request_method)
+    /// A parser with the default [`Config`], for the response to the request `to` describes.
+    pub fn new(to: ResponseTo) -> Self {
+        ResponseParser::with_config(Config::default(), to)
     }
 
     /// A parser with the given limits and leniencies.
-    pub fn with_config(config: Config, request_method: &str) -> Self {
+    pub fn with_config(config: Config, to: ResponseTo) -> Self {
         let allow_obs_fold = config.allow_obs_fold;
-        ResponseParser {
-            reader: Reader::new(config, allow_obs_fold),
-            request_method: RequestMethod::of(request_method),
-        }
+        ResponseParser { reader: Reader::new(config, allow_obs_fold), to }
     }
 
-    /// Sets the method of the request the next response answers (a 1xx response is followed by
-    /// another response to the same request; after a final response, set the next method).
-    pub fn set_request_method(&mut self, method: &str) {
-        self.request_method = RequestMethod::of(method);
-    }
-
-    /// The configuration in force.
-    pub fn config(&self) -> &Config {
-        &self.reader.config
-    }
-
-    /// Parses from the front of `buf`, as [`RequestParser::parse`] does.
-    ///
-    /// # Errors
-    ///
-    /// An [`Error`] naming the rule broken and its offset in the stream; the parser stays
-    /// failed.
-    pub fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
-        let method = self.request_method.as_bytes();
-        let (consumed, step) = self.reader.step(buf, &mut (), |buf, line, fields, known, _, config| {
-            Self::finish_head(method, buf, line, fields, known, config)
-        })?;
-        Ok(self.output(buf, consumed, step))
-    }
-
-    /// Decodes the body data in `buf` in place, as [`RequestParser::parse_body_in_place`] does.
-    ///
-    /// # Errors
-    ///
-    /// As [`parse`](Self::parse).
-    pub fn parse_body_in_place(&mut self, buf: &mut [u8]) -> Result<InPlace, Error> {
-        self.reader.step_in_place(buf)
+    /// Sets the request the next response answers (a 1xx response is followed by another
+    /// response to the same request; after a final response, set the next request's).
+    pub fn set_response_to(&mut self, to: ResponseTo) {
+        self.to = to;
     }
 
     fn output<'a>(&'a self, buf: &'a [u8], consumed: usize, step: Step) -> Output<'a, ResponseHead<'a>> {
-        let line = self.reader.head.line();
-        let event = map_event(buf, &self.reader.spans, step, |buf, fields| {
-            ResponseHead::new(buf, line.expect("complete with the head"), fields)
-        });
+        let event = self.reader.event(buf, step, ResponseHead::new);
         Output { consumed, event }
     }
 
-    /// [`parse`](Self::parse) for the bytes left after the peer closed the connection (see
-    /// [`RequestParser::parse_closed`]); this is how a close-delimited body ends.
-    ///
-    /// # Errors
-    ///
-    /// As [`parse`](Self::parse), and [`ErrorKind::UnexpectedEof`] for a message cut short.
-    pub fn parse_closed<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
-        let method = self.request_method.as_bytes();
-        let (consumed, step) = self.reader.step_closed(buf, &mut (), |buf, line, fields, known, _, config| {
-            Self::finish_head(method, buf, line, fields, known, config)
-        })?;
-        Ok(self.output(buf, consumed, step))
-    }
-
+    /// The framing rules for the head, which need the request it answers.
     fn finish_head(
-        method: &[u8],
+        to: ResponseTo,
         buf: &[u8],
         line: &StatusLine,
         fields: &[FieldSpan],
         known: KnownSet,
         config: &Config,
     ) -> Result<((), Framing), Defect> {
-        let framing = response_framing(buf, method, line.code, line.version, fields, known, config)?;
+        let framing = response_framing(buf, to, line.code, line.version, fields, known, config)?;
         Ok(((), framing))
     }
+}
 
-    /// Tells the parser the peer closed the connection; this is how a body delimited by the
-    /// close ends ([`Closed::EndOfBody`]).
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::UnexpectedEof`] when a message was cut short.
-    pub fn handle_eof(&mut self) -> Result<Closed, Error> {
+impl Parse for ResponseParser {
+    type Head<'a> = ResponseHead<'a>;
+
+    fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
+        let to = self.to;
+        let (consumed, step) = self.reader.step(buf, &mut (), |buf, line, fields, known, _, config| {
+            Self::finish_head(to, buf, line, fields, known, config)
+        })?;
+        Ok(self.output(buf, consumed, step))
+    }
+
+    fn parse_closed<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
+        let to = self.to;
+        let (consumed, step) = self.reader.step_closed(buf, &mut (), |buf, line, fields, known, _, config| {
+            Self::finish_head(to, buf, line, fields, known, config)
+        })?;
+        Ok(self.output(buf, consumed, step))
+    }
+
+    fn parse_body_in_place(&mut self, buf: &mut [u8]) -> Result<InPlace, Error> {
+        self.reader.step_in_place(buf)
+    }
+
+    fn handle_eof(&mut self) -> Result<Closed, Error> {
         self.reader.handle_eof()
     }
 
-    /// The stream offset of the next byte to pass, i.e. the bytes consumed so far.
-    pub fn offset(&self) -> u64 {
+    fn offset(&self) -> u64 {
         self.reader.offset()
+    }
+
+    fn config(&self) -> &Config {
+        &self.reader.config
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::chars::{is, is_ows, run_of, QDTEXT, TCHAR};
 use crate::head::field::{defect, Defect, FieldSpan, KnownName, KnownSet};
-use crate::{Config, ErrorKind, Version};
+use crate::{Config, ErrorKind, ResponseTo, Version};
 
 /// How the body of a message is delimited.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,7 +59,7 @@ impl FramingFields {
                     out.transfer_encoding.get_or_insert(field.line);
                     out.read_codings(field.value(buf), field.value_start)?;
                 }
-                KnownName::Host | KnownName::Other => {}
+                _ => {}
             }
         }
         Ok(out)
@@ -266,21 +266,20 @@ pub(crate) fn request_framing(
     }
 }
 
-/// Whether a response to a request with `request_method` can never have content, whatever its
-/// fields say (RFC 9112 §6.3 rules 1–2): 1xx, 204, 304, a response to HEAD, a 2xx to CONNECT.
-pub(crate) fn response_has_no_body(request_method: &[u8], status: u16) -> bool {
-    request_method == b"HEAD"
+/// Whether a response can never have content, whatever its fields say (RFC 9112 §6.3 rules
+/// 1–2): 1xx, 204, 304, a response to HEAD, a 2xx to CONNECT.
+pub(crate) fn response_has_no_body(to: ResponseTo, status: u16) -> bool {
+    to == ResponseTo::Head
         || (100..200).contains(&status)
         || status == 204
         || status == 304
-        || (request_method == b"CONNECT" && (200..300).contains(&status))
+        || (to == ResponseTo::Connect && (200..300).contains(&status))
 }
 
-/// Decides the framing of a response to a request with `request_method` (RFC 9112 §6.3, rules
-/// 1–7).
+/// Decides the framing of a response (RFC 9112 §6.3, rules 1–7).
 pub(crate) fn response_framing(
     buf: &[u8],
-    request_method: &[u8],
+    to: ResponseTo,
     status: u16,
     version: Version,
     fields: &[FieldSpan],
@@ -290,7 +289,7 @@ pub(crate) fn response_framing(
     // The framing fields are checked even where they are then ignored, so that a malformed
     // Content-Length is never silently passed along.
     let f = if known.has_framing() { FramingFields::read(buf, fields)? } else { FramingFields::default() };
-    if response_has_no_body(request_method, status) {
+    if response_has_no_body(to, status) {
         return Ok(Framing::Empty);
     }
     if f.transfer_encoding.is_some() {

@@ -33,21 +33,27 @@ pub(crate) struct LineRules {
     pub(crate) allow_obs_fold: bool,
 }
 
-/// The field names the parser itself acts on, recognised once as each line completes so that the
-/// Host and framing rules never compare names again.
+/// The field names the parser and the connection act on, recognised once as each line completes
+/// so that the Host, framing and connection rules never compare names again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum KnownName {
     Host,
     ContentLength,
     TransferEncoding,
+    Connection,
+    Expect,
+    Upgrade,
     Other,
 }
 
 impl KnownName {
-    fn of(name: &[u8]) -> KnownName {
+    pub(crate) fn of(name: &[u8]) -> KnownName {
         // Field names are case-insensitive (RFC 9110 §5.1).
         match name.len() {
             4 if name.eq_ignore_ascii_case(b"host") => KnownName::Host,
+            6 if name.eq_ignore_ascii_case(b"expect") => KnownName::Expect,
+            7 if name.eq_ignore_ascii_case(b"upgrade") => KnownName::Upgrade,
+            10 if name.eq_ignore_ascii_case(b"connection") => KnownName::Connection,
             14 if name.eq_ignore_ascii_case(b"content-length") => KnownName::ContentLength,
             17 if name.eq_ignore_ascii_case(b"transfer-encoding") => KnownName::TransferEncoding,
             _ => KnownName::Other,
@@ -59,6 +65,9 @@ impl KnownName {
             KnownName::Host => 1,
             KnownName::ContentLength => 2,
             KnownName::TransferEncoding => 4,
+            KnownName::Connection => 8,
+            KnownName::Expect => 16,
+            KnownName::Upgrade => 32,
             KnownName::Other => 0,
         }
     }
@@ -78,6 +87,11 @@ impl KnownSet {
     /// Whether Content-Length or Transfer-Encoding is there.
     pub(crate) fn has_framing(self) -> bool {
         self.contains(KnownName::ContentLength) || self.contains(KnownName::TransferEncoding)
+    }
+
+    /// Whether Connection, Expect or Upgrade is there.
+    pub(crate) fn has_options(self) -> bool {
+        self.contains(KnownName::Connection) || self.contains(KnownName::Expect) || self.contains(KnownName::Upgrade)
     }
 }
 

@@ -16,8 +16,9 @@ mod target;
 
 pub use field::{Field, Fields};
 pub use host::Authority;
+pub use options::ConnectionOptions;
 pub use request::RequestHead;
-pub use response::ResponseHead;
+pub use response::{ResponseHead, ResponseTo};
 pub use target::{Target, TargetForm};
 
 pub(crate) use authority::parse_authority;
@@ -56,8 +57,9 @@ impl Span {
     }
 }
 
-/// The HTTP version of a message (RFC 9112 §2.3). Only 1.0 and 1.1 exist on this wire; any
-/// other well-formed version is refused with 505.
+/// The HTTP version of a message (RFC 9112 §2.3). Only 1.0 and 1.1 exist on this wire: a
+/// higher minor version of HTTP/1 (`HTTP/1.2`) is read as HTTP/1.1, the highest this codec
+/// conforms to (RFC 9110 §2.5); any other major version is refused with 505.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Version {
     /// `HTTP/1.0`
@@ -91,10 +93,14 @@ fn version_byte_ok(i: usize, b: u8) -> bool {
 }
 
 /// The version whose eight bytes start at `at`, already checked with [`version_byte_ok`].
+///
+/// RFC 9110 §2.5: a recipient SHOULD treat a message of a higher minor version than it conforms
+/// to as if it were of the highest minor version it conforms to, so `HTTP/1.2`..`HTTP/1.9` read
+/// as HTTP/1.1. `HTTP/0.9` and majors other than 1 are refused (505).
 fn version_at(buf: &[u8], at: usize) -> Result<Version, Defect> {
     match (buf[at + 5], buf[at + 7]) {
         (b'1', b'0') => Ok(Version::Http10),
-        (b'1', b'1') => Ok(Version::Http11),
+        (b'1', _) => Ok(Version::Http11),
         _ => defect(ErrorKind::UnsupportedVersion, at),
     }
 }

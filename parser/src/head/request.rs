@@ -1,8 +1,9 @@
 //! The request head: request line, fields and the Host rules.
 
 use super::authority::AuthoritySpans;
-use super::field::FieldSpan;
+use super::field::{FieldSpan, KnownSet};
 use super::host::Authority;
+use super::options::ConnectionOptions;
 use super::target::{Target, TargetSpans};
 use super::{Fields, Span, Version};
 
@@ -21,7 +22,7 @@ pub(crate) struct RequestLine {
 /// # Examples
 ///
 /// ```
-/// use h1wire::{Event, RequestParser, Version};
+/// use h1wire::{Event, Parse, RequestParser, Version};
 ///
 /// let mut parser = RequestParser::new();
 /// let out = parser.parse(b"POST /submit?a=1 HTTP/1.1\r\nHost: example.com\r\nContent-Length: 0\r\n\r\n").unwrap();
@@ -37,17 +38,20 @@ pub struct RequestHead<'a> {
     line: &'a RequestLine,
     host: &'a Option<AuthoritySpans>,
     fields: &'a [FieldSpan],
+    known: KnownSet,
 }
 
 impl<'a> RequestHead<'a> {
-    /// `host`: where the Host value's parts lie, as [`check_host`](super::host::check_host) found.
+    /// `host`: where the Host value's parts lie, as [`check_host`](super::host::check_host) found;
+    /// `known`: the recognised names among `fields`.
     pub(crate) fn new(
         buf: &'a [u8],
         line: &'a RequestLine,
         host: &'a Option<AuthoritySpans>,
         fields: &'a [FieldSpan],
+        known: KnownSet,
     ) -> Self {
-        RequestHead { buf, line, host, fields }
+        RequestHead { buf, line, host, fields, known }
     }
 
     /// The method, a case-sensitive token (`GET`, `POST`, …).
@@ -68,6 +72,12 @@ impl<'a> RequestHead<'a> {
     /// The header fields, in order.
     pub fn fields(&self) -> Fields<'a> {
         Fields::new(self.buf, self.fields)
+    }
+
+    /// What the `Connection`, `Upgrade` and `Expect` fields say (recognised while the head was
+    /// scanned; nothing is read again when there are none).
+    pub fn connection_options(&self) -> ConnectionOptions {
+        ConnectionOptions::of_spans(self.buf, self.fields, self.known)
     }
 
     /// The Host field's value, split into host and port.

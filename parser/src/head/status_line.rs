@@ -2,12 +2,16 @@
 //!
 //! ```text
 //! status-line   = HTTP-version SP status-code SP [ reason-phrase ]
-//! status-code   = 3DIGIT                      ; 100..=599, RFC 9110 §15
+//! status-code   = 3DIGIT                      ; 100..=999 read, RFC 9110 §15
 //! reason-phrase = 1*( HTAB / SP / VCHAR / obs-text )
 //! ```
 //!
 //! The SP after the status code is required even when the reason is empty; no empty lines are
 //! skipped before a status line (RFC 9112 §2.2 allows that for requests only).
+//!
+//! RFC 9110 §15 calls codes outside 100..=599 invalid, yet tells a client to process a response
+//! with one as a 5xx rather than drop it: 600..=999 are read (libraries use them for their own
+//! errors), and the head says to treat them as 5xx. `000`..`099` are not a status at all.
 
 use super::field::{defect, Defect};
 use super::response::StatusLine;
@@ -84,7 +88,7 @@ impl StartLineScanner for StatusLineScanner {
                 State::Code => {
                     let i = p - self.code_start;
                     if i < 3 {
-                        if !b.is_ascii_digit() || (i == 0 && !(b'1'..=b'5').contains(&b)) {
+                        if !b.is_ascii_digit() || (i == 0 && b == b'0') {
                             break defect(ErrorKind::InvalidStatusCode, p);
                         }
                     } else if b == b' ' {

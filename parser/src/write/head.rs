@@ -6,9 +6,8 @@ use super::body::BodyEncoder;
 use super::WriteError;
 use crate::body::{parse_content_length, response_has_no_body, Codings};
 use crate::chars::{is, is_ows, TARGET, TCHAR, VALUE};
-use crate::head::options::Options;
-use crate::head::{parse_authority, parse_target};
-use crate::{ErrorKind, Version};
+use crate::head::{parse_authority, parse_target, ConnectionOptions};
+use crate::{ErrorKind, ResponseTo, Version};
 
 /// A request head to write. Fields are written in order, as given.
 #[derive(Clone, Copy, Debug)]
@@ -152,8 +151,8 @@ pub fn encode_request_head(req: &Request<'_>, out: &mut Vec<u8>) -> Result<BodyE
     })
 }
 
-/// Writes a response head to `out` for a request with `request_method` and `request_version`,
-/// and returns the encoder for its body.
+/// Writes a response head to `out` for the request `to` describes, of `request_version`, and
+/// returns the encoder for its body.
 ///
 /// Framing: 1xx, 204, 304 and responses to HEAD have no body; a 2xx to CONNECT opens a tunnel and
 /// has none either. Otherwise a `Content-Length` field gives a body of that length; a
@@ -167,18 +166,18 @@ pub fn encode_request_head(req: &Request<'_>, out: &mut Vec<u8>) -> Result<BodyE
 /// A [`WriteError`] naming what is invalid; nothing is written then.
 pub fn encode_response_head(
     resp: &Response<'_>,
-    request_method: &str,
+    to: ResponseTo,
     request_version: Version,
     out: &mut Vec<u8>,
 ) -> Result<BodyEncoder, WriteError> {
-    encode_response_head_with(resp, request_method, request_version, None, out)
+    encode_response_head_with(resp, to, request_version, None, out)
 }
 
 /// [`encode_response_head`] with one more field, written after the given ones (the connection
 /// adds `Connection` options this way).
 pub(crate) fn encode_response_head_with(
     resp: &Response<'_>,
-    request_method: &str,
+    to: ResponseTo,
     request_version: Version,
     extra: Option<(&str, &[u8])>,
     out: &mut Vec<u8>,
@@ -190,7 +189,7 @@ pub(crate) fn encode_response_head_with(
         return Err(WriteError::InvalidReason);
     }
     let declared = check_fields(resp.fields, request_version)?;
-    let no_body = response_has_no_body(request_method.as_bytes(), resp.status);
+    let no_body = response_has_no_body(to, resp.status);
     let encoder = match (no_body, declared.content_length, declared.chunked) {
         (true, _, _) => BodyEncoder::empty(),
         (false, Some(n), _) => BodyEncoder::length(n),
@@ -221,5 +220,5 @@ pub(crate) fn encode_response_head_with(
 
 /// Whether a `Connection` field among `fields` holds the `close` option.
 pub(crate) fn has_close(fields: &[(&str, &[u8])]) -> bool {
-    Options::of_pairs(fields).close
+    ConnectionOptions::of_pairs(fields).close()
 }

@@ -8,11 +8,11 @@
 //!
 //! ```
 //! use h1wire::write::{encode_response_head, Response};
-//! use h1wire::Version;
+//! use h1wire::{ResponseTo, Version};
 //!
 //! let mut out = Vec::new();
 //! let head = Response { version: Version::Http11, status: 200, reason: b"OK", fields: &[("Content-Type", b"text/plain")] };
-//! let mut body = encode_response_head(&head, "GET", Version::Http11, &mut out).unwrap();
+//! let mut body = encode_response_head(&head, ResponseTo::Other, Version::Http11, &mut out).unwrap();
 //! body.encode_data(b"hello", &mut out).unwrap();
 //! body.finish(&[], &mut out).unwrap();
 //! assert_eq!(out, b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
@@ -66,9 +66,20 @@ pub enum WriteError {
     BodyNotAllowed,
     /// Trailers on a body that is not chunked.
     TrailersNotAllowed,
-    /// The connection is not in a state where this can be sent (see
-    /// [`Connection`](crate::conn::Connection)).
+    /// The connection is not in a state where this can be sent: a request while another is in
+    /// flight, body data before a head or after the end, a response before a request, a 101
+    /// before the request is complete (see [`Connection`](crate::conn::Connection)).
     OutOfOrder,
+    /// A request sent by a server connection, or a response by a client connection.
+    WrongRole,
+    /// A 1xx response to an HTTP/1.0 request (RFC 9110 §15.2: a server MUST NOT send one).
+    InterimToHttp10,
+    /// A 101 (Switching Protocols) to a request that did not ask for it with `Upgrade`, or to an
+    /// HTTP/1.0 request (RFC 9110 §7.8, §15.2.2).
+    UnrequestedSwitch,
+    /// An error response with no refused message to answer (see
+    /// [`Connection::send_error_response`](crate::conn::Connection::send_error_response)).
+    NothingToAnswer,
 }
 
 impl fmt::Display for WriteError {
@@ -88,6 +99,10 @@ impl fmt::Display for WriteError {
             WriteError::BodyNotAllowed => f.write_str("this message has no body"),
             WriteError::TrailersNotAllowed => f.write_str("trailers need a chunked body"),
             WriteError::OutOfOrder => f.write_str("not allowed in the connection's current state"),
+            WriteError::WrongRole => f.write_str("this connection does not send this kind of message"),
+            WriteError::InterimToHttp10 => f.write_str("no 1xx response may be sent to an HTTP/1.0 client"),
+            WriteError::UnrequestedSwitch => f.write_str("a 101 needs an HTTP/1.1 request with Upgrade"),
+            WriteError::NothingToAnswer => f.write_str("no refused message to answer"),
         }
     }
 }
