@@ -117,7 +117,7 @@ pub const CHUNKED_HEAD: &[u8] = b"POST /upload HTTP/1.1\r\nHost: example.com\r\n
 mod tests {
     #[test]
     fn inputs_parse_and_have_their_shapes() {
-        use h1wire::check::{run, Role};
+        use h1wire_check::{run, Role};
         let config = Default::default();
         for (input, len) in [(super::REQ_SHORT, 60..80), (super::REQ_LONG, 600..800)] {
             assert!(len.contains(&input.len()), "{}", input.len());
@@ -137,7 +137,7 @@ mod tests {
     fn long_head_has_the_asked_size_and_parses() {
         let head = super::long_head(8192);
         assert_eq!(head.len(), 8192);
-        let outcome = h1wire::check::run(h1wire::check::Role::Request, &Default::default(), &head, &[]).unwrap();
+        let outcome = h1wire_check::run(h1wire_check::Role::Request, &Default::default(), &head, &[]).unwrap();
         assert_eq!(outcome.headers.len(), 20);
     }
 }

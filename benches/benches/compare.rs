@@ -17,7 +17,7 @@ fn h1wire_request(parser: &mut RequestParser, input: &[u8]) -> usize {
         Some(Event::Head { head, .. }) => head.fields().len(),
         _ => panic!("head expected"),
     };
-    assert!(matches!(parser.parse(&[]).expect("end").event, Some(Event::End)));
+    assert!(matches!(parser.parse(&[]).expect("end").event, Some(Event::EndOfMessage)));
     n
 }
 
@@ -26,7 +26,7 @@ fn h1wire_response(parser: &mut ResponseParser, input: &[u8]) -> usize {
         Some(Event::Head { head, .. }) => head.fields().len(),
         _ => panic!("head expected"),
     };
-    assert!(matches!(parser.parse(&[]).expect("end").event, Some(Event::End)));
+    assert!(matches!(parser.parse(&[]).expect("end").event, Some(Event::EndOfMessage)));
     n
 }
 
@@ -105,7 +105,7 @@ fn heads(c: &mut Criterion) {
     for (name, input) in [("resp_short", RESP_SHORT), ("resp_long", RESP_LONG)] {
         let mut group = c.benchmark_group(name);
         group.throughput(Throughput::Bytes(input.len() as u64));
-        let mut parser = ResponseParser::new("GET");
+        let mut parser = ResponseParser::new(ResponseTo::Other);
         group.bench_function("h1wire", |b| b.iter(|| h1wire_response(&mut parser, black_box(input))));
         group.bench_function("httparse", |b| b.iter(|| httparse_response(black_box(input))));
         group.bench_function("picohttpparser", |b| b.iter(|| pico_response(black_box(input))));
@@ -165,7 +165,7 @@ fn h1wire_chunked(parser: &mut RequestParser, input: &[u8]) -> usize {
         at += out.consumed;
         match out.event {
             Some(Event::Data(d)) => total += d.len(),
-            Some(Event::End) => return total,
+            Some(Event::EndOfMessage) => return total,
             Some(_) => {}
             None => panic!("the whole body is there"),
         }
@@ -178,7 +178,7 @@ fn h1wire_chunked_in_place(parser: &mut RequestParser, buf: &mut [u8]) -> usize 
     let head = parser.parse(buf).expect("valid").consumed;
     let step = parser.parse_body_in_place(&mut buf[head..]).expect("valid");
     assert!(!step.more);
-    assert!(matches!(parser.parse(&buf[head + step.consumed..]).expect("valid").event, Some(Event::End)));
+    assert!(matches!(parser.parse(&buf[head + step.consumed..]).expect("valid").event, Some(Event::EndOfMessage)));
     step.len
 }
 
@@ -230,7 +230,7 @@ fn request_path(c: &mut Criterion) {
             loop {
                 let out = parser.parse(&input[at..]).expect("valid");
                 at += out.consumed;
-                if matches!(out.event, Some(Event::End)) {
+                if matches!(out.event, Some(Event::EndOfMessage)) {
                     break at;
                 }
             }

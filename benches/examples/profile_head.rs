@@ -29,7 +29,7 @@ fn main() {
                 at += out.consumed;
                 match out.event {
                     Some(Event::Data(d)) => total += d.len(),
-                    Some(Event::End) => break,
+                    Some(Event::EndOfMessage) => break,
                     _ => {}
                 }
             }
@@ -64,7 +64,7 @@ fn main() {
                     Some(Event::Head { head, .. }) => head.fields().len(),
                     _ => panic!("head expected"),
                 };
-                assert!(matches!(parser.parse(&[]).expect("end").event, Some(Event::End)));
+                assert!(matches!(parser.parse(&[]).expect("end").event, Some(Event::EndOfMessage)));
                 n
             }
         };

@@ -30,7 +30,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use h1wire::check::{run, split_invariant, Message, Role, StartLine};
+use h1wire_check::{run, split_invariant, Message, Role, StartLine};
 use h1wire::{Config, Error, Framing};
 use serde::Deserialize;
 

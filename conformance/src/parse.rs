@@ -10,7 +10,7 @@
 //! Every string maps each byte to the code point of the same value (Latin-1), so any byte of
 //! the input survives the trip through JSON.
 
-use h1wire::check::{run, Message, Role, StartLine};
+use h1wire_check::{run, Message, Role, StartLine};
 use h1wire::{Config, Error};
 use serde::Serialize;
 

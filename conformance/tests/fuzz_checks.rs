@@ -3,7 +3,7 @@
 //! scripted inputs, including the two crashes the fuzzers found.
 
 use h1spec::corpus::{self, CaseRole};
-use h1wire::check::fuzz::{self, Action, Plan};
+use h1wire_check::fuzz::{self, Action, Plan};
 
 #[test]
 fn parse_checks_hold_on_every_corpus_case() {

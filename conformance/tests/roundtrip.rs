@@ -3,7 +3,7 @@
 //! with extensions and trailers decode to what was encoded.
 
 use h1spec::corpus::{self, CaseRole, Expect};
-use h1wire::check::{run, Message, Role, StartLine};
+use h1wire_check::{run, Message, Role, StartLine};
 use h1wire::write::{encode_request_head, encode_response_head, Request, Response};
 use h1wire::{Config, Event, Framing, RequestParser, Version};
 use proptest::prelude::*;
@@ -254,7 +254,7 @@ fn events(stream: &[u8], cuts: &[usize]) -> Vec<Owned> {
                     _ => log.push(Owned::Data(d.to_vec())),
                 },
                 Some(Event::Trailers(t)) => log.push(Owned::Trailers(format!("{t:?}"))),
-                Some(Event::End) => log.push(Owned::End),
+                Some(Event::EndOfMessage) => log.push(Owned::End),
             }
             buf.drain(..consumed);
         }

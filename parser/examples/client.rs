@@ -48,8 +48,8 @@ fn main() -> io::Result<()> {
             ConnEvent::EndOfMessage | ConnEvent::ConnectionClosed | ConnEvent::SwitchedProtocol => break,
             ConnEvent::Trailers(_) | ConnEvent::Request { .. } | ConnEvent::Paused => {}
             ConnEvent::NeedData => match stream.read(&mut buf)? {
-                0 => conn.receive_eof(),
-                n => conn.receive(&buf[..n]),
+                0 => conn.handle_eof(),
+                n => conn.handle_bytes(&buf[..n]),
             },
         }
     }

@@ -115,8 +115,8 @@ fn serve(mut stream: TcpStream) -> io::Result<()> {
             return stream.shutdown(std::net::Shutdown::Both);
         }
         match stream.read(&mut buf)? {
-            0 => conn.receive_eof(),
-            n => conn.receive(&buf[..n]),
+            0 => conn.handle_eof(),
+            n => conn.handle_bytes(&buf[..n]),
         }
     }
 }

@@ -11,7 +11,7 @@ use core::fmt;
 /// # Examples
 ///
 /// ```
-/// use h1wire::{ErrorKind, RequestParser};
+/// use h1wire::{ErrorKind, Parse, RequestParser};
 ///
 /// let mut parser = RequestParser::new();
 /// let err = parser.parse(b"GET / HTTP/1.1\r\nHost: a\r\nBad Name: x\r\n\r\n").unwrap_err();

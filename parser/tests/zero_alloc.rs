@@ -5,7 +5,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use h1wire::{Event, RequestParser, ResponseParser};
+use h1wire::{Event, Parse, RequestParser, ResponseParser, ResponseTo};
 
 struct Counting;
 
@@ -45,7 +45,7 @@ fn parsing_heads_and_bodies_allocates_nothing() {
     }
     input.extend_from_slice(b"\r\n5;ext=1\r\nhello\r\n0\r\nChecksum: x\r\n\r\n");
     let mut parser = RequestParser::new();
-    let mut response = ResponseParser::new("GET");
+    let mut response = ResponseParser::new(ResponseTo::Other);
     let resp = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
     let (events, allocations) = count(|| {
         let mut events = 0;
@@ -73,7 +73,7 @@ fn parsing_heads_and_bodies_allocates_nothing() {
             let mut rest = &resp[out.consumed..];
             while let Some(event) = response.parse(rest).expect("valid").event {
                 events += 1;
-                if matches!(event, Event::End) {
+                if matches!(event, Event::EndOfMessage) {
                     break;
                 }
                 rest = &rest[2..];

@@ -378,7 +378,7 @@ fn whole_line(buf: &[u8], start: usize) -> Option<(FieldSpan, usize)> {
 /// # Examples
 ///
 /// ```
-/// use h1wire::{Event, RequestParser};
+/// use h1wire::{Event, Parse, RequestParser};
 ///
 /// let mut parser = RequestParser::new();
 /// let out = parser.parse(b"GET / HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n").unwrap();

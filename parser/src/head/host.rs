@@ -35,7 +35,7 @@ pub(crate) fn check_host(
 /// A host and optional port, from a Host field or an authority-bearing request-target.
 ///
 /// ```
-/// use h1wire::{Event, RequestParser};
+/// use h1wire::{Event, Parse, RequestParser};
 ///
 /// let mut parser = RequestParser::new();
 /// let Some(Event::Head { head, .. }) = parser.parse(b"GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n").unwrap().event

@@ -195,7 +195,7 @@ fn parse_absolute_form(raw: &[u8]) -> Result<TargetSpans, Defect> {
 /// # Examples
 ///
 /// ```
-/// use h1wire::{Event, RequestParser, TargetForm};
+/// use h1wire::{Event, Parse, RequestParser, TargetForm};
 ///
 /// let mut parser = RequestParser::new();
 /// let req = b"GET http://user.example:8080/a%20b?x=1 HTTP/1.1\r\nHost: other\r\n\r\n";

@@ -1,9 +1,8 @@
 //! Field lines (RFC 9112 §5, RFC 9110 §5.1, §5.5) and line endings (RFC 9112 §2.2).
 
-mod common;
-use common::*;
+use crate::common::*;
 use h1wire::ErrorKind::*;
-use h1wire::{Event, RequestParser};
+use h1wire::{Event, Parse, RequestParser};
 
 #[test]
 fn values_are_trimmed_of_ows_and_keep_obs_text() {

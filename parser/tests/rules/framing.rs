@@ -1,8 +1,7 @@
 //! Request body framing (RFC 9112 §6): Content-Length, Transfer-Encoding and their conflicts —
 //! the rules request smuggling lives in.
 
-mod common;
-use common::*;
+use crate::common::*;
 use h1wire::ErrorKind::*;
 use h1wire::Framing;
 
@@ -153,8 +152,8 @@ fn body_limit_is_413() {
     reject_with(&small, &post("Content-Length: 11\r\n", b"0123456789a"), BodyTooLarge, LINE);
     reject(&post("Content-Length: 1073741825\r\n", b""), BodyTooLarge, LINE);
     reject(&post("Content-Length: 18446744073709551615\r\n", b""), BodyTooLarge, LINE);
-    let status = h1wire::check::run(h1wire::check::Role::Request, &small, &post("Content-Length: 11\r\n", b""), &[]);
-    assert_eq!(status.unwrap_err().status().unwrap().code(), 413);
+    let status = h1wire_check::run(h1wire_check::Kind::Request, &small, &post("Content-Length: 11\r\n", b""), &[]);
+    assert_eq!(status.unwrap_err().error().unwrap().status().unwrap().code(), 413);
 }
 
 #[test]

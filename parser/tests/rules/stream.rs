@@ -1,7 +1,7 @@
 //! Stream behaviour: pipelined messages, the buffer contract, stream offsets, sticky errors and
 //! the end of input.
 
-use h1wire::{Closed, ErrorKind, Event, Framing, RequestParser, ResponseParser};
+use h1wire::{Closed, ErrorKind, Event, Framing, Parse, RequestParser, ResponseParser, ResponseTo};
 
 /// Feeds `input` in pieces of `piece` bytes and records every event as text.
 fn events(parser: &mut RequestParser, input: &[u8], piece: usize) -> Vec<String> {
@@ -23,7 +23,7 @@ fn events(parser: &mut RequestParser, input: &[u8], piece: usize) -> Vec<String>
                 Some(Event::Head { head, framing }) => log.push(format!("head {} {framing:?}", head.target().as_str())),
                 Some(Event::Data(d)) => log.push(format!("data {}", String::from_utf8_lossy(d))),
                 Some(Event::Trailers(t)) => log.push(format!("trailers {}", t.len())),
-                Some(Event::End) => log.push("end".into()),
+                Some(Event::EndOfMessage) => log.push("end".into()),
             }
             buf.drain(..consumed);
         }
@@ -94,7 +94,7 @@ fn end_of_input() {
     assert_eq!((err.kind(), err.offset(), err.status()), (ErrorKind::UnexpectedEof, 8, None));
 
     // A response read until close ends at the close.
-    let mut parser = ResponseParser::new("GET");
+    let mut parser = ResponseParser::new(ResponseTo::Other);
     let out = parser.parse(b"HTTP/1.1 200 OK\r\n\r\n").unwrap();
     assert!(matches!(out.event, Some(Event::Head { framing: Framing::UntilClose, .. })));
     let out = parser.parse(b"body").unwrap();
@@ -114,13 +114,13 @@ fn a_shrunk_buffer_restarts_the_head_instead_of_panicking() {
 
 #[test]
 fn responses_in_sequence_with_their_methods() {
-    let mut parser = ResponseParser::new("HEAD");
+    let mut parser = ResponseParser::new(ResponseTo::Head);
     let input = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc";
     let out = parser.parse(input).unwrap();
     assert!(matches!(out.event, Some(Event::Head { framing: Framing::Empty, .. })));
     let rest = &input[out.consumed..];
-    assert!(matches!(parser.parse(rest).unwrap().event, Some(Event::End)));
-    parser.set_request_method("GET");
+    assert!(matches!(parser.parse(rest).unwrap().event, Some(Event::EndOfMessage)));
+    parser.set_response_to(ResponseTo::Other);
     let out = parser.parse(rest).unwrap();
     assert!(matches!(out.event, Some(Event::Head { framing: Framing::Length(3), .. })));
     let rest = &rest[out.consumed..];

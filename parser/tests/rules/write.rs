@@ -1,9 +1,9 @@
 //! The writer: what it refuses (never escapes), how it frames bodies, and that the parser reads
 //! back exactly what it wrote.
 
-use h1wire::check::{run, Role, StartLine};
+use h1wire_check::{run, Kind, StartLine};
 use h1wire::write::{encode_request_head, encode_response_head, Request, Response, WriteError};
-use h1wire::{Framing, Version};
+use h1wire::{Framing, ResponseTo, Version};
 
 fn request(method: &str, target: &str, fields: &[(&str, &[u8])]) -> Result<Vec<u8>, WriteError> {
     let mut out = Vec::new();
@@ -19,9 +19,10 @@ fn response(
     method: &str,
     peer: Version,
 ) -> Result<(Vec<u8>, bool), WriteError> {
+    let to = ResponseTo::of_method(method);
     let mut out = Vec::new();
     let mut body =
-        encode_response_head(&Response { version: Version::Http11, status, reason, fields }, method, peer, &mut out)?;
+        encode_response_head(&Response { version: Version::Http11, status, reason, fields }, to, peer, &mut out)?;
     let allows = body.allows_data();
     if allows {
         body.encode_data(b"abc", &mut out)?;
@@ -90,7 +91,7 @@ fn host_and_framing_fields_are_checked() {
     let mut out = Vec::new();
     let resp = Response { version: Version::Http11, status: 200, reason: b"OK", fields: &[te] };
     assert_eq!(
-        encode_response_head(&resp, "GET", Version::Http10, &mut out).err(),
+        encode_response_head(&resp, ResponseTo::Other, Version::Http10, &mut out).err(),
         Some(WriteError::InvalidFraming { index: 0 })
     );
     assert!(out.is_empty(), "nothing is written on error");
@@ -153,7 +154,7 @@ fn what_is_written_is_what_is_read() {
         body.encode_data(piece, &mut out).unwrap();
     }
     body.finish(&[("Digest", b"x")], &mut out).unwrap();
-    let m = run(Role::Request, &Default::default(), &out, &[]).unwrap();
+    let m = run(Kind::Request, &Default::default(), &out, &[]).unwrap();
     assert_eq!(m.start, StartLine::Request { method: "PATCH".into(), target: "/p?q=1".into() });
     assert_eq!(m.headers, fields.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect::<Vec<_>>());
     assert_eq!((m.framing, &m.body[..]), (Framing::Chunked, &b"one two"[..]));

@@ -4,7 +4,7 @@
 
 use h1wire::conn::{ConnEvent, Connection, Role, State};
 use h1wire::write::{encode_request_head, Request, Response, WriteError};
-use h1wire::{ErrorKind, ResponseParser, Version};
+use h1wire::{ErrorKind, Parse, ResponseParser, ResponseTo, Version};
 
 /// Polls until the connection needs data, pauses, closes or switches; events as text.
 fn drain(conn: &mut Connection) -> Vec<String> {
@@ -79,26 +79,26 @@ fn one_cycle_through_every_state_and_back_to_idle() {
     client.send_end(&[], &mut wire).unwrap();
     assert_eq!(client.our_state(), State::Done);
 
-    server.receive(&wire);
+    server.handle_bytes(&wire);
     assert_eq!(drain(&mut server), ["request POST /up Length(5)", "data hello", "end", "paused"]);
     assert_eq!((server.our_state(), server.their_state()), (State::SendResponse, State::Done));
     let mut back = Vec::new();
     respond(&mut server, 200, b"hi", &mut back);
     assert_eq!((server.our_state(), server.their_state()), (State::Idle, State::Idle));
 
-    client.receive(&back);
+    client.handle_bytes(&back);
     assert_eq!(drain(&mut client), ["response 200 Length(2)", "data hi", "end", "need-data"]);
     assert_eq!((client.our_state(), client.their_state()), (State::Idle, State::Idle));
     // And again on the same connection.
     let mut wire = Vec::new();
     client.send_request(&get("/again"), &mut wire).unwrap();
     client.send_end(&[], &mut wire).unwrap();
-    server.receive(&wire);
+    server.handle_bytes(&wire);
     assert_eq!(drain(&mut server), ["request GET /again Empty", "end", "paused"]);
     // A clean close between messages.
     let mut back = Vec::new();
     respond(&mut server, 204, b"", &mut back);
-    server.receive_eof();
+    server.handle_eof();
     assert_eq!(drain(&mut server), ["closed"]);
     assert_eq!(server.their_state(), State::Closed);
 }
@@ -110,7 +110,7 @@ fn three_pipelined_requests_in_one_write_are_answered_in_order() {
         let _ = encode_request_head(&get(target), &mut wire).unwrap().finish(&[], &mut wire).unwrap();
     }
     let mut server = Connection::new(Role::Server);
-    server.receive(&wire);
+    server.handle_bytes(&wire);
     let mut answers = Vec::new();
     let mut log = Vec::new();
     for i in 0..3 {
@@ -134,7 +134,7 @@ fn three_pipelined_requests_in_one_write_are_answered_in_order() {
         ]
     );
     // The answers, read back in order by a client-side parser.
-    let mut parser = ResponseParser::new("GET");
+    let mut parser = ResponseParser::new(ResponseTo::Other);
     let mut rest = &answers[..];
     let mut bodies = Vec::new();
     while !rest.is_empty() {
@@ -157,24 +157,24 @@ fn expect_100_continue_both_ways() {
         .send_request(&Request { method: "PUT", target: "/f", version: Version::Http11, fields: &fields }, &mut wire)
         .unwrap();
     assert!(client.is_waiting_for_continue());
-    server.receive(&wire);
+    server.handle_bytes(&wire);
     assert_eq!(drain(&mut server), ["request PUT /f Length(4) expects-continue", "need-data"]);
     let mut back = Vec::new();
     server
         .send_response(&Response { version: Version::Http11, status: 100, reason: b"Continue", fields: &[] }, &mut back)
         .unwrap();
     assert_eq!(back, b"HTTP/1.1 100 Continue\r\n\r\n");
-    client.receive(&back);
+    client.handle_bytes(&back);
     assert_eq!(drain(&mut client), ["response 100 Empty", "need-data"]);
     assert!(!client.is_waiting_for_continue());
     let mut wire = Vec::new();
     client.send_data(b"data", &mut wire).unwrap();
     client.send_end(&[], &mut wire).unwrap();
-    server.receive(&wire);
+    server.handle_bytes(&wire);
     assert_eq!(drain(&mut server), ["data data", "end", "paused"]);
     let mut back = Vec::new();
     respond(&mut server, 201, b"", &mut back);
-    client.receive(&back);
+    client.handle_bytes(&back);
     assert_eq!(drain(&mut client), ["response 201 Empty", "end", "need-data"]);
     assert_eq!((client.our_state(), server.our_state()), (State::Idle, State::Idle));
 }
@@ -188,13 +188,13 @@ fn a_final_response_instead_of_100_closes_the_connection() {
     client
         .send_request(&Request { method: "POST", target: "/big", version: Version::Http11, fields: &fields }, &mut wire)
         .unwrap();
-    server.receive(&wire);
+    server.handle_bytes(&wire);
     assert_eq!(drain(&mut server), ["request POST /big Length(1000000) expects-continue", "need-data"]);
     let mut back = Vec::new();
     respond(&mut server, 413, b"", &mut back);
     assert!(String::from_utf8_lossy(&back).contains("Connection: close\r\n"), "{}", String::from_utf8_lossy(&back));
     assert_eq!(server.our_state(), State::MustClose);
-    client.receive(&back);
+    client.handle_bytes(&back);
     // The client still owes its body (or a close): nothing more is read until it decides.
     assert_eq!(drain(&mut client), ["response 413 Empty", "end", "paused"]);
     assert!(!client.is_waiting_for_continue());
@@ -205,7 +205,7 @@ fn a_final_response_instead_of_100_closes_the_connection() {
 fn http10_keep_alive_and_close() {
     // Asked for keep-alive, with a known length: kept, and said so.
     let mut server = Connection::new(Role::Server);
-    server.receive(b"GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    server.handle_bytes(b"GET /a HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
     assert_eq!(drain(&mut server), ["request GET /a Empty", "end", "paused"]);
     let mut back = Vec::new();
     respond(&mut server, 200, b"x", &mut back);
@@ -217,7 +217,7 @@ fn http10_keep_alive_and_close() {
     assert_eq!(server.our_state(), State::Idle);
 
     // Asked for keep-alive, body of unknown length: delimited by the close instead.
-    server.receive(b"GET /b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    server.handle_bytes(b"GET /b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
     assert_eq!(drain(&mut server), ["request GET /b Empty", "end", "paused"]);
     let mut back = Vec::new();
     server
@@ -230,13 +230,13 @@ fn http10_keep_alive_and_close() {
 
     // No keep-alive asked: closed after the response.
     let mut server = Connection::new(Role::Server);
-    server.receive(b"GET / HTTP/1.0\r\n\r\n");
+    server.handle_bytes(b"GET / HTTP/1.0\r\n\r\n");
     drain(&mut server);
     let mut back = Vec::new();
     respond(&mut server, 200, b"x", &mut back);
     assert!(!String::from_utf8_lossy(&back).contains("Connection"));
     assert_eq!(server.our_state(), State::MustClose);
-    server.receive_eof();
+    server.handle_eof();
     assert_eq!(drain(&mut server), ["closed"]);
 
     // A client reading an HTTP/1.0 response without keep-alive must close too.
@@ -246,8 +246,8 @@ fn http10_keep_alive_and_close() {
         .send_request(&Request { method: "GET", target: "/", version: Version::Http10, fields: &[] }, &mut wire)
         .unwrap();
     client.send_end(&[], &mut wire).unwrap();
-    client.receive(b"HTTP/1.0 200 OK\r\n\r\nall of it");
-    client.receive_eof();
+    client.handle_bytes(b"HTTP/1.0 200 OK\r\n\r\nall of it");
+    client.handle_eof();
     assert_eq!(drain(&mut client), ["response 200 UntilClose", "data all of it", "end", "closed"]);
 }
 
@@ -261,13 +261,13 @@ fn http11_close_is_honoured_both_ways() {
         .send_request(&Request { method: "GET", target: "/", version: Version::Http11, fields: &fields }, &mut wire)
         .unwrap();
     client.send_end(&[], &mut wire).unwrap();
-    server.receive(&wire);
+    server.handle_bytes(&wire);
     drain(&mut server);
     let mut back = Vec::new();
     respond(&mut server, 200, b"bye", &mut back);
     assert!(String::from_utf8_lossy(&back).contains("Connection: close\r\n"));
     assert_eq!(server.our_state(), State::MustClose);
-    client.receive(&back);
+    client.handle_bytes(&back);
     assert_eq!(drain(&mut client), ["response 200 Length(3)", "data bye", "end", "need-data"]);
     assert_eq!(client.our_state(), State::MustClose);
     assert_eq!(client.send_request(&get("/"), &mut Vec::new()), Err(WriteError::OutOfOrder));
@@ -280,7 +280,7 @@ fn a_body_shorter_than_its_content_length_is_not_reusable() {
     let mut wire = Vec::new();
     client.send_request(&get("/short"), &mut wire).unwrap();
     client.send_end(&[], &mut wire).unwrap();
-    server.receive(&wire);
+    server.handle_bytes(&wire);
     drain(&mut server);
     let mut back = Vec::new();
     let fields = ok(b"10");
@@ -292,8 +292,8 @@ fn a_body_shorter_than_its_content_length_is_not_reusable() {
     server.send_end(&[], &mut back).unwrap();
     assert_eq!(server.our_state(), State::MustClose);
     // The client sees the short body, then the close cuts it.
-    client.receive(&back);
-    client.receive_eof();
+    client.handle_bytes(&back);
+    client.handle_eof();
     assert_eq!(drain(&mut client), ["response 200 Length(10)", "data only4", "error unexpected-eof"]);
     assert_eq!(client.their_state(), State::Error);
 }
@@ -311,7 +311,7 @@ fn chunked_bodies_with_trailers_both_ways() {
     client.send_data(b"", &mut wire).unwrap();
     client.send_data(b"part2", &mut wire).unwrap();
     client.send_end(&[("Checksum", b"abc"), ("X-Done", b"1")], &mut wire).unwrap();
-    server.receive(&wire);
+    server.handle_bytes(&wire);
     assert_eq!(
         drain(&mut server),
         [
@@ -330,7 +330,7 @@ fn chunked_bodies_with_trailers_both_ways() {
         .unwrap();
     server.send_data(b"streamed", &mut back).unwrap();
     server.send_end(&[("Server-Timing", b"db;dur=53")], &mut back).unwrap();
-    client.receive(&back);
+    client.handle_bytes(&back);
     assert_eq!(
         drain(&mut client),
         ["response 200 Chunked", "data streamed", "trailers [\"Server-Timing\"]", "end", "need-data"]
@@ -350,7 +350,7 @@ fn upgrade_hands_off_the_bytes_after_the_head_on_both_sides() {
     client.send_end(&[], &mut wire).unwrap();
     // The client speaks the new protocol right away, in the same write.
     wire.extend_from_slice(b"\x00raw client bytes");
-    server.receive(&wire);
+    server.handle_bytes(&wire);
     assert_eq!(drain(&mut server), ["request GET /chat Empty", "end", "paused"]);
     let mut back = Vec::new();
     let switching = [("Connection", &b"upgrade"[..]), ("Upgrade", &b"echo"[..])];
@@ -366,7 +366,7 @@ fn upgrade_hands_off_the_bytes_after_the_head_on_both_sides() {
     assert_eq!(server.take_unconsumed(), b"\x00raw client bytes");
 
     back.extend_from_slice(b"raw server bytes");
-    client.receive(&back);
+    client.handle_bytes(&back);
     assert_eq!(drain(&mut client), ["response 101 Empty", "end", "switched"]);
     assert_eq!(client.our_state(), State::SwitchedProtocol);
     assert_eq!(client.take_unconsumed(), b"raw server bytes");
@@ -386,7 +386,7 @@ fn connect_hands_off_the_tunnel_on_both_sides() {
         .unwrap();
     client.send_end(&[], &mut wire).unwrap();
     wire.extend_from_slice(b"\x16\x03\x01 client hello");
-    server.receive(&wire);
+    server.handle_bytes(&wire);
     assert_eq!(drain(&mut server), ["request CONNECT example.com:443 Empty", "end", "paused"]);
     let mut back = Vec::new();
     server
@@ -399,7 +399,7 @@ fn connect_hands_off_the_tunnel_on_both_sides() {
     server.send_end(&[], &mut back).unwrap();
     assert_eq!(server.take_unconsumed(), b"\x16\x03\x01 client hello");
     back.extend_from_slice(b"\x16\x03\x03 server hello");
-    client.receive(&back);
+    client.handle_bytes(&back);
     assert_eq!(drain(&mut client), ["response 200 Empty", "end", "switched"]);
     assert_eq!(client.take_unconsumed(), b"\x16\x03\x03 server hello");
 }
@@ -407,7 +407,7 @@ fn connect_hands_off_the_tunnel_on_both_sides() {
 #[test]
 fn a_refused_connect_or_upgrade_stays_http() {
     let mut server = Connection::new(Role::Server);
-    server.receive(b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: echo\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n");
+    server.handle_bytes(b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: echo\r\n\r\nGET /next HTTP/1.1\r\nHost: a\r\n\r\n");
     assert_eq!(drain(&mut server), ["request GET / Empty", "end", "paused"]);
     let mut back = Vec::new();
     respond(&mut server, 200, b"no upgrade", &mut back);
@@ -418,7 +418,7 @@ fn a_refused_connect_or_upgrade_stays_http() {
 #[test]
 fn protocol_errors_yield_the_answer_and_close() {
     let mut server = Connection::new(Role::Server);
-    server.receive(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n");
+    server.handle_bytes(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n");
     assert_eq!(drain(&mut server), ["error transfer-encoding-with-content-length"]);
     assert_eq!(server.their_state(), State::Error);
     let mut back = Vec::new();
@@ -428,7 +428,7 @@ fn protocol_errors_yield_the_answer_and_close() {
     assert_eq!(server.send_error_response(&mut back), Err(WriteError::OutOfOrder));
 
     let mut server = Connection::new(Role::Server);
-    server.receive(b"GET / HTTP/3.0\r\n\r\n");
+    server.handle_bytes(b"GET / HTTP/3.0\r\n\r\n");
     drain(&mut server);
     let mut back = Vec::new();
     server.send_error_response(&mut back).unwrap();
@@ -442,22 +442,31 @@ fn events_out_of_order_are_refused() {
     let resp = Response { version: Version::Http11, status: 200, reason: b"OK", fields: &[] };
     assert_eq!(server.send_response(&resp, &mut out), Err(WriteError::OutOfOrder), "no request yet");
     assert_eq!(server.send_data(b"x", &mut out), Err(WriteError::OutOfOrder));
-    assert_eq!(server.send_request(&get("/"), &mut out), Err(WriteError::OutOfOrder), "servers do not send requests");
-    server.receive(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    assert_eq!(server.send_request(&get("/"), &mut out), Err(WriteError::WrongRole), "servers do not send requests");
+    assert_eq!(server.send_error_response(&mut out), Err(WriteError::NothingToAnswer), "nothing was refused");
+    server.handle_bytes(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n");
     drain(&mut server);
     let switch = Response { version: Version::Http11, status: 101, reason: b"Switching", fields: &[] };
-    assert_eq!(server.send_response(&switch, &mut out), Err(WriteError::OutOfOrder), "101 without Upgrade");
+    assert_eq!(server.send_response(&switch, &mut out), Err(WriteError::UnrequestedSwitch), "101 without Upgrade");
+    assert!(out.is_empty());
+
+    let mut old = Connection::new(Role::Server);
+    old.handle_bytes(b"PUT / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n");
+    assert_eq!(drain(&mut old), ["request PUT / Length(1)", "need-data"], "HTTP/1.0: the expectation is ignored");
+    let go_on = Response { version: Version::Http11, status: 100, reason: b"Continue", fields: &[] };
+    assert_eq!(old.send_response(&go_on, &mut out), Err(WriteError::InterimToHttp10));
     assert!(out.is_empty());
 
     let mut client = Connection::new(Role::Client);
+    assert_eq!(client.send_response(&resp, &mut out), Err(WriteError::WrongRole), "clients do not send responses");
     client.send_request(&get("/"), &mut out).unwrap();
     assert_eq!(client.send_request(&get("/"), &mut out), Err(WriteError::OutOfOrder), "no client pipelining");
     assert_eq!(client.send_data(b"x", &mut out), Err(WriteError::BodyNotAllowed));
     client.send_end(&[], &mut out).unwrap();
-    client.receive(b"HTTP/1.1 101 Switching Protocols\r\n\r\n");
+    client.handle_bytes(b"HTTP/1.1 101 Switching Protocols\r\n\r\n");
     assert_eq!(drain(&mut client), ["error unrequested-switch"]);
 
     let mut idle = Connection::new(Role::Client);
-    idle.receive(b"HTTP/1.1 200 OK\r\n\r\n");
+    idle.handle_bytes(b"HTTP/1.1 200 OK\r\n\r\n");
     assert_eq!(idle.poll_event().unwrap_err().kind(), ErrorKind::UnexpectedResponse);
 }

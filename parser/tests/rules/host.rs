@@ -1,9 +1,8 @@
 //! The Host field (RFC 9112 §3.2, RFC 3986 §3.2.2).
 
-mod common;
-use common::*;
+use crate::common::*;
 use h1wire::ErrorKind::*;
-use h1wire::{Event, RequestParser};
+use h1wire::{Event, Parse, RequestParser};
 
 #[test]
 fn http11_needs_exactly_one_host() {

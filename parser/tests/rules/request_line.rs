@@ -1,8 +1,7 @@
 //! The request line (RFC 9112 §3): method, single-SP separators, request-target forms, version.
 
-mod common;
-use common::*;
-use h1wire::check::StartLine;
+use crate::common::*;
+use h1wire_check::StartLine;
 use h1wire::ErrorKind::*;
 use h1wire::Version;
 
@@ -144,18 +143,27 @@ fn versions() {
     ] {
         reject(bad, InvalidVersion, offset);
     }
-    // Well-formed versions other than 1.0 and 1.1 are 505 (RFC 9110 §15.6.6).
-    for v in ["0.9", "1.2", "2.0", "3.0", "9.9"] {
+    // Other major versions are 505 (RFC 9110 §15.6.6); so is HTTP/0.9, which has no head.
+    for v in ["0.9", "2.0", "3.0", "9.9"] {
         let input = format!("GET / HTTP/{v}\r\nHost: a\r\n\r\n");
         reject(input.as_bytes(), UnsupportedVersion, 6);
+    }
+    // A higher minor version of HTTP/1 reads as HTTP/1.1 (RFC 9110 §2.5 SHOULD), Host rule
+    // included.
+    for v in ["1.2", "1.9"] {
+        let m = accept(format!("GET / HTTP/{v}\r\nHost: a\r\n\r\n").as_bytes());
+        assert_eq!(m.version, Version::Http11);
+        reject(format!("GET / HTTP/{v}\r\n\r\n").as_bytes(), MissingHost, 17);
     }
 }
 
 #[test]
 fn errors_map_to_statuses() {
     let status = |input: &[u8]| {
-        h1wire::check::run(h1wire::check::Role::Request, &Default::default(), input, &[])
+        h1wire_check::run(h1wire_check::Kind::Request, &Default::default(), input, &[])
             .unwrap_err()
+            .error()
+            .unwrap()
             .status()
             .map(|s| s.code())
     };
