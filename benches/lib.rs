@@ -117,27 +117,27 @@ pub const CHUNKED_HEAD: &[u8] = b"POST /upload HTTP/1.1\r\nHost: example.com\r\n
 mod tests {
     #[test]
     fn inputs_parse_and_have_their_shapes() {
-        use h1wire_check::{run, Role};
+        use h1wire_check::{run, Kind};
         let config = Default::default();
         for (input, len) in [(super::REQ_SHORT, 60..80), (super::REQ_LONG, 600..800)] {
             assert!(len.contains(&input.len()), "{}", input.len());
-            run(Role::Request, &config, input, &[]).unwrap();
+            run(Kind::Request, &config, input, &[]).unwrap();
         }
         for (input, len) in [(super::RESP_SHORT, 60..80), (super::RESP_LONG, 600..800)] {
             assert!(len.contains(&input.len()), "{}", input.len());
-            run(Role::Response("GET"), &config, input, &[]).unwrap();
+            run(Kind::Response(h1wire::ResponseTo::Other), &config, input, &[]).unwrap();
         }
-        assert_eq!(run(Role::Request, &config, &super::hundred_fields(), &[]).unwrap().headers.len(), 100);
-        assert_eq!(run(Role::Request, &config, &super::browser_request(), &[]).unwrap().headers.len(), 20);
+        assert_eq!(run(Kind::Request, &config, &super::hundred_fields(), &[]).unwrap().headers.len(), 100);
+        assert_eq!(run(Kind::Request, &config, &super::browser_request(), &[]).unwrap().headers.len(), 20);
         let body = [super::CHUNKED_HEAD, &super::chunked_body(1 << 20, 4096)].concat();
-        assert_eq!(run(Role::Request, &config, &body, &[]).unwrap().body.len(), 1 << 20);
+        assert_eq!(run(Kind::Request, &config, &body, &[]).unwrap().body.len(), 1 << 20);
     }
 
     #[test]
     fn long_head_has_the_asked_size_and_parses() {
         let head = super::long_head(8192);
         assert_eq!(head.len(), 8192);
-        let outcome = h1wire_check::run(h1wire_check::Role::Request, &Default::default(), &head, &[]).unwrap();
+        let outcome = h1wire_check::run(h1wire_check::Kind::Request, &Default::default(), &head, &[]).unwrap();
         assert_eq!(outcome.headers.len(), 20);
     }
 }

@@ -8,7 +8,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
-use h1wire::{Event, RequestParser, ResponseParser};
+use h1wire::{Event, Parse, RequestParser, ResponseParser, ResponseTo};
 use h1wire_benches::*;
 use picohttpparser_sys as pico;
 

@@ -9,7 +9,7 @@
 //! `short`, `long`, `hundred`), the repetitions; or `chunked`, a chunk size, the repetitions (a
 //! 64 KiB body through h1wire's request path).
 
-use h1wire::{Event, RequestParser};
+use h1wire::{Event, Parse, RequestParser};
 use h1wire_benches::long_head;
 
 fn main() {

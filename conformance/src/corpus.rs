@@ -21,7 +21,9 @@
 //!
 //! `raw` is a TOML literal string whose escapes this module decodes: `\r \n \t \0 \\`, `\xHH`
 //! for any byte, and `\R(N,TEXT)` for TEXT (itself escaped, without `)`) repeated N times. A
-//! response case says `role = "response"` and, when it matters, `request_method = "HEAD"`.
+//! response case says `role = "response"` and, when it matters, `request_method = "HEAD"`, and
+//! `recipient = "user-agent"` when the rule is a user agent's (obs-fold, RFC 9112 §5.2; the
+//! default recipient is a proxy).
 //! Accepted cases may pin `method`, `target`, `version`, `status_code`, `reason`, `headers`,
 //! `trailers`, `body`, `body_len`, `consumed` and `framing` (`empty`, `length`, `chunked`,
 //! `until-close`); each one given is checked.
@@ -30,8 +32,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use h1wire_check::{run, split_invariant, Message, Role, StartLine};
-use h1wire::{Config, Error, Framing};
+use h1wire_check::{run, split_invariant, Kind, Message, Refused, StartLine};
+use h1wire::{Config, ErrorKind, Framing, ResponseTo};
 use serde::Deserialize;
 
 use crate::parse::{latin1, Verdict};
@@ -50,15 +52,26 @@ pub enum Level {
     May,
 }
 
-/// Which message a case holds.
+/// Which kind of message a case holds (the key is `role` in the files).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum CaseRole {
+pub enum CaseKind {
     /// A request (the default).
     #[default]
     Request,
     /// A response, to a request with the case's `request_method`.
     Response,
+}
+
+/// Who reads a response, when the rule depends on it (RFC 9112 §5.2 on obs-fold).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Recipient {
+    /// A proxy, which may refuse what a user agent must accept (the default).
+    #[default]
+    Proxy,
+    /// A user agent: h1wire runs with `allow_obs_fold`, as a user agent must.
+    UserAgent,
 }
 
 /// What a conforming recipient does with the message.
@@ -81,10 +94,12 @@ pub struct Case {
     pub id: String,
     pub rfc: Vec<String>,
     pub level: Level,
-    #[serde(default)]
-    pub role: CaseRole,
+    #[serde(default, rename = "role")]
+    pub kind: CaseKind,
     #[serde(default = "default_method")]
     pub request_method: String,
+    #[serde(default)]
+    pub recipient: Recipient,
     pub raw: String,
     pub expect: Expect,
     #[serde(default)]
@@ -267,7 +282,7 @@ pub fn decode(raw: &str) -> Result<Vec<u8>, String> {
 #[derive(Debug)]
 pub struct Checked {
     /// What h1wire made of the first message (whole input at once).
-    pub outcome: Result<Message, Error>,
+    pub outcome: Result<Message, Refused>,
     /// The same as `h1spec parse` prints it.
     pub verdict: Verdict,
     /// Every way the outcome differs from the case's expectation; empty when the case passes.
@@ -280,29 +295,51 @@ impl Case {
         decode(&self.raw).unwrap_or_default()
     }
 
-    fn role(&self) -> Role<'_> {
-        match self.role {
-            CaseRole::Request => Role::Request,
-            CaseRole::Response => Role::Response(&self.request_method),
+    /// What the harness parses: a request, or a response to the case's request method.
+    pub fn message_kind(&self) -> Kind {
+        match self.kind {
+            CaseKind::Request => Kind::Request,
+            CaseKind::Response => Kind::Response(ResponseTo::of_method(&self.request_method)),
         }
+    }
+
+    /// The parser configuration the case runs with: the defaults, and for a user agent
+    /// `allow_obs_fold`.
+    pub fn config(&self) -> Config {
+        let mut config = Config::default();
+        config.allow_obs_fold = self.recipient == Recipient::UserAgent;
+        config
     }
 
     /// Runs the case against h1wire: whole, one byte at a time and split everywhere (which must
     /// agree), then compares the outcome with the expectation.
     pub fn check(&self) -> Checked {
         let input = self.bytes();
-        let config = Config::default();
-        let (outcome, mut failures) = match split_invariant(self.role(), &config, &input) {
+        let (kind, config) = (self.message_kind(), self.config());
+        let (outcome, mut failures) = match split_invariant(kind, &config, &input) {
             Ok(outcome) => (outcome, Vec::new()),
-            Err(why) => (run(self.role(), &config, &input, &[]), vec![format!("split invariance: {why}")]),
+            Err(why) => (run(kind, &config, &input, &[]), vec![format!("split invariance: {why}")]),
         };
         failures.extend(self.compare(&outcome));
         let verdict = Verdict::of(outcome.clone());
         Checked { outcome, verdict, failures }
     }
 
-    fn compare(&self, outcome: &Result<Message, Error>) -> Vec<String> {
+    fn compare(&self, outcome: &Result<Message, Refused>) -> Vec<String> {
         let mut f = Vec::new();
+        let outcome = match outcome {
+            Ok(m) => Ok(m),
+            Err(Refused::Error(e)) => Err(e),
+            Err(Refused::NoMessage) => {
+                // Nothing at all: what a recipient sees as a close before any message.
+                let cut_short = self.expect == Expect::Incomplete
+                    && self.error.as_deref().is_none_or(|e| e == ErrorKind::UnexpectedEof.name());
+                if !cut_short {
+                    f.push(format!("expected {:?}, got no message", self.expect));
+                }
+                return f;
+            }
+        };
         match (self.expect, outcome) {
             (Expect::Accept, Ok(m)) => self.compare_accept(m, &mut f),
             (Expect::Accept, Err(e)) => f.push(format!("expected accept, got {} ({e})", e.kind().name())),

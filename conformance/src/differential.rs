@@ -4,7 +4,7 @@
 //! Where they disagree, the disagreement must be on the closed list below, each with its reason,
 //! in the spirit of rustls' list of known divergences.
 
-use h1wire::{ErrorKind, Event, RequestParser};
+use h1wire::{ErrorKind, Event, Parse, RequestParser};
 
 /// Rules h1wire enforces on a request head that httparse does not check: h1wire refuses, and
 /// httparse accepts. Each entry says why the difference is deliberate.

@@ -10,8 +10,8 @@
 //! Every string maps each byte to the code point of the same value (Latin-1), so any byte of
 //! the input survives the trip through JSON.
 
-use h1wire_check::{run, Message, Role, StartLine};
-use h1wire::{Config, Error};
+use h1wire_check::{run, Kind, Message, Refused, StartLine};
+use h1wire::{Config, ErrorKind, ResponseTo};
 use serde::Serialize;
 
 /// Which message to parse and how to feed it.
@@ -23,11 +23,14 @@ pub struct Options {
     pub request_method: String,
     /// Hand the parser pieces of this many bytes; `None` for the whole input at once.
     pub chunk_size: Option<usize>,
+    /// Read a response as a user agent, which unfolds obs-fold (RFC 9112 §5.2); otherwise as a
+    /// proxy, which refuses it.
+    pub user_agent: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { response: false, request_method: "GET".into(), chunk_size: None }
+        Options { response: false, request_method: "GET".into(), chunk_size: None, user_agent: false }
     }
 }
 
@@ -87,8 +90,9 @@ fn pairs(fields: &[(String, Vec<u8>)]) -> Vec<[String; 2]> {
 }
 
 impl Verdict {
-    /// The verdict `h1spec parse` prints for an outcome.
-    pub fn of(outcome: Result<Message, Error>) -> Self {
+    /// The verdict `h1spec parse` prints for an outcome. An input that holds no message at all
+    /// (it is empty) is reported as cut short at byte 0.
+    pub fn of(outcome: Result<Message, Refused>) -> Self {
         match outcome {
             Ok(m) => {
                 let (kind, method, target, status_code, reason) = match m.start {
@@ -111,11 +115,17 @@ impl Verdict {
                     consumed: m.consumed,
                 }
             }
-            Err(e) => Verdict::Reject {
+            Err(Refused::Error(e)) => Verdict::Reject {
                 status: e.status().map(|s| s.code()),
                 error: e.kind().name(),
                 offset: e.offset(),
                 message: e.to_string(),
+            },
+            Err(Refused::NoMessage) => Verdict::Reject {
+                status: None,
+                error: ErrorKind::UnexpectedEof.name(),
+                offset: 0,
+                message: format!("{} at byte 0", ErrorKind::UnexpectedEof.description()),
             },
         }
     }
@@ -136,12 +146,18 @@ impl Verdict {
 /// assert!(matches!(verdict, Verdict::Accept { consumed: 27, .. }));
 /// ```
 pub fn parse(input: &[u8], options: &Options) -> Verdict {
-    let role = if options.response { Role::Response(&options.request_method) } else { Role::Request };
+    let kind = if options.response {
+        Kind::Response(ResponseTo::of_method(&options.request_method))
+    } else {
+        Kind::Request
+    };
     let cuts: Vec<usize> = match options.chunk_size {
         Some(n) if n > 0 => (n..input.len()).step_by(n).collect(),
         _ => Vec::new(),
     };
-    Verdict::of(run(role, &Config::default(), input, &cuts))
+    let mut config = Config::default();
+    config.allow_obs_fold = options.user_agent;
+    Verdict::of(run(kind, &config, input, &cuts))
 }
 
 #[cfg(test)]
@@ -155,7 +171,7 @@ mod tests {
             v.to_json(),
             r#"{"verdict":"accept","kind":"request","method":"GET","target":"/x","version":"HTTP/1.1","headers":[["Host","a"],["X","café"]],"trailers":[],"body":"","body_len":0,"consumed":37}"#
         );
-        let options = Options { response: true, request_method: "GET".into(), chunk_size: Some(1) };
+        let options = Options { response: true, chunk_size: Some(1), ..Options::default() };
         let v = parse(b"HTTP/1.0 200 OK\r\n\r\n\x00\xff", &options);
         assert_eq!(
             v.to_json(),
@@ -174,5 +190,10 @@ mod tests {
         assert!(json["message"].as_str().unwrap().contains("RFC 9112 §2.2"));
         let cut = parse(b"GET / HTTP/1.1\r\nHost: a\r\n", &Options::default()).to_json();
         assert!(cut.starts_with(r#"{"verdict":"reject","status":null,"error":"unexpected-eof","offset":25,"#), "{cut}");
+        let empty = parse(b"", &Options::default()).to_json();
+        assert_eq!(
+            empty,
+            r#"{"verdict":"reject","status":null,"error":"unexpected-eof","offset":0,"message":"the connection closed before the message was complete (RFC 9112 §8) at byte 0"}"#
+        );
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::corpus::{CaseRole, Section};
+use crate::corpus::{CaseKind, Section};
 
 /// The method-selector byte `parse_response` reads first (its index in GET, HEAD, CONNECT, POST).
 fn method_selector(method: &str) -> u8 {
@@ -41,15 +41,15 @@ pub fn write(sections: &[Section], regressions: &Path, out: &Path) -> std::io::R
     };
     for case in sections.iter().flat_map(|s| &s.cases) {
         let raw = case.bytes();
-        match case.role {
-            CaseRole::Request => {
+        match case.kind {
+            CaseKind::Request => {
                 put("parse_request", &case.id, &raw)?;
                 put("diff_httparse", &case.id, &raw)?;
                 if let Some(body) = chunked_body(&raw) {
                     put("chunked", &case.id, body)?;
                 }
             }
-            CaseRole::Response => {
+            CaseKind::Response => {
                 let mut seed = vec![method_selector(&case.request_method)];
                 seed.extend_from_slice(&raw);
                 put("parse_response", &case.id, &seed)?;

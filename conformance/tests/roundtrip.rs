@@ -2,10 +2,10 @@
 //! serialize∘parse; a pipelined stream gives the same events however it is cut; chunked bodies
 //! with extensions and trailers decode to what was encoded.
 
-use h1spec::corpus::{self, CaseRole, Expect};
-use h1wire_check::{run, Message, Role, StartLine};
+use h1spec::corpus::{self, CaseKind, Expect};
+use h1wire_check::{run, Kind, Message, StartLine};
 use h1wire::write::{encode_request_head, encode_response_head, Request, Response};
-use h1wire::{Config, Event, Framing, RequestParser, Version};
+use h1wire::{Config, Event, Framing, Parse, RequestParser, ResponseTo, Version};
 use proptest::prelude::*;
 
 // ---------- generators
@@ -137,7 +137,7 @@ proptest! {
     fn written_requests_parse_back_equal((method, target) in method_and_target(), extra in fields(), body in body()) {
         let body = if method == "CONNECT" { Body::None } else { body };
         let (bytes, headers) = write_request(&method, &target, &extra, &body);
-        let m = run(Role::Request, &Config::default(), &bytes, &[]).expect("the writer's output parses");
+        let m = run(Kind::Request, &Config::default(), &bytes, &[]).expect("the writer's output parses");
         prop_assert_eq!(&m.start, &StartLine::Request { method: method.clone(), target: target.clone() });
         prop_assert_eq!(&m.headers, &headers);
         prop_assert_eq!(m.body, body_bytes(&body));
@@ -155,10 +155,10 @@ proptest! {
         }
         let mut out = Vec::new();
         let list = pairs(&headers);
-        let mut enc = encode_response_head(&Response { version: Version::Http11, status, reason: reason.as_bytes(), fields: &list }, "GET", Version::Http11, &mut out).unwrap();
+        let mut enc = encode_response_head(&Response { version: Version::Http11, status, reason: reason.as_bytes(), fields: &list }, ResponseTo::Other, Version::Http11, &mut out).unwrap();
         enc.encode_data(&payload, &mut out).unwrap();
         enc.finish(&[], &mut out).unwrap();
-        let m = run(Role::Response("GET"), &Config::default(), &out, &[]).expect("the writer's output parses");
+        let m = run(Kind::Response(ResponseTo::Other), &Config::default(), &out, &[]).expect("the writer's output parses");
         prop_assert_eq!(&m.start, &StartLine::Response { status, reason: reason.into_bytes() });
         if !declared {
             // Unknown length towards HTTP/1.1: the writer chose chunked and said so.
@@ -206,14 +206,14 @@ proptest! {
             wire.extend(b"\r\n");
         }
         wire.extend(b"\r\n");
-        let m = run(Role::Request, &Config::default(), &wire, &[]).expect("valid chunked body");
+        let m = run(Kind::Request, &Config::default(), &wire, &[]).expect("valid chunked body");
         let expected: Vec<u8> = chunks.iter().flat_map(|(d, ..)| d.clone()).collect();
         prop_assert_eq!(m.body, expected);
         prop_assert_eq!(m.trailers, trailers);
         prop_assert_eq!(m.framing, Framing::Chunked);
         // And split anywhere, byte by byte.
         let bytewise: Vec<usize> = (1..wire.len()).collect();
-        prop_assert_eq!(run(Role::Request, &Config::default(), &wire, &bytewise).unwrap().consumed, wire.len() as u64);
+        prop_assert_eq!(run(Kind::Request, &Config::default(), &wire, &bytewise).unwrap().consumed, wire.len() as u64);
     }
 }
 
@@ -269,9 +269,9 @@ fn parsing_is_a_fixed_point_of_serializing() {
     let mut checked = 0;
     for section in corpus::load(&corpus::default_dir()).unwrap() {
         for case in section.cases.iter().filter(|c| c.expect == Expect::Accept) {
-            let role = match case.role {
-                CaseRole::Request => Role::Request,
-                CaseRole::Response => Role::Response(&case.request_method),
+            let role = match case.kind {
+                CaseKind::Request => Kind::Request,
+                CaseKind::Response => Kind::Response(ResponseTo::of_method(&case.request_method)),
             };
             let mut first = run(role, &Config::default(), &case.bytes(), &[]).unwrap();
             if first.framing == Framing::UntilClose {
@@ -285,7 +285,7 @@ fn parsing_is_a_fixed_point_of_serializing() {
             }
             let bytes = serialize(&first, &case.request_method).unwrap_or_else(|e| panic!("{}: {e}", case.id));
             let second = run(role, &Config::default(), &bytes, &[])
-                .unwrap_or_else(|e| panic!("{}: {e}\n{}", case.id, bytes.escape_ascii()));
+                .unwrap_or_else(|e| panic!("{}: {e:?}\n{}", case.id, bytes.escape_ascii()));
             assert_eq!(Message { consumed: 0, ..second }, Message { consumed: 0, ..first.clone() }, "{}", case.id);
             checked += 1;
         }
@@ -302,7 +302,7 @@ fn serialize(m: &Message, request_method: &str) -> Result<Vec<u8>, h1wire::write
         }
         StartLine::Response { status, reason } => encode_response_head(
             &Response { version: m.version, status: *status, reason, fields: &list },
-            request_method,
+            ResponseTo::of_method(request_method),
             Version::Http11,
             &mut out,
         ),

@@ -4,7 +4,7 @@
 //! the same checks as [`write`](crate::write).
 //!
 //! ```
-//! use h1wire::{Event, RequestParser};
+//! use h1wire::{Event, Parse, RequestParser};
 //!
 //! let mut parser = RequestParser::new();
 //! let Some(Event::Head { head, .. }) = parser.parse(b"GET /x?y HTTP/1.1\r\nHost: a\r\n\r\n").unwrap().event else { panic!() };
@@ -21,7 +21,7 @@
 use alloc::vec::Vec;
 
 use crate::write::{encode_request_head, encode_response_head, BodyEncoder, Request, Response, WriteError};
-use crate::{Fields, RequestHead, ResponseHead, Version};
+use crate::{Fields, RequestHead, ResponseHead, ResponseTo, Version};
 
 fn to_http_version(v: Version) -> http::Version {
     match v {
@@ -35,7 +35,7 @@ fn from_http_version(v: http::Version) -> Result<Version, WriteError> {
         http::Version::HTTP_10 => Ok(Version::Http10),
         http::Version::HTTP_11 => Ok(Version::Http11),
         // Not a version this wire can carry.
-        _ => Err(WriteError::OutOfOrder),
+        _ => Err(WriteError::UnsupportedVersion),
     }
 }
 
@@ -91,7 +91,7 @@ fn pairs(map: &http::HeaderMap) -> Vec<(&str, &[u8])> {
 ///
 /// # Errors
 ///
-/// As [`encode_request_head`]; [`WriteError::OutOfOrder`] for a version other than 1.0 / 1.1.
+/// As [`encode_request_head`]; [`WriteError::UnsupportedVersion`] for a version other than 1.0 / 1.1.
 pub fn encode_http_request(req: &http::Request<()>, out: &mut Vec<u8>) -> Result<BodyEncoder, WriteError> {
     let fields = pairs(req.headers());
     let uri = req.uri();
@@ -111,15 +111,16 @@ pub fn encode_http_request(req: &http::Request<()>, out: &mut Vec<u8>) -> Result
     encode_request_head(&head, out)
 }
 
-/// Writes the head of an `http::Response<()>` with the canonical reason phrase of its status (see
+/// Writes the head of an `http::Response<()>` answering the request `to` describes, with the
+/// canonical reason phrase of its status (see
 /// [`encode_response_head`]).
 ///
 /// # Errors
 ///
-/// As [`encode_response_head`]; [`WriteError::OutOfOrder`] for a version other than 1.0 / 1.1.
+/// As [`encode_response_head`]; [`WriteError::UnsupportedVersion`] for a version other than 1.0 / 1.1.
 pub fn encode_http_response(
     resp: &http::Response<()>,
-    request_method: &str,
+    to: ResponseTo,
     request_version: Version,
     out: &mut Vec<u8>,
 ) -> Result<BodyEncoder, WriteError> {
@@ -130,17 +131,17 @@ pub fn encode_http_response(
         reason: resp.status().canonical_reason().unwrap_or("").as_bytes(),
         fields: &fields,
     };
-    encode_response_head(&head, request_method, request_version, out)
+    encode_response_head(&head, to, request_version, out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Event, ResponseParser};
+    use crate::{Event, Parse, ResponseParser};
 
     #[test]
     fn round_trip_through_http_types() {
-        let mut parser = ResponseParser::new("GET");
+        let mut parser = ResponseParser::new(ResponseTo::Other);
         let input = b"HTTP/1.0 404 Not Found\r\nX-A: 1\r\nx-a: 2\r\nContent-Length: 0\r\n\r\n";
         let Some(Event::Head { head, .. }) = parser.parse(input).unwrap().event else { panic!() };
         let resp = head.to_http().unwrap();
@@ -148,7 +149,7 @@ mod tests {
         assert_eq!(resp.version(), http::Version::HTTP_10);
         assert_eq!(resp.headers().get_all("x-a").iter().collect::<Vec<_>>(), ["1", "2"]);
         let mut out = Vec::new();
-        let _ = encode_http_response(&resp, "GET", Version::Http10, &mut out).unwrap();
+        let _ = encode_http_response(&resp, ResponseTo::Other, Version::Http10, &mut out).unwrap();
         assert_eq!(out, b"HTTP/1.0 404 Not Found\r\nx-a: 1\r\nx-a: 2\r\ncontent-length: 0\r\n\r\n");
 
         let req = http::Request::connect("example.com:443").header("host", "example.com:443").body(()).unwrap();
@@ -160,6 +161,6 @@ mod tests {
         let _ = encode_http_request(&req, &mut out).unwrap();
         assert!(out.starts_with(b"GET http://proxy.example/x HTTP/1.1\r\n"));
         let req = http::Request::get("/").version(http::Version::HTTP_2).body(()).unwrap();
-        assert_eq!(encode_http_request(&req, &mut Vec::new()), Err(WriteError::OutOfOrder));
+        assert_eq!(encode_http_request(&req, &mut Vec::new()), Err(WriteError::UnsupportedVersion));
     }
 }

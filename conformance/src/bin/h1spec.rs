@@ -28,6 +28,10 @@ enum Command {
         /// The method of the request the response answers (HEAD and CONNECT change framing).
         #[arg(long, value_name = "METHOD", default_value = "GET")]
         request_method: String,
+        /// Read the response as a user agent, which unfolds obs-fold (RFC 9112 §5.2); by default
+        /// it is read as a proxy, which refuses it.
+        #[arg(long, requires = "response")]
+        user_agent: bool,
         /// Feed the parser pieces of N bytes instead of the whole input at once.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
         chunk_size: Option<u64>,
@@ -66,7 +70,7 @@ fn read_input(file: Option<&PathBuf>) -> std::io::Result<Vec<u8>> {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Parse { response, request_method, chunk_size, file } => {
+        Command::Parse { response, request_method, user_agent, chunk_size, file } => {
             let input = match read_input(file.as_ref()) {
                 Ok(input) => input,
                 Err(e) => {
@@ -76,7 +80,7 @@ fn main() -> ExitCode {
                 }
             };
             let chunk_size = chunk_size.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
-            let options = Options { response, request_method, chunk_size };
+            let options = Options { response, request_method, chunk_size, user_agent };
             println!("{}", parse(&input, &options).to_json());
             ExitCode::SUCCESS
         }

@@ -72,6 +72,8 @@ pub enum WriteError {
     OutOfOrder,
     /// A request sent by a server connection, or a response by a client connection.
     WrongRole,
+    /// A version HTTP/1.1 cannot write (an `http` crate head of HTTP/2 or HTTP/3).
+    UnsupportedVersion,
     /// A 1xx response to an HTTP/1.0 request (RFC 9110 §15.2: a server MUST NOT send one).
     InterimToHttp10,
     /// A 101 (Switching Protocols) to a request that did not ask for it with `Upgrade`, or to an
@@ -100,6 +102,7 @@ impl fmt::Display for WriteError {
             WriteError::TrailersNotAllowed => f.write_str("trailers need a chunked body"),
             WriteError::OutOfOrder => f.write_str("not allowed in the connection's current state"),
             WriteError::WrongRole => f.write_str("this connection does not send this kind of message"),
+            WriteError::UnsupportedVersion => f.write_str("only HTTP/1.0 and HTTP/1.1 can be written"),
             WriteError::InterimToHttp10 => f.write_str("no 1xx response may be sent to an HTTP/1.0 client"),
             WriteError::UnrequestedSwitch => f.write_str("a 101 needs an HTTP/1.1 request with Upgrade"),
             WriteError::NothingToAnswer => f.write_str("no refused message to answer"),
