@@ -32,8 +32,8 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use h1wire_check::{run, split_invariant, Kind, Message, Refused, StartLine};
 use h1wire::{Config, ErrorKind, Framing, ResponseTo};
+use h1wire_check::{run, split_invariant, Kind, Message, Refused, StartLine};
 use serde::Deserialize;
 
 use crate::parse::{latin1, Verdict};

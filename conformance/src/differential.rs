@@ -31,10 +31,8 @@ pub const STRICTER_THAN_HTTPARSE: &[(ErrorKind, &str)] = &[
 ];
 
 /// httparse errors on request heads h1wire accepts, each with why it is deliberate.
-pub const LAXER_THAN_HTTPARSE: &[(&str, &str)] = &[(
-    "Version",
-    "HTTP/1.2 to HTTP/1.9 read as HTTP/1.1 (RFC 9110 §2.5 SHOULD); httparse takes only 1.0 and 1.1",
-)];
+pub const LAXER_THAN_HTTPARSE: &[(&str, &str)] =
+    &[("Version", "HTTP/1.2 to HTTP/1.9 read as HTTP/1.1 (RFC 9110 §2.5 SHOULD); httparse takes only 1.0 and 1.1")];
 
 /// Compares h1wire with httparse on `data` as a request.
 ///

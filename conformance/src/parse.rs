@@ -10,8 +10,8 @@
 //! Every string maps each byte to the code point of the same value (Latin-1), so any byte of
 //! the input survives the trip through JSON.
 
-use h1wire_check::{run, Kind, Message, Refused, StartLine};
 use h1wire::{Config, ErrorKind, ResponseTo};
+use h1wire_check::{run, Kind, Message, Refused, StartLine};
 use serde::Serialize;
 
 /// Which message to parse and how to feed it.
@@ -146,11 +146,8 @@ impl Verdict {
 /// assert!(matches!(verdict, Verdict::Accept { consumed: 27, .. }));
 /// ```
 pub fn parse(input: &[u8], options: &Options) -> Verdict {
-    let kind = if options.response {
-        Kind::Response(ResponseTo::of_method(&options.request_method))
-    } else {
-        Kind::Request
-    };
+    let kind =
+        if options.response { Kind::Response(ResponseTo::of_method(&options.request_method)) } else { Kind::Request };
     let cuts: Vec<usize> = match options.chunk_size {
         Some(n) if n > 0 => (n..input.len()).step_by(n).collect(),
         _ => Vec::new(),

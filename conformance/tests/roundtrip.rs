@@ -2,10 +2,10 @@
 //! serialize∘parse; a pipelined stream gives the same events however it is cut; chunked bodies
 //! with extensions and trailers decode to what was encoded.
 
-use h1spec::corpus::{self, CaseKind, Expect};
-use h1wire_check::{run, Kind, Message, StartLine};
+use h1spec::corpus::{self, Expect};
 use h1wire::write::{encode_request_head, encode_response_head, Request, Response};
 use h1wire::{Config, Event, Framing, Parse, RequestParser, ResponseTo, Version};
+use h1wire_check::{run, Kind, Message, StartLine};
 use proptest::prelude::*;
 
 // ---------- generators
@@ -269,12 +269,14 @@ fn parsing_is_a_fixed_point_of_serializing() {
     let mut checked = 0;
     for section in corpus::load(&corpus::default_dir()).unwrap() {
         for case in section.cases.iter().filter(|c| c.expect == Expect::Accept) {
-            let role = match case.kind {
-                CaseKind::Request => Kind::Request,
-                CaseKind::Response => Kind::Response(ResponseTo::of_method(&case.request_method)),
-            };
-            let mut first = run(role, &Config::default(), &case.bytes(), &[]).unwrap();
+            let (role, config) = (case.message_kind(), case.config());
+            let mut first = run(role, &config, &case.bytes(), &[]).unwrap();
             if first.framing == Framing::UntilClose {
+                continue;
+            }
+            // A status of 600 or more is read (RFC 9110 §15 asks a client to treat it as 5xx),
+            // but it is not HTTP's and the writer refuses to send one.
+            if matches!(first.start, StartLine::Response { status: 600.., .. }) {
                 continue;
             }
             // RFC 9112 §6.3 rule 3: a message with Transfer-Encoding and Content-Length is
@@ -284,7 +286,7 @@ fn parsing_is_a_fixed_point_of_serializing() {
                 first.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("content-length"));
             }
             let bytes = serialize(&first, &case.request_method).unwrap_or_else(|e| panic!("{}: {e}", case.id));
-            let second = run(role, &Config::default(), &bytes, &[])
+            let second = run(role, &config, &bytes, &[])
                 .unwrap_or_else(|e| panic!("{}: {e:?}\n{}", case.id, bytes.escape_ascii()));
             assert_eq!(Message { consumed: 0, ..second }, Message { consumed: 0, ..first.clone() }, "{}", case.id);
             checked += 1;

@@ -432,7 +432,8 @@ impl RequestParser {
 
     fn output<'a>(&'a self, buf: &'a [u8], consumed: usize, step: Step) -> Output<'a, RequestHead<'a>> {
         let host = &self.host;
-        let event = self.reader.event(buf, step, |buf, line, fields, known| RequestHead::new(buf, line, host, fields, known));
+        let event =
+            self.reader.event(buf, step, |buf, line, fields, known| RequestHead::new(buf, line, host, fields, known));
         Output { consumed, event }
     }
 

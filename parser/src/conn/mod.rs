@@ -398,15 +398,16 @@ impl Connection {
             return Err(WriteError::WrongRole);
         }
         let to = self.machine.response_to();
-        let length_known =
-            response_has_no_body(to, resp.status) || resp.fields.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
-        let plan = self.machine.plan_response(resp.status, ConnectionOptions::of_pairs(resp.fields), length_known).map_err(
-            |refused| match refused {
+        let length_known = response_has_no_body(to, resp.status)
+            || resp.fields.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-length"));
+        let plan = self
+            .machine
+            .plan_response(resp.status, ConnectionOptions::of_pairs(resp.fields), length_known)
+            .map_err(|refused| match refused {
                 Refused::OutOfOrder => WriteError::OutOfOrder,
                 Refused::InterimToHttp10 => WriteError::InterimToHttp10,
                 Refused::UnrequestedSwitch => WriteError::UnrequestedSwitch,
-            },
-        )?;
+            })?;
         match plan {
             ResponsePlan::Interim => {
                 let _ = encode_response_head(resp, to, Version::Http11, out)?.finish(&[], out)?;

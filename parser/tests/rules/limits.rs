@@ -2,9 +2,9 @@
 //! 413 for bodies (see also chunked.rs for the chunk limits).
 
 use crate::common::*;
-use h1wire_check::{run, Kind};
 use h1wire::ErrorKind::*;
 use h1wire::{Config, ErrorKind};
+use h1wire_check::{run, Kind};
 
 const REQ: &[u8] = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
 

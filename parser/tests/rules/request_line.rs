@@ -1,9 +1,9 @@
 //! The request line (RFC 9112 §3): method, single-SP separators, request-target forms, version.
 
 use crate::common::*;
-use h1wire_check::StartLine;
 use h1wire::ErrorKind::*;
 use h1wire::Version;
+use h1wire_check::StartLine;
 
 #[test]
 fn well_formed_request_lines() {

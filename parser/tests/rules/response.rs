@@ -1,9 +1,9 @@
 //! Responses: the status line (RFC 9112 §4) and response framing (RFC 9112 §6.3 rules 1–7).
 
 use crate::common::*;
-use h1wire_check::StartLine;
 use h1wire::ErrorKind::*;
 use h1wire::{Framing, ResponseTo, Version};
+use h1wire_check::StartLine;
 
 fn status_of(m: &h1wire_check::Message) -> (u16, &[u8]) {
     match &m.start {
@@ -43,11 +43,13 @@ fn status_lines() {
     }
     // 600..=999 are read and reported as they are (a client treats them as 5xx, RFC 9110 §15).
     for code in [600u16, 799, 999] {
-        let m = accept_response(ResponseTo::Other, format!("HTTP/1.1 {code} X\r\nContent-Length: 1\r\n\r\nx").as_bytes());
+        let m =
+            accept_response(ResponseTo::Other, format!("HTTP/1.1 {code} X\r\nContent-Length: 1\r\n\r\nx").as_bytes());
         assert_eq!((status_of(&m).0, &m.body[..]), (code, &b"x"[..]));
     }
     // HTTP/1.2 reads as HTTP/1.1 (RFC 9110 §2.5): its chunked body is chunked.
-    let m = accept_response(ResponseTo::Other, b"HTTP/1.2 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n");
+    let m =
+        accept_response(ResponseTo::Other, b"HTTP/1.2 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n");
     assert_eq!((m.version, m.framing, &m.body[..]), (Version::Http11, Framing::Chunked, &b"x"[..]));
 }
 
@@ -76,7 +78,10 @@ fn responses_that_never_have_a_body() {
 
 #[test]
 fn response_framing() {
-    let m = accept_response(ResponseTo::Other, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n");
+    let m = accept_response(
+        ResponseTo::Other,
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+    );
     assert_eq!((m.framing, &m.body[..]), (Framing::Chunked, &b"hi"[..]));
     // Transfer-Encoding overrides Content-Length in a response (rule 3).
     let m = accept_response(
@@ -106,7 +111,12 @@ fn response_framing() {
         36,
     );
     reject_response(ResponseTo::Other, b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel", UnexpectedEof, 41);
-    reject_response(ResponseTo::Other, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", ChunkedTwice, 45);
+    reject_response(
+        ResponseTo::Other,
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
+        ChunkedTwice,
+        45,
+    );
     let small = config(|c| c.max_body_bytes = 4);
     reject_response_with(&small, ResponseTo::Other, b"HTTP/1.1 200 OK\r\n\r\nhello", BodyTooLarge, 23);
     accept_response_with(&small, ResponseTo::Other, b"HTTP/1.1 200 OK\r\n\r\nhell");
@@ -115,7 +125,10 @@ fn response_framing() {
 #[test]
 fn interim_responses_are_messages() {
     // `check::run` stops at the first message: a 1xx counts.
-    let m = accept_response(ResponseTo::Other, b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    let m = accept_response(
+        ResponseTo::Other,
+        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+    );
     assert_eq!((status_of(&m).0, m.consumed), (100, 25));
     let m = accept_response(ResponseTo::Other, b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\n\r\n\x00binary");
     assert_eq!((status_of(&m).0, m.consumed), (101, 51));
@@ -131,7 +144,13 @@ fn obs_fold_in_responses_is_an_opt_in() {
     let m = accept_response_with(&lenient, ResponseTo::Other, b"HTTP/1.1 200 OK\r\nX:\r\n b\r\n\r\n");
     assert_eq!(header(&m, "x"), Some(&b"b"[..]));
     // Never for framing fields: unfolding must not decide where a message ends.
-    reject_response_with(&lenient, ResponseTo::Other, b"HTTP/1.1 200 OK\r\nContent-Length:\r\n 5\r\n\r\nhello", ObsFold, 17);
+    reject_response_with(
+        &lenient,
+        ResponseTo::Other,
+        b"HTTP/1.1 200 OK\r\nContent-Length:\r\n 5\r\n\r\nhello",
+        ObsFold,
+        17,
+    );
     reject_response_with(
         &lenient,
         ResponseTo::Other,

@@ -1,9 +1,9 @@
 //! The writer: what it refuses (never escapes), how it frames bodies, and that the parser reads
 //! back exactly what it wrote.
 
-use h1wire_check::{run, Kind, StartLine};
 use h1wire::write::{encode_request_head, encode_response_head, Request, Response, WriteError};
 use h1wire::{Framing, ResponseTo, Version};
+use h1wire_check::{run, Kind, StartLine};
 
 fn request(method: &str, target: &str, fields: &[(&str, &[u8])]) -> Result<Vec<u8>, WriteError> {
     let mut out = Vec::new();
