@@ -52,27 +52,23 @@ instructions WHICH="h1wire" INPUT="long":
 seeds:
     cargo run -q -p h1spec -- seeds
 
-# How to run cargo fuzz here: nightly with AddressSanitizer when installed, else stable with
-# RUSTC_BOOTSTRAP=1 and no sanitizer.
-fuzz_cmd := if `rustup toolchain list 2>/dev/null | grep -c '^nightly' || true` != "0" { "cargo +nightly fuzz" } else { "RUSTC_BOOTSTRAP=1 cargo fuzz" }
-fuzz_san := if `rustup toolchain list 2>/dev/null | grep -c '^nightly' || true` != "0" { "" } else { "-s none" }
-
-# Fuzz one target for SECS seconds from its working corpus and the seeds. Needs cargo-fuzz.
+# Fuzz one target for SECS seconds from its working corpus and the seeds. Needs cargo-fuzz; plain
+# `cargo fuzz` works on stable Rust, AddressSanitizer included (see fuzz/rustc-wrapper).
 fuzz TARGET="parse_request" SECS="60": seeds
     mkdir -p fuzz/corpus/{{TARGET}}
-    cd fuzz && {{fuzz_cmd}} run -O -a {{fuzz_san}} {{TARGET}} corpus/{{TARGET}} seeds/{{TARGET}} -- -max_total_time={{SECS}} -dict=http.dict -print_final_stats=1
+    cargo fuzz run -O -a {{TARGET}} fuzz/corpus/{{TARGET}} fuzz/seeds/{{TARGET}} -- -max_total_time={{SECS}} -dict=fuzz/http.dict -print_final_stats=1
 
-# Fuzz every target for SECS seconds each, one after the other.
+# Fuzz every target (as `cargo fuzz list` names them) for SECS seconds each, one after the other.
 fuzz-all SECS="60": seeds
-    for t in parse_request parse_response chunked connection roundtrip diff_httparse; do just fuzz $t {{SECS}} || exit 1; done
+    for t in $(cargo fuzz list); do just fuzz $t {{SECS}} || exit 1; done
 
 # Minimize a target's working corpus.
 cmin TARGET="parse_request":
-    cd fuzz && {{fuzz_cmd}} cmin -O -a {{fuzz_san}} {{TARGET}} corpus/{{TARGET}}
+    cargo fuzz cmin -O -a {{TARGET}} fuzz/corpus/{{TARGET}}
 
 # Line coverage of a target over its working corpus (needs: rustup component add llvm-tools-preview --toolchain nightly).
 fuzz-coverage TARGET="parse_request":
-    cd fuzz && cargo +nightly fuzz coverage {{TARGET}} corpus/{{TARGET}}
+    cargo +nightly fuzz coverage {{TARGET}} fuzz/corpus/{{TARGET}}
     sysroot=$(rustc +nightly --print sysroot) && "$sysroot"/lib/rustlib/x86_64-unknown-linux-gnu/bin/llvm-cov report \
         fuzz/target/x86_64-unknown-linux-gnu/coverage/x86_64-unknown-linux-gnu/release/{{TARGET}} \
         -instr-profile=fuzz/coverage/{{TARGET}}/coverage.profdata -ignore-filename-regex='/.cargo/|rustc/'
@@ -84,4 +80,4 @@ fuzz-smoke SECS="20":
 # The OSS-Fuzz / ClusterFuzzLite build script, in a plain shell (writes the targets to $OUT).
 oss-fuzz-build OUT="/tmp/h1spec-oss-fuzz-out":
     mkdir -p {{OUT}}
-    H1SPEC_DIR="$PWD" SRC=$(dirname "$PWD") OUT={{OUT}} CARGO_FUZZ_ARGS="{{fuzz_san}}" bash .clusterfuzzlite/build.sh
+    H1SPEC_DIR="$PWD" SRC=$(dirname "$PWD") OUT={{OUT}} bash .clusterfuzzlite/build.sh

@@ -8,12 +8,12 @@
 #   CARGO_FUZZ_ARGS  extra `cargo fuzz build` arguments (optional; e.g. "-s none" on stable)
 #   CARGO_TARGET_DIR where cargo builds (optional; default fuzz/target)
 #   H1SPEC_DIR       the checkout itself, when it is not $SRC/h1spec (optional)
-# With RUSTC_BOOTSTRAP=1, a stable toolchain works too (use CARGO_FUZZ_ARGS="-s none").
+# A stable toolchain works too: fuzz/rustc-wrapper lets it accept cargo-fuzz's nightly flags.
 set -euxo pipefail
 : "${SRC:?set SRC}" "${OUT:?set OUT}"
 cd "${H1SPEC_DIR:-$SRC/h1spec}"
-targets=(parse_request parse_response chunked connection roundtrip diff_httparse)
 cargo run -q -p h1spec -- seeds --out fuzz/seeds
+mapfile -t targets < <(cargo fuzz list)
 cd fuzz
 # shellcheck disable=SC2086
 cargo fuzz build -O ${CARGO_FUZZ_ARGS:-}

@@ -2,4 +2,4 @@
 //! (the first byte picks where), and an outcome within the input and the limits.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| h1wire::check::fuzz::parse_request(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| h1wire_check::fuzz::parse_request(data));
