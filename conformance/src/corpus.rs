@@ -187,21 +187,46 @@ pub fn load(dir: &Path) -> Result<Vec<Section>, LoadError> {
     let mut sections = Vec::new();
     for path in paths {
         let text = std::fs::read_to_string(&path).map_err(|e| LoadError(format!("{}: {e}", path.display())))?;
-        let file: File = toml::from_str(&text).map_err(|e| LoadError(format!("{}: {e}", path.display())))?;
-        let mut section = file.section;
-        section.file = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
-        for case in &file.cases {
-            let at = |why: String| LoadError(format!("{}: case {}: {why}", path.display(), case.id));
-            if !ids.insert(case.id.clone()) {
-                return Err(at("duplicate id".into()));
-            }
-            decode(&case.raw).map_err(at)?;
-            validate(case).map_err(at)?;
-        }
-        section.cases = file.cases;
+        let name = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+        let section = section_of(&name, &text, &mut ids).map_err(|e| LoadError(format!("{}: {e}", path.display())))?;
         sections.push(section);
     }
     Ok(sections)
+}
+
+/// Reads one section from the text of a corpus file named `name` (its stem), as [`load`]
+/// checks it.
+///
+/// # Errors
+///
+/// A [`LoadError`] naming the problem, as [`load`].
+///
+/// # Examples
+///
+/// ```
+/// let text = "[section]\nid = \"t\"\ntitle = \"t\"\n\n[[case]]\nid = \"x\"\nrfc = [\"RFC 9112 §2.1\"]\nlevel = \"MUST\"\nraw = ''\nexpect = \"incomplete\"\n";
+/// let section = h1spec::corpus::load_str("t", text).unwrap();
+/// assert!(section.cases[0].check().failures.is_empty());
+/// ```
+pub fn load_str(name: &str, text: &str) -> Result<Section, LoadError> {
+    section_of(name, text, &mut BTreeSet::new())
+}
+
+/// One file's section; `ids` holds the case ids seen so far, across files.
+fn section_of(name: &str, text: &str, ids: &mut BTreeSet<String>) -> Result<Section, LoadError> {
+    let file: File = toml::from_str(text).map_err(|e| LoadError(e.to_string()))?;
+    let mut section = file.section;
+    section.file = name.to_string();
+    for case in &file.cases {
+        let at = |why: String| LoadError(format!("case {}: {why}", case.id));
+        if !ids.insert(case.id.clone()) {
+            return Err(at("duplicate id".into()));
+        }
+        decode(&case.raw).map_err(at)?;
+        validate(case).map_err(at)?;
+    }
+    section.cases = file.cases;
+    Ok(section)
 }
 
 fn validate(case: &Case) -> Result<(), String> {

@@ -229,6 +229,7 @@ impl<S: StartLineScanner> Reader<S> {
     }
 
     /// The event of a step, borrowing from `buf` and the reader; `head` builds the role's view.
+    #[inline]
     fn event<'a, H>(
         &'a self,
         buf: &'a [u8],
@@ -430,6 +431,7 @@ impl RequestParser {
         RequestParser { reader: Reader::new(config, false), host: None }
     }
 
+    #[inline]
     fn output<'a>(&'a self, buf: &'a [u8], consumed: usize, step: Step) -> Output<'a, RequestHead<'a>> {
         let host = &self.host;
         let event =
@@ -525,6 +527,7 @@ impl ResponseParser {
         self.to = to;
     }
 
+    #[inline]
     fn output<'a>(&'a self, buf: &'a [u8], consumed: usize, step: Step) -> Output<'a, ResponseHead<'a>> {
         let event = self.reader.event(buf, step, ResponseHead::new);
         Output { consumed, event }

@@ -47,15 +47,21 @@ pub(crate) enum KnownName {
 }
 
 impl KnownName {
+    #[inline]
     pub(crate) fn of(name: &[u8]) -> KnownName {
-        // Field names are case-insensitive (RFC 9110 §5.1).
-        match name.len() {
-            4 if name.eq_ignore_ascii_case(b"host") => KnownName::Host,
-            6 if name.eq_ignore_ascii_case(b"expect") => KnownName::Expect,
-            7 if name.eq_ignore_ascii_case(b"upgrade") => KnownName::Upgrade,
-            10 if name.eq_ignore_ascii_case(b"connection") => KnownName::Connection,
-            14 if name.eq_ignore_ascii_case(b"content-length") => KnownName::ContentLength,
-            17 if name.eq_ignore_ascii_case(b"transfer-encoding") => KnownName::TransferEncoding,
+        // No two known names share a length, so the length picks the one candidate.
+        const BY_LENGTH: [Option<(&[u8], KnownName)>; 18] = {
+            let mut table: [Option<(&[u8], KnownName)>; 18] = [None; 18];
+            table[4] = Some((b"host", KnownName::Host));
+            table[6] = Some((b"expect", KnownName::Expect));
+            table[7] = Some((b"upgrade", KnownName::Upgrade));
+            table[10] = Some((b"connection", KnownName::Connection));
+            table[14] = Some((b"content-length", KnownName::ContentLength));
+            table[17] = Some((b"transfer-encoding", KnownName::TransferEncoding));
+            table
+        };
+        match BY_LENGTH.get(name.len()) {
+            Some(Some((known, kind))) if same_token(name, known) => *kind,
             _ => KnownName::Other,
         }
     }
@@ -71,6 +77,16 @@ impl KnownName {
             KnownName::Other => 0,
         }
     }
+}
+
+/// Whether the token `name` is `lower` (lowercase letters and `-`) compared case-insensitively,
+/// as field names are (RFC 9110 §5.1). For a token, `b | 0x20` equals a lowercase letter only
+/// when `b` is that letter in either case, and equals `-` only when `b` is `-` (CR is not a
+/// token byte), so one OR per byte compares exactly; `lower`'s first byte is looked at first,
+/// which rules out most other names of the same length.
+#[inline]
+fn same_token(name: &[u8], lower: &[u8]) -> bool {
+    name.len() == lower.len() && name.iter().zip(lower).all(|(&b, &l)| b | 0x20 == l)
 }
 
 /// Which of the [`KnownName`]s a section holds, gathered as its lines are pushed, so that the
@@ -497,5 +513,40 @@ impl<'a> Field<'a> {
 impl fmt::Debug for Field<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.name(), self.value.escape_ascii())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KNOWN: [(&str, KnownName); 6] = [
+        ("host", KnownName::Host),
+        ("expect", KnownName::Expect),
+        ("upgrade", KnownName::Upgrade),
+        ("connection", KnownName::Connection),
+        ("content-length", KnownName::ContentLength),
+        ("transfer-encoding", KnownName::TransferEncoding),
+    ];
+
+    #[test]
+    fn known_names_are_recognised_in_any_case_and_nothing_else_is() {
+        for (name, kind) in KNOWN {
+            assert_eq!(KnownName::of(name.as_bytes()), kind);
+            assert_eq!(KnownName::of(name.to_ascii_uppercase().as_bytes()), kind);
+            // Every token that differs from the name in one byte: the OR compare must agree
+            // with a case-insensitive one.
+            for at in 0..name.len() {
+                for b in (0..=255u8).filter(|&b| is(b, TCHAR)) {
+                    let mut other = name.as_bytes().to_vec();
+                    other[at] = b;
+                    let expected = if other.eq_ignore_ascii_case(name.as_bytes()) { kind } else { KnownName::Other };
+                    assert_eq!(KnownName::of(&other), expected, "{}", other.escape_ascii());
+                }
+            }
+        }
+        for other in ["", "x", "hosts", "accept", "user-agent", "content-lengt", "te"] {
+            assert_eq!(KnownName::of(other.as_bytes()), KnownName::Other, "{other}");
+        }
     }
 }

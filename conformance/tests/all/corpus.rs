@@ -80,14 +80,13 @@ fn the_corpus_is_large_and_well_formed() {
     }
 }
 
+/// A section file holding one case.
+fn file_of(toml_case: &str) -> String {
+    format!("[section]\nid = \"t\"\ntitle = \"t\"\n\n[[case]]\n{toml_case}\n")
+}
+
 fn case(toml_case: &str) -> Case {
-    let text = format!("[section]\nid = \"t\"\ntitle = \"t\"\n\n[[case]]\n{toml_case}\n");
-    let dir = std::env::temp_dir().join(format!("h1spec-corpus-{}-{}", std::process::id(), toml_case.len()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("t.toml"), text).unwrap();
-    let mut sections = corpus::load(&dir).unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
-    sections.remove(0).cases.remove(0)
+    corpus::load_str("t", &file_of(toml_case)).unwrap().cases.remove(0)
 }
 
 #[test]
@@ -119,8 +118,6 @@ fn the_checker_fails_wrong_expectations() {
 
 #[test]
 fn inconsistent_cases_do_not_load() {
-    let dir = std::env::temp_dir().join(format!("h1spec-corpus-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     for (name, body) in [
         ("a", "id = \"a\"\nrfc = [\"RFC 1\"]\nlevel = \"MUST\"\nraw = 'x'\nexpect = \"reject\""),
         ("b", "id = \"b\"\nrfc = []\nlevel = \"MUST\"\nraw = 'x'\nexpect = \"incomplete\""),
@@ -128,8 +125,6 @@ fn inconsistent_cases_do_not_load() {
         ("d", "id = \"d\"\nrfc = [\"RFC 1\"]\nlevel = \"OFTEN\"\nraw = 'x'\nexpect = \"incomplete\""),
         ("e", "id = \"e\"\nrfc = [\"RFC 1\"]\nlevel = \"MUST\"\nraw = 'x'\nexpect = \"reject\"\nstatus = [400]\nmethod = \"GET\""),
     ] {
-        std::fs::write(dir.join("t.toml"), format!("[section]\nid = \"t\"\ntitle = \"t\"\n\n[[case]]\n{body}\n")).unwrap();
-        assert!(corpus::load(&dir).is_err(), "case {name} loaded");
+        assert!(corpus::load_str("t", &file_of(body)).is_err(), "case {name} loaded");
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
