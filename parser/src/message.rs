@@ -116,8 +116,28 @@ impl<S: StartLineScanner> Reader<S> {
         error
     }
 
-    /// One step; `finish` applies the role's head rules and decides the framing.
-    fn step<T>(
+    /// One step; `finish` applies the role's head rules and decides the framing. With `CLOSED`
+    /// (the last bytes of a closed connection), where a step would ask for more, the close ends
+    /// a close-delimited body, is a clean close, or cuts a message short.
+    #[inline]
+    fn step<const CLOSED: bool, T>(
+        &mut self,
+        buf: &[u8],
+        slot: &mut T,
+        finish: impl FnOnce(&[u8], &S::Line, &[FieldSpan], KnownSet, usize, &Config) -> Result<(T, Framing), Defect>,
+    ) -> Result<(usize, Step), Error> {
+        let (consumed, step) = self.step_open(buf, slot, finish)?;
+        if !CLOSED || !matches!(step, Step::Partial) {
+            return Ok((consumed, step));
+        }
+        Ok(match self.handle_eof()? {
+            Closed::EndOfBody => (0, Step::End),
+            Closed::BetweenMessages => (0, Step::Partial),
+        })
+    }
+
+    /// One step of an open connection.
+    fn step_open<T>(
         &mut self,
         buf: &[u8],
         slot: &mut T,
@@ -176,24 +196,6 @@ impl<S: StartLineScanner> Reader<S> {
             }
             Err(defect) => Err(self.fail(defect)),
         }
-    }
-
-    /// [`step`](Self::step) for the last bytes of a closed connection: where `step` would ask for
-    /// more, the close ends a close-delimited body, is a clean close, or cuts a message short.
-    fn step_closed<T>(
-        &mut self,
-        buf: &[u8],
-        slot: &mut T,
-        finish: impl FnOnce(&[u8], &S::Line, &[FieldSpan], KnownSet, usize, &Config) -> Result<(T, Framing), Defect>,
-    ) -> Result<(usize, Step), Error> {
-        let (consumed, step) = self.step(buf, slot, finish)?;
-        if !matches!(step, Step::Partial) {
-            return Ok((consumed, step));
-        }
-        Ok(match self.handle_eof()? {
-            Closed::EndOfBody => (0, Step::End),
-            Closed::BetweenMessages => (0, Step::Partial),
-        })
     }
 
     fn next_message(&mut self) {
@@ -431,6 +433,13 @@ impl RequestParser {
         RequestParser { reader: Reader::new(config, false), host: None }
     }
 
+    /// [`Parse::parse`], or with `CLOSED` [`Parse::parse_closed`].
+    #[inline]
+    fn parse_as<'a, const CLOSED: bool>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
+        let (consumed, step) = self.reader.step::<CLOSED, _>(buf, &mut self.host, Self::finish_head)?;
+        Ok(self.output(buf, consumed, step))
+    }
+
     #[inline]
     fn output<'a>(&'a self, buf: &'a [u8], consumed: usize, step: Step) -> Output<'a, RequestHead<'a>> {
         let host = &self.host;
@@ -458,13 +467,11 @@ impl Parse for RequestParser {
     type Head<'a> = RequestHead<'a>;
 
     fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
-        let (consumed, step) = self.reader.step(buf, &mut self.host, Self::finish_head)?;
-        Ok(self.output(buf, consumed, step))
+        self.parse_as::<false>(buf)
     }
 
     fn parse_closed<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
-        let (consumed, step) = self.reader.step_closed(buf, &mut self.host, Self::finish_head)?;
-        Ok(self.output(buf, consumed, step))
+        self.parse_as::<true>(buf)
     }
 
     fn parse_body_in_place(&mut self, buf: &mut [u8]) -> Result<InPlace, Error> {
@@ -527,6 +534,16 @@ impl ResponseParser {
         self.to = to;
     }
 
+    /// [`Parse::parse`], or with `CLOSED` [`Parse::parse_closed`].
+    #[inline]
+    fn parse_as<'a, const CLOSED: bool>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
+        let to = self.to;
+        let (consumed, step) = self.reader.step::<CLOSED, _>(buf, &mut (), |buf, line, fields, known, _, config| {
+            Self::finish_head(to, buf, line, fields, known, config)
+        })?;
+        Ok(self.output(buf, consumed, step))
+    }
+
     #[inline]
     fn output<'a>(&'a self, buf: &'a [u8], consumed: usize, step: Step) -> Output<'a, ResponseHead<'a>> {
         let event = self.reader.event(buf, step, ResponseHead::new);
@@ -551,19 +568,11 @@ impl Parse for ResponseParser {
     type Head<'a> = ResponseHead<'a>;
 
     fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
-        let to = self.to;
-        let (consumed, step) = self.reader.step(buf, &mut (), |buf, line, fields, known, _, config| {
-            Self::finish_head(to, buf, line, fields, known, config)
-        })?;
-        Ok(self.output(buf, consumed, step))
+        self.parse_as::<false>(buf)
     }
 
     fn parse_closed<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
-        let to = self.to;
-        let (consumed, step) = self.reader.step_closed(buf, &mut (), |buf, line, fields, known, _, config| {
-            Self::finish_head(to, buf, line, fields, known, config)
-        })?;
-        Ok(self.output(buf, consumed, step))
+        self.parse_as::<true>(buf)
     }
 
     fn parse_body_in_place(&mut self, buf: &mut [u8]) -> Result<InPlace, Error> {
