@@ -93,14 +93,14 @@ pub(crate) fn next(side: Role, state: State, input: Input) -> Option<State> {
         //
         // A request starts an exchange on an idle connection: our client does not pipeline,
         // and a server reads the next request only once it has answered the last
-        // (RFC 9112 §9.3: responses go in the order of the requests).
+        // (RFC 9112 §9.3.2: responses go in the order of the requests).
         (Client, Idle, Request) => SendBody,
         (Server, Idle, Request) => SendResponse,
         // Any number of 1xx come before the final response (RFC 9110 §15.2).
         (Server, SendResponse, Interim) => SendResponse,
         // One final response per request (RFC 9110 §15); a 101 is one too (§15.2.2).
         (Server, SendResponse, Response) => SendBody,
-        // A client may still be sending its body when the response comes (RFC 9112 §9.3).
+        // A server may answer before the request's content is complete (RFC 9110 §10.1.1).
         (Client, state, Interim | Response) => state,
         // A refused message gets its status and the close (RFC 9112 §2.2; RFC 9110 §15.5.1).
         (Server, Idle | SendResponse, Refusal) => MustClose,
@@ -324,27 +324,22 @@ impl Machine {
     ///
     /// The rule the response breaks: no request outstanding, or a 101 nobody asked for.
     pub(crate) fn response_read(&mut self, r: ResponseFacts) -> Result<(), ErrorKind> {
-        if !self.allows(Input::Response) {
+        let x = self.exchange;
+        let (input, switching, interim) = match r.status {
+            // RFC 9110 §7.8: a server MUST NOT switch to a protocol the client did not offer.
+            101 if !x.upgrade => return Err(ErrorKind::UnrequestedSwitch),
+            101 => (Input::Response, true, false),
+            100..=199 => (Input::Interim, false, true),
+            200..=299 => (Input::Response, x.to == ResponseTo::Connect, false),
+            _ => (Input::Response, false, false),
+        };
+        if !self.allows(input) {
             return Err(ErrorKind::UnexpectedResponse);
         }
-        self.exchange.expect_continue = false;
-        let input = match r.status {
-            // RFC 9110 §7.8: a server MUST NOT switch to a protocol the client did not offer.
-            101 if !self.exchange.upgrade => return Err(ErrorKind::UnrequestedSwitch),
-            101 => {
-                self.exchange.switching = true;
-                Input::Response
-            }
-            100..=199 => {
-                self.exchange.interim = true;
-                Input::Interim
-            }
-            200..=299 if self.exchange.to == ResponseTo::Connect => {
-                self.exchange.switching = true;
-                Input::Response
-            }
-            _ => Input::Response,
-        };
+        let x = &mut self.exchange;
+        x.expect_continue = false;
+        x.switching |= switching;
+        x.interim = interim;
         if input == Input::Response {
             // RFC 9112 §9.3; a body delimited by the close ends the connection with it (§6.3).
             self.keep_alive &= r.options.persists(r.version) && r.framing != Framing::UntilClose;
