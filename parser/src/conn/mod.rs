@@ -337,8 +337,7 @@ impl Connection {
             Incoming::Data(d) => ConnEvent::Data(d),
             Incoming::Trailers(t) => ConnEvent::Trailers(t),
             Incoming::End => {
-                let peer = if machine.role() == Role::Client { Role::Server } else { Role::Client };
-                let ended = machine.end(peer, true);
+                let ended = machine.end(machine.peer(), true);
                 debug_assert!(ended.is_ok(), "the parser ends only a message it began");
                 ConnEvent::EndOfMessage
             }

@@ -219,7 +219,8 @@ impl Machine {
         self.role
     }
 
-    fn peer(&self) -> Role {
+    /// The other end's role.
+    pub(crate) fn peer(&self) -> Role {
         match self.role {
             Role::Client => Role::Server,
             Role::Server => Role::Client,
