@@ -470,3 +470,23 @@ fn events_out_of_order_are_refused() {
     idle.handle_bytes(b"HTTP/1.1 200 OK\r\n\r\n");
     assert_eq!(idle.poll_event().unwrap_err().kind(), ErrorKind::UnexpectedResponse);
 }
+
+#[test]
+fn a_client_unfolds_obs_fold_as_a_user_agent_must_and_a_server_refuses_it() {
+    // RFC 9112 §5.2: a user agent MUST replace each obs-fold with SP; requests never fold.
+    let mut client = Connection::new(Role::Client);
+    let mut out = Vec::new();
+    client.send_request(&get("/"), &mut out).unwrap();
+    client.send_end(&[], &mut out).unwrap();
+    client.handle_bytes(b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 0\r\n\r\n");
+    match client.poll_event().unwrap() {
+        ConnEvent::Response { head, .. } => {
+            let x = head.fields().iter().next().unwrap();
+            assert_eq!((x.name(), &x.unfolded_value()[..]), ("X", &b"a b"[..]));
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut server = Connection::new(Role::Server);
+    server.handle_bytes(b"GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n");
+    assert_eq!(drain(&mut server), ["error obs-fold"]);
+}
