@@ -17,6 +17,9 @@
 //! status = [400]                           # reject: what a server may answer
 //! error = "whitespace-before-colon"        # h1wire's rule name (optional)
 //! cve = "CVE-2019-16276"                   # optional
+//! requirement = "No whitespace is allowed between the field name and colon."  # optional
+//! desync = "TE.CL"                         # framing cases: the class a misreading opens
+//! must_close = true                        # the server MUST close after answering
 //! ```
 //!
 //! `raw` is a TOML literal string whose escapes this module decodes: `\r \n \t \0 \\`, `\xHH`
@@ -74,6 +77,55 @@ pub enum Recipient {
     UserAgent,
 }
 
+/// The request-smuggling class a framing case probes: which two readings of the bytes a
+/// disagreement between a front end and this server would come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+pub enum DesyncClass {
+    /// The front end frames by Content-Length, the back end by Transfer-Encoding.
+    #[serde(rename = "CL.TE")]
+    ClTe,
+    /// The front end frames by Transfer-Encoding, the back end by Content-Length.
+    #[serde(rename = "TE.CL")]
+    TeCl,
+    /// Both honour Transfer-Encoding, but one of them does not see it (an obfuscated field).
+    #[serde(rename = "TE.TE")]
+    TeTe,
+    /// Two Content-Length values, or one that one side reads differently.
+    #[serde(rename = "CL.CL")]
+    ClCl,
+    /// The back end ignores a Content-Length (on GET, say) and reads the body as a request.
+    #[serde(rename = "CL.0")]
+    Cl0,
+    /// The back end waits for a body the front end says is not there.
+    #[serde(rename = "0.CL")]
+    ZeroCl,
+    /// The chunked coding itself read two ways (sizes, extensions, line ends, trailers).
+    #[serde(rename = "chunked")]
+    Chunked,
+    /// `Expect: 100-continue` handled two ways.
+    Expect,
+    /// Pipelined requests split two ways.
+    #[serde(rename = "pipelining")]
+    Pipelining,
+}
+
+impl DesyncClass {
+    /// The name used in the corpus and the reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            DesyncClass::ClTe => "CL.TE",
+            DesyncClass::TeCl => "TE.CL",
+            DesyncClass::TeTe => "TE.TE",
+            DesyncClass::ClCl => "CL.CL",
+            DesyncClass::Cl0 => "CL.0",
+            DesyncClass::ZeroCl => "0.CL",
+            DesyncClass::Chunked => "chunked",
+            DesyncClass::Expect => "Expect",
+            DesyncClass::Pipelining => "pipelining",
+        }
+    }
+}
+
 /// What a conforming recipient does with the message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -107,6 +159,14 @@ pub struct Case {
     pub error: Option<String>,
     pub cve: Option<String>,
     pub note: Option<String>,
+    /// The normative sentence the case tests (filled in from the rule's description when the
+    /// file gives none).
+    pub requirement: Option<String>,
+    /// For framing cases, the desync class a misreading would open.
+    pub desync: Option<DesyncClass>,
+    /// The RFC requires the server to close the connection after answering (RFC 9112 §6.3).
+    #[serde(default)]
+    pub must_close: bool,
     pub method: Option<String>,
     pub target: Option<String>,
     pub version: Option<String>,
@@ -226,7 +286,64 @@ fn section_of(name: &str, text: &str, ids: &mut BTreeSet<String>) -> Result<Sect
         validate(case).map_err(at)?;
     }
     section.cases = file.cases;
+    for case in &mut section.cases {
+        if case.requirement.is_none() {
+            case.requirement = Some(default_requirement(case));
+        }
+    }
     Ok(section)
+}
+
+/// The requirement of a case whose file states none: the description of the rule h1wire names
+/// for it (which cites the section), or the expectation in words.
+fn default_requirement(case: &Case) -> String {
+    let rule = case.error.as_deref().and_then(|name| ErrorKind::ALL.iter().find(|k| k.name() == name));
+    match (rule, case.expect) {
+        (Some(kind), _) => format!("{}.", capitalized(kind.description())),
+        (None, Expect::Accept) => format!("A recipient accepts this message ({}).", case.rfc.join(", ")),
+        (None, Expect::Reject) => format!("A recipient refuses this message ({}).", case.rfc.join(", ")),
+        (None, Expect::Incomplete) => {
+            format!(
+                "A recipient waits for the rest of this message and never treats it as complete ({}).",
+                case.rfc.join(", ")
+            )
+        }
+    }
+}
+
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The corpus compiled into the binary, so an installed `h1spec` runs from any directory. The
+/// test `the_embedded_corpus_is_the_corpus_directory` keeps this list whole.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("9112-02-message", include_str!("../../corpus/cases/9112-02-message.toml")),
+    ("9112-03-request-line", include_str!("../../corpus/cases/9112-03-request-line.toml")),
+    ("9112-03.2-host", include_str!("../../corpus/cases/9112-03.2-host.toml")),
+    ("9112-03.2-target", include_str!("../../corpus/cases/9112-03.2-target.toml")),
+    ("9112-04-status-line", include_str!("../../corpus/cases/9112-04-status-line.toml")),
+    ("9112-05-fields", include_str!("../../corpus/cases/9112-05-fields.toml")),
+    ("9112-06-framing", include_str!("../../corpus/cases/9112-06-framing.toml")),
+    ("9112-06.3-response-framing", include_str!("../../corpus/cases/9112-06.3-response-framing.toml")),
+    ("9112-07-chunked", include_str!("../../corpus/cases/9112-07-chunked.toml")),
+    ("cve-regressions", include_str!("../../corpus/cases/cve-regressions.toml")),
+    ("limits", include_str!("../../corpus/cases/limits.toml")),
+    ("smuggling", include_str!("../../corpus/cases/smuggling.toml")),
+];
+
+/// The corpus compiled into the binary ([`EMBEDDED`]), loaded and checked as [`load`] does.
+///
+/// # Errors
+///
+/// As [`load`] (a build with a broken corpus file).
+pub fn embedded() -> Result<Vec<Section>, LoadError> {
+    let mut ids = BTreeSet::new();
+    EMBEDDED
+        .iter()
+        .map(|(name, text)| section_of(name, text, &mut ids).map_err(|e| LoadError(format!("{name}.toml: {e}"))))
+        .collect()
 }
 
 fn validate(case: &Case) -> Result<(), String> {
@@ -244,6 +361,9 @@ fn validate(case: &Case) -> Result<(), String> {
         Expect::Accept | Expect::Incomplete if !case.status.is_empty() => Err("status is for rejects".into()),
         Expect::Reject | Expect::Incomplete if accept_fields => {
             Err("accepted fields on a case that is not accepted".into())
+        }
+        _ if case.kind == CaseKind::Response && (case.desync.is_some() || case.must_close) => {
+            Err("desync and must_close are for requests".into())
         }
         _ => Ok(()),
     }

@@ -128,3 +128,23 @@ fn inconsistent_cases_do_not_load() {
         assert!(corpus::load_str("t", &file_of(body)).is_err(), "case {name} loaded");
     }
 }
+
+#[test]
+fn the_embedded_corpus_is_the_corpus_directory() {
+    let on_disk = sections();
+    let embedded = corpus::embedded().unwrap();
+    let names = |s: &[Section]| s.iter().map(|s| (s.file.clone(), s.cases.len())).collect::<Vec<_>>();
+    assert_eq!(names(&embedded), names(&on_disk), "corpus/cases and corpus::EMBEDDED differ: list every file there");
+}
+
+#[test]
+fn every_case_states_its_requirement_and_framing_cases_their_class() {
+    let sections = sections();
+    let cases: Vec<&Case> = sections.iter().flat_map(|s| &s.cases).collect();
+    assert!(cases.iter().all(|c| c.requirement.as_deref().is_some_and(|r| r.contains("RFC"))));
+    let classed = cases.iter().filter(|c| c.desync.is_some()).count();
+    assert!(classed >= 100, "{classed} framing cases");
+    for class in ["CL.TE", "TE.CL", "TE.TE", "CL.0", "0.CL", "Expect", "pipelining"] {
+        assert!(cases.iter().any(|c| c.desync.map(|d| d.name()) == Some(class)), "no {class} case");
+    }
+}
