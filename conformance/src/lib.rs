@@ -10,5 +10,9 @@
 pub mod corpus;
 pub mod differential;
 pub mod parse;
+pub mod pipeline;
+pub mod probe;
+pub mod report;
 pub mod seeds;
+pub mod server;
 pub mod suite;

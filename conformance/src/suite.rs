@@ -1,8 +1,34 @@
 //! `h1spec suite`: every corpus case against h1wire, in process, as a table by RFC section.
+//!
+//! The subject is h1wire run through the harness: each case whole, one byte at a time, cut at
+//! every offset, with the body as events and in place, and with trailing data; the judgment is
+//! the case's full expectation (status, rule name, every pinned part of an accepted message).
 
 use std::fmt::Write as _;
 
-use crate::corpus::Section;
+use crate::corpus::{Case, Expect, Section};
+use crate::pipeline::{self, CaseResult, Judgment, Selection, Subject};
+
+/// h1wire in this process.
+pub struct InProcess;
+
+impl Subject for InProcess {
+    fn name(&self) -> String {
+        "h1wire".into()
+    }
+
+    fn run(&self, section: &Section, case: &Case) -> CaseResult {
+        let checked = case.check();
+        let expected = match case.expect {
+            Expect::Accept => "accept".to_string(),
+            Expect::Reject => format!("reject with one of {:?}", case.status),
+            Expect::Incomplete => "incomplete: wait for more".to_string(),
+        };
+        let verdict = if checked.failures.is_empty() { Judgment::Pass } else { Judgment::Fail };
+        let actual = if checked.failures.is_empty() { checked.verdict.to_json() } else { checked.failures.join("; ") };
+        CaseResult::new(section, case, verdict, expected, actual)
+    }
+}
 
 /// The counts of one section.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +51,23 @@ pub struct Report {
 }
 
 impl Report {
+    /// The table of `results`, grouped by their corpus section in the order met.
+    pub fn of(results: &[CaseResult]) -> Self {
+        let mut report = Report::default();
+        for r in results {
+            if report.rows.last().is_none_or(|row| row.title != r.group) {
+                report.rows.push(Row { title: r.group.clone(), cases: 0, passed: 0 });
+            }
+            let row = report.rows.last_mut().expect("pushed above");
+            row.cases += 1;
+            match r.verdict {
+                Judgment::Fail => report.failures.push((r.id.clone(), r.actual.clone())),
+                Judgment::Pass | Judgment::Skip => row.passed += 1,
+            }
+        }
+        report
+    }
+
     /// Total cases.
     pub fn cases(&self) -> usize {
         self.rows.iter().map(|r| r.cases).sum()
@@ -60,20 +103,10 @@ impl Report {
     }
 }
 
-/// Runs every case of `sections` against h1wire.
+/// Runs every case of `sections` against h1wire, on all cores.
 pub fn run(sections: &[Section]) -> Report {
-    let mut report = Report::default();
-    for section in sections {
-        let mut passed = 0;
-        for case in &section.cases {
-            let checked = case.check();
-            if checked.failures.is_empty() {
-                passed += 1;
-            } else {
-                report.failures.push((case.id.clone(), checked.failures.join("; ")));
-            }
-        }
-        report.rows.push(Row { title: section.title.clone(), cases: section.cases.len(), passed });
-    }
-    report
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let results =
+        pipeline::run(&InProcess, sections, &Selection { strict: true, ..Selection::default() }, jobs, &|_| {});
+    Report::of(&results)
 }

@@ -1,0 +1,195 @@
+//! The reference server: a small HTTP/1.1 server built only on h1wire's [`Connection`] and
+//! `std::net`, one thread per connection. `h1spec` with no arguments probes it; `h1spec serve
+//! ADDR` runs it on its own.
+//!
+//! - `GET /` (and `HEAD /`): 200 with a short body.
+//! - `POST /echo`: the request body back (Content-Length or chunked; `Expect: 100-continue` is
+//!   answered with `100 Continue`).
+//! - `Upgrade: echo` on any request: 101, then every byte is echoed back raw, including bytes
+//!   that arrived in the same read as the upgrade request.
+//! - anything else: 404. A malformed request: the status h1wire names, then close.
+//!
+//! HTTP/1.0 and 1.1, keep-alive and pipelining come from [`Connection`]. Bounded: at most 64
+//! connections at once, a 10 s read timeout, 16 MiB request bodies.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use h1wire::conn::{ConnEvent, Connection, Role, State};
+use h1wire::write::Response;
+use h1wire::Version;
+
+/// Connections served at once; more are closed at accept.
+pub const MAX_CONNECTIONS: usize = 64;
+/// The largest request body kept.
+pub const MAX_BODY: usize = 16 << 20;
+/// How long a connection may stay silent.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the server keeps of a request until it answers it.
+#[derive(Default)]
+struct Pending {
+    method: String,
+    path: String,
+    upgrade_echo: bool,
+    body: Vec<u8>,
+}
+
+fn answer(conn: &mut Connection, req: &Pending, out: &mut Vec<u8>) -> Result<(), h1wire::write::WriteError> {
+    if req.upgrade_echo {
+        let fields = [("Connection", &b"upgrade"[..]), ("Upgrade", &b"echo"[..])];
+        let head = Response { version: Version::Http11, status: 101, reason: b"Switching Protocols", fields: &fields };
+        conn.send_response(&head, out)?;
+        return conn.send_end(&[], out);
+    }
+    let (status, reason, body): (u16, &[u8], &[u8]) = match (req.method.as_str(), req.path.as_str()) {
+        ("GET" | "HEAD", "/") => (200, b"OK", b"hello from h1wire\n"),
+        ("POST", "/echo") => (200, b"OK", &req.body),
+        _ => (404, b"Not Found", b"not found\n"),
+    };
+    let len = body.len().to_string();
+    let fields = [("Content-Type", &b"application/octet-stream"[..]), ("Content-Length", len.as_bytes())];
+    conn.send_response(&Response { version: Version::Http11, status, reason, fields: &fields }, out)?;
+    if req.method != "HEAD" {
+        conn.send_data(body, out)?;
+    }
+    conn.send_end(&[], out)
+}
+
+fn serve(mut stream: TcpStream) -> io::Result<()> {
+    stream.set_read_timeout(Some(READ_TIMEOUT))?;
+    let mut conn = Connection::new(Role::Server);
+    let mut req = Pending::default();
+    let mut buf = vec![0; 64 * 1024];
+    loop {
+        let mut out = Vec::new();
+        loop {
+            match conn.poll_event() {
+                Ok(ConnEvent::Request { head, expects_continue, .. }) => {
+                    let upgrade = head.fields().get("upgrade").is_some_and(|u| u.eq_ignore_ascii_case(b"echo"));
+                    req = Pending {
+                        method: head.method().to_owned(),
+                        path: head.target().path().to_owned(),
+                        upgrade_echo: upgrade && head.version() == Version::Http11,
+                        body: Vec::new(),
+                    };
+                    if expects_continue && req.method == "POST" && req.path == "/echo" {
+                        let head = Response { version: Version::Http11, status: 100, reason: b"Continue", fields: &[] };
+                        conn.send_response(&head, &mut out).map_err(io::Error::other)?;
+                    }
+                }
+                Ok(ConnEvent::Data(data)) => {
+                    if req.body.len() + data.len() > MAX_BODY {
+                        return Err(io::Error::other("request body over the example's limit"));
+                    }
+                    req.body.extend_from_slice(data);
+                }
+                Ok(ConnEvent::Trailers(_) | ConnEvent::EndOfMessage | ConnEvent::Response { .. }) => {}
+                Ok(ConnEvent::Paused) => {
+                    if conn.our_state() != State::SendResponse {
+                        break;
+                    }
+                    answer(&mut conn, &req, &mut out).map_err(io::Error::other)?;
+                }
+                Ok(ConnEvent::NeedData) => break,
+                Ok(ConnEvent::ConnectionClosed) => {
+                    stream.write_all(&out)?;
+                    return Ok(());
+                }
+                Ok(ConnEvent::SwitchedProtocol) => {
+                    stream.write_all(&out)?;
+                    return echo_raw(stream, conn.take_unconsumed());
+                }
+                Err(_) => {
+                    // Answer with the status h1wire names (none if the client vanished mid-message).
+                    let _ = conn.send_error_response(&mut out);
+                    stream.write_all(&out)?;
+                    return stream.shutdown(std::net::Shutdown::Both);
+                }
+            }
+        }
+        stream.write_all(&out)?;
+        if conn.our_state() == State::MustClose {
+            return stream.shutdown(std::net::Shutdown::Both);
+        }
+        match stream.read(&mut buf)? {
+            0 => conn.handle_eof(),
+            n => conn.handle_bytes(&buf[..n]),
+        }
+    }
+}
+
+/// After the upgrade: the stream is ours. Echo what came with the upgrade request, then the rest.
+fn echo_raw(mut stream: TcpStream, early: Vec<u8>) -> io::Result<()> {
+    stream.write_all(&early)?;
+    let mut buf = [0; 16 * 1024];
+    loop {
+        match stream.read(&mut buf)? {
+            0 => return Ok(()),
+            n => stream.write_all(&buf[..n])?,
+        }
+    }
+}
+
+/// A reference server running on its own threads; dropping it stops it.
+pub struct Running {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so that it sees the flag.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+    }
+}
+
+/// Starts the server on `listener`, in the background.
+///
+/// # Errors
+///
+/// The listener's address cannot be read.
+pub fn start(listener: TcpListener) -> io::Result<Running> {
+    let addr = listener.local_addr()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let accept = std::thread::spawn(move || accept_loop(&listener, &flag));
+    Ok(Running { addr, stop, accept: Some(accept) })
+}
+
+/// Serves `listener` until `stop` is set (checked at each connection).
+pub fn accept_loop(listener: &TcpListener, stop: &AtomicBool) {
+    let active = Arc::new(AtomicUsize::new(0));
+    for stream in listener.incoming() {
+        if stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(stream) = stream else { continue };
+        if active.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+            drop(stream);
+            continue;
+        }
+        active.fetch_add(1, Ordering::SeqCst);
+        let active = Arc::clone(&active);
+        std::thread::spawn(move || {
+            let _ = serve(stream);
+            active.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+}
