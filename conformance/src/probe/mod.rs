@@ -23,9 +23,9 @@ use crate::corpus::{Case, CaseKind, Expect, Level, Section};
 use crate::pipeline::{CaseResult, Desync, DesyncVerdict, Judgment, Subject};
 use wire::{exchange, End, Exchange, Plan, Seen};
 
-/// Statuses that say the server refused the message as malformed or unsupported, as opposed to
-/// reading it and answering about the resource (404, 405, …).
-const REFUSALS: &[u16] = &[400, 411, 413, 414, 431, 501, 505];
+/// Statuses that say the server refused the message as malformed, as opposed to reading it and
+/// answering about the resource (404, 405, and 501 for a method it does not implement).
+const REFUSALS: &[u16] = &[400, 411, 413, 414, 431, 505];
 
 /// Where the probe points, parsed from `127.0.0.1:8080` or `http://host:port/path`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,23 +158,24 @@ impl Subject for Live {
         let deadline = Instant::now() + self.timing.deadline;
         let first_answers = ResponseTo::of_method(first_token(&bytes));
         let desync_run = case.desync.filter(|_| case.expect != Expect::Incomplete);
-        let (sent, reading, linger, deadline) = match (desync_run, case.expect) {
+        let (sent, readings, linger, deadline) = match (desync_run, case.expect) {
             (Some(_), _) => {
                 let sent = [&bytes[..], &self.canary].concat();
-                let reading = Reading::expected(case.expect, &sent);
-                (sent, reading, self.timing.linger, deadline)
+                let readings = Reading::allowed(&sent);
+                (sent, readings, self.timing.linger, deadline)
             }
             (None, Expect::Incomplete) => {
-                (bytes.clone(), Reading::ONE, Duration::ZERO, Instant::now() + self.timing.incomplete_wait)
+                (bytes.clone(), vec![Reading::ONE], Duration::ZERO, Instant::now() + self.timing.incomplete_wait)
             }
-            (None, _) => (bytes.clone(), Reading::ONE, Duration::ZERO, deadline),
+            (None, _) => (bytes.clone(), vec![Reading::ONE], Duration::ZERO, deadline),
         };
-        let plan = Plan { bytes: &sent, first_answers, responses: reading.responses, linger, deadline };
+        let most = readings.iter().map(|r| r.most()).max().unwrap_or(1);
+        let plan = Plan { bytes: &sent, first_answers, responses: most, linger, deadline };
         let ex = exchange(self.target.addr, &plan);
         let (verdict, expected, actual) = judge(case, &ex, self.timing);
         let mut result = CaseResult::new(section, case, verdict, expected, actual);
         if let Some(class) = desync_run {
-            let (verdict, why) = classify(case, &ex, reading, &self.baseline);
+            let (verdict, why) = classify(case, &ex, &readings, &self.baseline);
             result.desync = Some(Desync { verdict, class: class.name(), evidence: evidence(&sent, &ex, &why) });
         }
         result
@@ -187,36 +188,70 @@ fn first_token(bytes: &[u8]) -> &str {
     std::str::from_utf8(&bytes[..end]).unwrap_or("")
 }
 
-/// The responses a framing case sent with the canary after it should get.
+/// The RFC's reading of what a framing case sends (the case, then the canary): h1wire's
+/// reading, as complete requests and whether one after them is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Reading {
-    /// How many.
-    responses: usize,
-    /// The last one is the canary's (as on its own); otherwise it is a refusal of bytes the RFC
-    /// reading refuses after the complete requests.
-    canary_last: bool,
+    /// Requests read completely, the canary among them when nothing is refused.
+    complete: usize,
+    /// A request after them is refused. A server may refuse it too (and close), or accept it
+    /// where the refusal is not about framing (a missing Host, say); then it answers it and the
+    /// canary after it as on its own. Either is consistent; anything else is not.
+    refused_after: bool,
 }
 
 impl Reading {
-    /// One response, the case's.
-    const ONE: Reading = Reading { responses: 1, canary_last: false };
+    /// One response, the case's (no canary).
+    const ONE: Reading = Reading { complete: 1, refused_after: false };
 
-    /// What the RFC's reading of `sent` (the case, then the canary) gives. For a case the RFC
-    /// refuses, a server that accepts it anyway is expected to answer it once and then the
-    /// canary: anything else shows it framed the bytes another way.
-    fn expected(expect: Expect, sent: &[u8]) -> Self {
-        if expect == Expect::Reject {
-            return Reading { responses: 2, canary_last: true };
+    /// The readings the RFC allows a server: h1wire's (strict), one that accepts bare LF as a
+    /// line end (RFC 9112 §2.2 MAY), and one that replaces the first head's obs-folds by SP
+    /// (RFC 9112 §5.2 lets a server do so instead of answering 400).
+    fn allowed(sent: &[u8]) -> Vec<Reading> {
+        let of = |bytes: &[u8], bare_lf: bool| {
+            let (complete, refused_after) = rfc_reading(bytes, bare_lf);
+            Reading { complete, refused_after }
+        };
+        let mut readings = vec![of(sent, false), of(sent, true)];
+        if let Some(unfolded) = unfold_first_head(sent) {
+            readings.push(of(&unfolded, false));
         }
-        let (complete, refused_after) = rfc_reading(sent);
-        Reading { responses: complete + usize::from(refused_after), canary_last: !refused_after }
+        readings.dedup();
+        readings
+    }
+
+    /// The most responses a consistent server sends: with a refused request, the one answer
+    /// more of a server that accepts it, and the canary's.
+    fn most(self) -> usize {
+        self.complete + if self.refused_after { 2 } else { 0 }
     }
 }
 
-/// How h1wire reads `bytes` as a stream of requests: the complete requests before the first
-/// refused or incomplete one, and whether one was refused.
-fn rfc_reading(bytes: &[u8]) -> (usize, bool) {
-    let mut parser = RequestParser::new();
+/// `bytes` with each obs-fold (CRLF then SP or HTAB) of the first head replaced by one SP, or
+/// `None` when it has none.
+fn unfold_first_head(bytes: &[u8]) -> Option<Vec<u8>> {
+    let head_end = bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let (head, rest) = bytes.split_at(head_end);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < head.len() {
+        if head[i..].starts_with(b"\r\n") && head.get(i + 2).is_some_and(|&b| b == b' ' || b == b'\t') {
+            out.push(b' ');
+            i += 2;
+        } else {
+            out.push(head[i]);
+            i += 1;
+        }
+    }
+    (out.len() != head.len()).then(|| [&out[..], rest].concat())
+}
+
+/// How h1wire reads `bytes` as a stream of requests (with bare LF as a line end when `bare_lf`):
+/// the complete requests before the first refused or incomplete one, and whether one was refused.
+fn rfc_reading(bytes: &[u8], bare_lf: bool) -> (usize, bool) {
+    let mut config = h1wire::Config::default();
+    config.allow_bare_lf = bare_lf;
+    let mut parser = RequestParser::with_config(config);
     let (mut start, mut messages) = (0, 0);
     loop {
         match parser.parse(&bytes[start..]) {
@@ -275,8 +310,8 @@ fn judge(case: &Case, ex: &Exchange, timing: Timing) -> (Judgment, String, Strin
             (refused && (!case.must_close || closed), expected)
         }
         Expect::Accept => {
-            let read = first.is_some_and(|r| r.status < 500 && !REFUSALS.contains(&r.status));
-            (read, format!("the request read and answered (any status but {REFUSALS:?} or 5xx)"))
+            let read = first.is_some_and(|r| (r.status < 500 || r.status == 501) && !REFUSALS.contains(&r.status));
+            (read, format!("the request read and answered (any status but {REFUSALS:?} or a 5xx other than 501)"))
         }
         Expect::Incomplete => {
             let answered = first.is_some_and(|r| r.status < 400);
@@ -292,8 +327,7 @@ fn judge(case: &Case, ex: &Exchange, timing: Timing) -> (Judgment, String, Strin
 }
 
 /// The desync verdict of a framing case sent with the canary after it.
-fn classify(case: &Case, ex: &Exchange, reading: Reading, baseline: &Seen) -> (DesyncVerdict, String) {
-    let wanted = reading.responses;
+fn classify(case: &Case, ex: &Exchange, readings: &[Reading], baseline: &Seen) -> (DesyncVerdict, String) {
     let Some(first) = ex.responses.first() else {
         return match ex.end {
             End::Timeout => (
@@ -314,39 +348,44 @@ fn classify(case: &Case, ex: &Exchange, reading: Reading, baseline: &Seen) -> (D
     }
     let got = ex.responses.len();
     let last = ex.responses.last().expect("at least the first");
-    let same_as_baseline = last.status == baseline.status && last.body_prefix == baseline.body_prefix;
-    if got > wanted {
-        return (
-            DesyncVerdict::Risk,
-            format!("{got} responses where the RFC's reading gives {wanted}: part of a body was read as a request"),
-        );
+    let canary = last.status == baseline.status && last.body_prefix == baseline.body_prefix;
+    let most = readings.iter().map(|r| r.most()).max().unwrap_or(1);
+    let consistent = readings.iter().any(|r| {
+        let k = r.complete;
+        if r.refused_after {
+            (got == k + 1 && last.status >= 400) || (got == k + 2 && canary)
+        } else {
+            got == k && canary
+        }
+    });
+    if consistent {
+        return (DesyncVerdict::Consistent, "the responses of the RFC's reading, the canary's as on its own".into());
     }
-    if got == wanted && reading.canary_last && same_as_baseline {
-        return (DesyncVerdict::Consistent, "the case's responses, then the canary's as on its own".into());
-    }
-    if got == wanted && !reading.canary_last && last.status >= 400 {
-        return (DesyncVerdict::Consistent, "the case's responses, then a refusal of the bytes the RFC refuses".into());
-    }
-    if got == wanted {
+    if got > most {
         return (
             DesyncVerdict::Risk,
             format!(
-                "the last response was {} where the RFC's reading gives {}: the bytes were framed another way",
-                last.status,
-                if reading.canary_last { baseline.status.to_string() } else { "a refusal".into() }
+                "{got} responses where the RFC's reading gives at most {most}: part of a body was read as a request"
+            ),
+        );
+    }
+    if got == most {
+        return (
+            DesyncVerdict::Risk,
+            format!(
+                "the canary got {} instead of {}: bytes left over from the case were read with it",
+                last.status, baseline.status
             ),
         );
     }
     match ex.end {
         End::Timeout | End::Open => (
             DesyncVerdict::Risk,
-            format!(
-                "{got} of {wanted} responses, then silence: the canary was taken as body, or the server waits for more"
-            ),
+            format!("{got} responses, then silence: the canary was taken as body, or the server waits for more"),
         ),
         _ => (
             DesyncVerdict::Inconclusive,
-            format!("{got} of {wanted} responses, then the server closed: its reading cannot be told"),
+            format!("{got} responses, then the server closed: its reading cannot be told"),
         ),
     }
 }
@@ -376,19 +415,23 @@ mod tests {
     }
 
     #[test]
-    fn the_rfc_reading_counts_requests() {
-        assert_eq!(
-            rfc_reading(b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n"),
-            (2, false)
-        );
-        assert_eq!(
-            rfc_reading(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n"),
-            (0, true)
-        );
-        assert_eq!(
-            rfc_reading(b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nGET / HTTP/1.1\r\n\r\n"),
-            (1, true)
-        );
+    fn the_rfc_readings_count_requests() {
+        let two = b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n";
+        assert_eq!(rfc_reading(two, false), (2, false));
+        let te_cl = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n";
+        assert_eq!(rfc_reading(te_cl, false), (0, true));
+        let cut = b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nGET / HTTP/1.1\r\n\r\n";
+        assert_eq!(rfc_reading(cut, false), (1, true));
+        assert_eq!(rfc_reading(b"GET / HTTP/1.1\nHost: a\n\n", false), (0, true));
+        assert_eq!(rfc_reading(b"GET / HTTP/1.1\nHost: a\n\n", true), (1, false));
+        let folded = b"POST / HTTP/1.1\r\nHost: a\r\nX: y\r\n Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+        // "one or more SP octets" (RFC 9112 §5.2): the CRLF becomes SP, the fold's own SP stays.
+        let unfolded = b"POST / HTTP/1.1\r\nHost: a\r\nX: y  Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+        assert_eq!(unfold_first_head(folded).as_deref(), Some(&unfolded[..]));
+        assert_eq!(unfold_first_head(b"GET / HTTP/1.1\r\n\r\n"), None);
+        // Three readings of the folded request: refused, refused, one request then a refusal.
+        let readings = Reading::allowed(folded);
+        assert_eq!(readings.iter().map(|r| (r.complete, r.refused_after)).collect::<Vec<_>>(), [(0, true), (1, true)]);
         assert_eq!(first_token(b"HEAD / HTTP/1.1\r\n"), "HEAD");
     }
 }

@@ -7,4 +7,6 @@ mod cli_suite;
 mod corpus;
 mod differential;
 mod fuzz_checks;
+mod probe;
 mod roundtrip;
+mod servers;

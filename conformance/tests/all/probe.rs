@@ -1,0 +1,163 @@
+//! The probe against servers whose behaviour is known: the reference server (no MUST failure, no
+//! desync risk), a naive server with one flaw at a time (each flagged where it should be), and
+//! hostile servers (every exchange ends within its deadline, with what it could read).
+
+use std::time::{Duration, Instant};
+
+use h1spec::corpus::{self, Section};
+use h1spec::pipeline::{self, CaseResult, DesyncVerdict, Judgment, Selection};
+use h1spec::probe::wire::{self, End, Plan};
+use h1spec::probe::{Live, Target, Timing};
+use h1wire::ResponseTo;
+
+use crate::servers::{self, Flaws, Hostile};
+
+fn sections() -> Vec<Section> {
+    corpus::embedded().unwrap()
+}
+
+fn probe(addr: std::net::SocketAddr, sections: &[Section], selection: &Selection) -> Vec<CaseResult> {
+    let timing = Timing { deadline: Duration::from_millis(1000), ..Timing::default() };
+    let live = Live::connect(Target::parse(&addr.to_string()).unwrap(), timing).expect("the server answers the canary");
+    pipeline::run(&live, sections, selection, 8, &|_| {})
+}
+
+fn find<'r>(results: &'r [CaseResult], id: &str) -> &'r CaseResult {
+    results.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("no case {id}"))
+}
+
+fn risk_class(r: &CaseResult) -> Option<&'static str> {
+    r.desync.as_ref().filter(|d| d.verdict == DesyncVerdict::Risk).map(|d| d.class)
+}
+
+#[test]
+fn the_reference_server_passes_every_must_case_with_no_desync_risk() {
+    let server = h1spec::server::start(std::net::TcpListener::bind("127.0.0.1:0").unwrap()).unwrap();
+    let results = probe(server.addr(), &sections(), &Selection { strict: true, ..Selection::default() });
+    let bad: Vec<String> = results
+        .iter()
+        .filter(|r| r.is_must_failure() || r.is_desync_risk())
+        .map(|r| format!("{}: {} / {:?}", r.id, r.actual, r.desync))
+        .collect();
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    let checked = results.iter().filter(|r| r.desync.is_some()).count();
+    assert!(checked >= 140, "only {checked} framing cases checked for desync");
+    assert!(results.iter().filter(|r| r.verdict == Judgment::Pass).count() >= 500);
+}
+
+/// Each flaw, the case that must show it, and how.
+#[test]
+fn each_flaw_of_a_broken_server_is_flagged_and_allowed_choices_are_not() {
+    let sections = sections();
+    let all = Selection { strict: true, ..Selection::default() };
+    let flawed = |flaws: Flaws| {
+        let server = servers::naive(flaws);
+        probe(server.addr, &sections, &all)
+    };
+    let with = [
+        Flaws::default(),
+        Flaws { te_cl_by_cl: true, ..Flaws::default() },
+        Flaws { first_of_two_cl: true, ..Flaws::default() },
+        Flaws { chunk_size_hex_prefix: true, ..Flaws::default() },
+        Flaws { cl_ignored_on_get: true, ..Flaws::default() },
+        Flaws { space_before_colon: true, ..Flaws::default() },
+        Flaws { bare_lf: true, ..Flaws::default() },
+        Flaws { unfold: true, ..Flaws::default() },
+    ];
+    // The runs mostly wait on deadlines; they go side by side.
+    let mut runs: Vec<Vec<CaseResult>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = with.iter().map(|&f| scope.spawn(move || flawed(f))).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let baseline = runs.remove(0);
+    let base_risks: Vec<String> =
+        baseline.iter().filter(|r| r.is_desync_risk()).map(|r| format!("{}: {:?}", r.id, r.desync)).collect();
+    assert!(base_risks.is_empty(), "the naive server without flaws frames like the RFC: {base_risks:?}");
+
+    // Framing flaws: a desync risk of the right class on the case that exposes it.
+    for (results, id, class) in [
+        (&runs[0], "te-cl-classic", "TE.CL"),
+        (&runs[1], "cl-cl-conflict", "CL.CL"),
+        (&runs[2], "chunk-size-0x-hides-request", "chunked"),
+        (&runs[3], "cl-0-get-body-is-a-request", "CL.0"),
+    ] {
+        assert_eq!(risk_class(find(&baseline, id)), None, "{id} without the flaw");
+        let r = find(results, id);
+        assert_eq!(risk_class(r), Some(class), "{id}: {:?}", r.desync);
+    }
+
+    // Whitespace before the colon: a MUST failure of RFC 9112 §5.1.
+    let results = &runs[4];
+    assert_eq!(find(&baseline, "field-space-before-colon").verdict, Judgment::Pass);
+    let r = find(results, "field-space-before-colon");
+    assert_eq!((r.verdict, r.level, r.section.as_str()), (Judgment::Fail, "MUST", "RFC 9112 §5.1"), "{r:?}");
+
+    // Bare LF: RFC 9112 §2.2 lets a recipient accept it, so it shows at its level (MAY, where
+    // either choice passes) and adds no MUST failure and no desync risk.
+    let results = &runs[5];
+    let r = find(results, "request-line-bare-lf");
+    assert_eq!((r.level, r.verdict), ("MAY", Judgment::Pass));
+    assert!(r.actual.starts_with("200"), "the server's choice is reported: {}", r.actual);
+    assert!(find(&baseline, "request-line-bare-lf").actual.starts_with("400"));
+    let must = |rs: &[CaseResult]| rs.iter().filter(|r| r.is_must_failure()).map(|r| r.id.clone()).collect::<Vec<_>>();
+    assert_eq!(must(results), must(&baseline), "bare LF adds no MUST failure");
+    assert!(results.iter().all(|r| !r.is_desync_risk()));
+
+    // Replacing obs-fold by SP is allowed (RFC 9112 §5.2): no desync risk.
+    let results = &runs[6];
+    assert!(
+        results.iter().all(|r| !r.is_desync_risk()),
+        "{:?}",
+        results.iter().filter(|r| r.is_desync_risk()).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn hostile_servers_end_each_exchange_within_its_deadline() {
+    let request = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    for mode in [Hostile::Endless, Hostile::Trickle, Hostile::Huge, Hostile::Silent, Hostile::Reset, Hostile::Garbage] {
+        let server = servers::hostile(mode);
+        let started = Instant::now();
+        let plan = Plan {
+            bytes: request,
+            first_answers: ResponseTo::Other,
+            responses: 1,
+            linger: Duration::ZERO,
+            deadline: started + Duration::from_millis(700),
+        };
+        let ex = wire::exchange(server.addr, &plan);
+        let took = started.elapsed();
+        assert!(took < Duration::from_millis(1500), "{mode:?} took {took:?}");
+        assert!(ex.responses.is_empty(), "{mode:?}: no complete response can come: {:?}", ex.responses);
+        match mode {
+            // The body limit (64 MiB) or the deadline, whichever comes first; nothing is kept.
+            Hostile::Endless => assert!(
+                matches!(&ex.end, End::Timeout)
+                    || matches!(&ex.end, End::Malformed { rule, .. } if rule == "body-too-large"),
+                "{:?}",
+                ex.end
+            ),
+            // A 1 GiB declared body is refused at the head, before any of it is read.
+            Hostile::Huge => {
+                assert!(matches!(&ex.end, End::Malformed { rule, .. } if rule == "body-too-large"), "{:?}", ex.end)
+            }
+            Hostile::Trickle | Hostile::Silent => assert_eq!(ex.end, End::Timeout),
+            Hostile::Reset => assert!(matches!(ex.end, End::Reset | End::Closed), "{:?}", ex.end),
+            Hostile::Garbage => {
+                assert!(matches!(&ex.end, End::Malformed { rule, .. } if rule == "invalid-version"), "{:?}", ex.end)
+            }
+        }
+    }
+}
+
+#[test]
+fn a_server_that_never_answers_the_canary_is_unreachable_and_the_run_does_not_start() {
+    for mode in [Hostile::Silent, Hostile::Garbage, Hostile::Reset] {
+        let server = servers::hostile(mode);
+        let started = Instant::now();
+        let timing = Timing { deadline: Duration::from_millis(500), ..Timing::default() };
+        let live = Live::connect(Target::parse(&server.addr.to_string()).unwrap(), timing);
+        assert!(live.is_err(), "{mode:?}");
+        assert!(started.elapsed() < Duration::from_secs(2), "{mode:?}");
+    }
+}

@@ -1,0 +1,316 @@
+//! Servers for the probe's tests, each on 127.0.0.1 with an ephemeral port, stopped when dropped:
+//! a hostile one (for the probe's bounds) and a naive one with switchable flaws (for its
+//! findings). The naive server has its own small parser, deliberately not h1wire's.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// A server thread that accepts until dropped.
+pub struct Running {
+    pub addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        if let Some(t) = self.accept.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Runs `handle` on a thread per connection; connection threads end on their own (each has a
+/// timeout or a bounded amount of work).
+pub fn spawn(handle: impl Fn(TcpStream, &AtomicBool) + Send + Sync + 'static) -> Running {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let handle = Arc::new(handle);
+    let accept = std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            if flag.load(Ordering::SeqCst) {
+                return;
+            }
+            let Ok(stream) = stream else { continue };
+            let (handle, flag) = (Arc::clone(&handle), Arc::clone(&flag));
+            std::thread::spawn(move || handle(stream, &flag));
+        }
+    });
+    Running { addr, stop, accept: Some(accept) }
+}
+
+/// What a hostile server does to every connection.
+#[derive(Clone, Copy, Debug)]
+pub enum Hostile {
+    /// A chunked response that never ends, as fast as the socket takes it.
+    Endless,
+    /// A valid response, one byte per 200 ms.
+    Trickle,
+    /// A head announcing a 1 GiB body, then the body as fast as it goes.
+    Huge,
+    /// Reads and never answers.
+    Silent,
+    /// Closes at once with the request unread, which resets the connection.
+    Reset,
+    /// Bytes that are not HTTP.
+    Garbage,
+}
+
+pub fn hostile(mode: Hostile) -> Running {
+    spawn(move |mut stream, stop| {
+        let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+        let _ = stream.set_write_timeout(Some(Duration::from_secs(3)));
+        let mut buf = [0u8; 4096];
+        // Every mode ends within a few seconds whatever the client does.
+        let until = std::time::Instant::now() + Duration::from_secs(4);
+        let live = || !stop.load(Ordering::SeqCst) && std::time::Instant::now() < until;
+        match mode {
+            Hostile::Reset => {
+                std::thread::sleep(Duration::from_millis(100));
+                drop(stream);
+            }
+            Hostile::Silent => {
+                while live() {
+                    if let Ok(0) = stream.read(&mut buf) {
+                        return;
+                    }
+                }
+            }
+            Hostile::Garbage => {
+                let _ = stream.read(&mut buf);
+                let _ = stream.write_all(b"SSH-2.0-OpenSSH_9.2\r\n\x00\x01\x02 not http at all\r\n\r\n");
+            }
+            Hostile::Trickle => {
+                let _ = stream.read(&mut buf);
+                for &b in b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".iter() {
+                    if !live() || stream.write_all(&[b]).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            }
+            Hostile::Endless | Hostile::Huge => {
+                let _ = stream.read(&mut buf);
+                let head: &[u8] = match mode {
+                    Hostile::Endless => b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                    _ => b"HTTP/1.1 200 OK\r\nContent-Length: 1073741824\r\n\r\n",
+                };
+                if stream.write_all(head).is_err() {
+                    return;
+                }
+                let chunk = [b'x'; 16 * 1024];
+                let framed = [&b"4000\r\n"[..], &chunk, b"\r\n"].concat();
+                let piece: &[u8] = if matches!(mode, Hostile::Endless) { &framed } else { &chunk };
+                while live() && stream.write_all(piece).is_ok() {}
+            }
+        }
+    })
+}
+
+/// The flaws the naive server can have.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Flaws {
+    /// With Transfer-Encoding and Content-Length both present, frame by Content-Length.
+    pub te_cl_by_cl: bool,
+    /// With two different Content-Length values, use the first.
+    pub first_of_two_cl: bool,
+    /// Read a chunk-size as its longest hex prefix and ignore the rest of the line.
+    pub chunk_size_hex_prefix: bool,
+    /// Ignore Content-Length on GET (the body is read as the next request).
+    pub cl_ignored_on_get: bool,
+    /// Accept whitespace between a field name and its colon.
+    pub space_before_colon: bool,
+    /// Accept bare LF as a line end (RFC 9112 §2.2 lets a recipient do so).
+    pub bare_lf: bool,
+    /// Replace obs-fold by SP (RFC 9112 §5.2 lets a recipient do so).
+    pub unfold: bool,
+}
+
+/// A small keep-alive server with its own parser: strict about framing unless a flaw says
+/// otherwise, lax about everything else (targets, Host), answering `200 ok` to every request it
+/// reads and `400` (then close) to what it refuses.
+pub fn naive(flaws: Flaws) -> Running {
+    spawn(move |mut stream, stop| {
+        let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
+        let until = std::time::Instant::now() + Duration::from_secs(10);
+        let mut buf: Vec<u8> = Vec::new();
+        let mut read = [0u8; 8192];
+        loop {
+            match naive_request(&buf, flaws) {
+                Parsed::Need => {}
+                Parsed::Bad => {
+                    let _ =
+                        stream.write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+                    return;
+                }
+                Parsed::Request { used, close } => {
+                    buf.drain(..used);
+                    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                    if close {
+                        return;
+                    }
+                    continue;
+                }
+            }
+            if stop.load(Ordering::SeqCst) || std::time::Instant::now() > until || buf.len() > 1 << 20 {
+                return;
+            }
+            match stream.read(&mut read) {
+                Ok(0) => return,
+                Ok(n) => buf.extend_from_slice(&read[..n]),
+                Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+                Err(_) => return,
+            }
+        }
+    })
+}
+
+enum Parsed {
+    Need,
+    Bad,
+    Request { used: usize, close: bool },
+}
+
+fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// The naive parser: one request from the front of `buf`.
+fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
+    // The head ends at an empty line; a bare LF is a line end only with the flaw.
+    let Some(head_end) = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| i + 4)
+        .or_else(|| flaws.bare_lf.then(|| buf.windows(2).position(|w| w == b"\n\n").map(|i| i + 2)).flatten())
+    else {
+        return Parsed::Need;
+    };
+    let head = &buf[..head_end];
+    let mut lines: Vec<&[u8]> = Vec::new();
+    for line in head.split(|&b| b == b'\n') {
+        let trimmed = match line.strip_suffix(b"\r") {
+            Some(l) => l,
+            None if flaws.bare_lf || line.is_empty() => line,
+            None => return Parsed::Bad,
+        };
+        if trimmed.contains(&b'\r') {
+            return Parsed::Bad;
+        }
+        lines.push(trimmed);
+    }
+    let request_line = lines[0];
+    let parts: Vec<&[u8]> = request_line.split(|&b| b == b' ').collect();
+    if parts.len() != 3 || !is_token(parts[0]) || !parts[2].starts_with(b"HTTP/1.") {
+        return Parsed::Bad;
+    }
+    let method = parts[0];
+    let mut fields: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    for line in &lines[1..] {
+        if line.is_empty() {
+            break;
+        }
+        if line[0] == b' ' || line[0] == b'\t' {
+            match fields.last_mut() {
+                Some((_, value)) if flaws.unfold => {
+                    value.push(b' ');
+                    value.extend_from_slice(line.trim_ascii());
+                    continue;
+                }
+                _ => return Parsed::Bad,
+            }
+        }
+        let Some(colon) = line.iter().position(|&b| b == b':') else { return Parsed::Bad };
+        let mut name = &line[..colon];
+        if flaws.space_before_colon {
+            name = name.trim_ascii_end();
+        }
+        if !is_token(name) {
+            return Parsed::Bad;
+        }
+        fields.push((name.to_ascii_lowercase(), line[colon + 1..].trim_ascii().to_vec()));
+    }
+    let values = |n: &[u8]| fields.iter().filter(|(f, _)| f == n).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+    let cls = values(b"content-length");
+    let tes = values(b"transfer-encoding");
+    let close = values(b"connection").iter().any(|v| v.eq_ignore_ascii_case(b"close"));
+    let mut length = None;
+    for cl in &cls {
+        if cl.is_empty() || !cl.iter().all(u8::is_ascii_digit) || cl.len() > 15 {
+            return Parsed::Bad;
+        }
+        let n: usize = std::str::from_utf8(cl).unwrap().parse().unwrap();
+        match length {
+            None => length = Some(n),
+            Some(first) if first == n || flaws.first_of_two_cl => {}
+            Some(_) => return Parsed::Bad,
+        }
+    }
+    let chunked = match tes.last() {
+        None => false,
+        Some(te) if te.eq_ignore_ascii_case(b"chunked") => true,
+        Some(_) => return Parsed::Bad,
+    };
+    if chunked && length.is_some() && !flaws.te_cl_by_cl {
+        return Parsed::Bad;
+    }
+    if flaws.cl_ignored_on_get && method == b"GET" {
+        length = None;
+    }
+    let body = &buf[head_end..];
+    match (chunked && !(flaws.te_cl_by_cl && length.is_some()), length) {
+        (true, _) => match naive_chunked(body, flaws) {
+            Some(Ok(used)) => Parsed::Request { used: head_end + used, close },
+            Some(Err(())) => Parsed::Bad,
+            None => Parsed::Need,
+        },
+        (false, Some(n)) if body.len() >= n => Parsed::Request { used: head_end + n, close },
+        (false, Some(_)) => Parsed::Need,
+        (false, None) => Parsed::Request { used: head_end, close },
+    }
+}
+
+/// A chunked body: `Some(Ok(length))`, `Some(Err)` when malformed, `None` when incomplete.
+fn naive_chunked(body: &[u8], flaws: Flaws) -> Option<Result<usize, ()>> {
+    let mut at = 0;
+    loop {
+        let line_end = body[at..].windows(2).position(|w| w == b"\r\n")? + at;
+        let line = &body[at..line_end];
+        let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+        let rest = &line[digits..];
+        if digits == 0 || digits > 15 || !(flaws.chunk_size_hex_prefix || rest.is_empty() || rest.starts_with(b";")) {
+            return Some(Err(()));
+        }
+        let size = usize::from_str_radix(std::str::from_utf8(&line[..digits]).unwrap(), 16).unwrap();
+        at = line_end + 2;
+        if size == 0 {
+            // Trailers, up to the empty line; a CR or LF inside a line is refused.
+            loop {
+                let end = body[at..].windows(2).position(|w| w == b"\r\n")? + at;
+                if body[at..end].iter().any(|&b| b == b'\r' || b == b'\n') {
+                    return Some(Err(()));
+                }
+                let empty = end == at;
+                at = end + 2;
+                if empty {
+                    return Some(Ok(at));
+                }
+            }
+        }
+        if body.len() < at + size + 2 {
+            return None;
+        }
+        if &body[at + size..at + size + 2] != b"\r\n" {
+            return Some(Err(()));
+        }
+        at += size + 2;
+    }
+}
