@@ -1,9 +1,9 @@
-//! The example server, started on 127.0.0.1 with an ephemeral port, checked with curl and with a
-//! raw socket. Every socket has a timeout and the server is killed when the test ends.
+//! The reference server (`h1spec serve`), started on 127.0.0.1 with an ephemeral port, checked
+//! with curl and with a raw socket. Every socket has a timeout and the server is killed when the
+//! test ends.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -20,16 +20,11 @@ impl Drop for Server {
 }
 
 fn start() -> Server {
-    // `cargo test` builds the examples; build it here too when only this test was asked for.
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "-q", "-p", "h1wire", "--example", "server"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .status()
-        .expect("cargo runs");
-    assert!(status.success());
-    let exe: PathBuf = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join("examples/server");
-    let mut child =
-        Command::new(exe).arg("127.0.0.1:0").stdout(Stdio::piped()).spawn().expect("the example server starts");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_h1spec"))
+        .args(["serve", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("h1spec serve starts");
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let addr = line.trim().strip_prefix("listening on ").expect("address line").to_owned();
@@ -70,7 +65,7 @@ fn count(haystack: &[u8], needle: &[u8]) -> usize {
 }
 
 #[test]
-fn curl_against_the_example_server() {
+fn curl_against_the_reference_server() {
     let server = start();
     let url = format!("http://{}/", server.addr);
     let echo = format!("http://{}/echo", server.addr);
