@@ -120,23 +120,22 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// Why `case` is skipped, or `None` when it runs.
-    pub fn skip_reason(&self, case: &Case) -> Option<String> {
-        if let Some(id) = &self.case {
-            if &case.id != id {
-                return Some(format!("not {id}"));
-            }
-        }
-        if let Some(section) = &self.section {
+    /// Whether `case` is selected by `--case` and `--section` (cases not selected are left out
+    /// of the run and of its counts).
+    pub fn selects(&self, case: &Case) -> bool {
+        let by_id = self.case.as_ref().is_none_or(|id| &case.id == id);
+        let by_section = self.section.as_ref().is_none_or(|section| {
             let wanted = format!("§{section}");
-            let cites = case.rfc.iter().any(|r| {
+            case.rfc.iter().any(|r| {
                 r.split_whitespace()
                     .any(|w| w == wanted || w.strip_prefix(&wanted).is_some_and(|rest| rest.starts_with('.')))
-            });
-            if !cites {
-                return Some(format!("not in section {section}"));
-            }
-        }
+            })
+        });
+        by_id && by_section
+    }
+
+    /// Why a selected `case` is skipped, or `None` when it runs.
+    pub fn skip_reason(&self, case: &Case) -> Option<String> {
         if case.level == Level::Should && !self.strict {
             return Some("SHOULD level (run with --strict)".into());
         }
@@ -161,7 +160,11 @@ pub fn run(
     jobs: usize,
     progress: &(dyn Fn(&CaseResult) + Sync),
 ) -> Vec<CaseResult> {
-    let all: Vec<(&Section, &Case)> = sections.iter().flat_map(|s| s.cases.iter().map(move |c| (s, c))).collect();
+    let all: Vec<(&Section, &Case)> = sections
+        .iter()
+        .flat_map(|s| s.cases.iter().map(move |c| (s, c)))
+        .filter(|(_, c)| selection.selects(c))
+        .collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let slots: Vec<std::sync::Mutex<Option<CaseResult>>> = all.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|scope| {

@@ -60,7 +60,12 @@ pub fn console(target: &str, results: &[CaseResult], style: Style) -> String {
         }
         match r.verdict {
             Judgment::Pass => {
-                let _ = writeln!(out, "  {} {} [{}]", style.paint("32", "✔"), r.id, r.level);
+                let desync = r
+                    .desync
+                    .as_ref()
+                    .map(|d| format!(" {}: {:?}", d.class, d.verdict).to_lowercase())
+                    .unwrap_or_default();
+                let _ = writeln!(out, "  {} {} [{}]{desync}", style.paint("32", "✔"), r.id, r.level);
             }
             Judgment::Skip => {
                 let _ = writeln!(out, "  {} {} ({})", style.paint("33", "–"), r.id, r.actual);

@@ -175,7 +175,7 @@ fn probe(args: ProbeArgs) -> ExitCode {
     };
     let selection = Selection { strict: args.strict, section: args.section.clone(), case: args.case.clone() };
     let terminal = std::io::stderr().is_terminal() && args.output.is_none() && args.format == Format::Console;
-    let total = sections.iter().map(|s| s.cases.len()).sum::<usize>();
+    let total = sections.iter().flat_map(|s| &s.cases).filter(|c| selection.selects(c)).count();
     let bar = if terminal { indicatif::ProgressBar::new(total as u64) } else { indicatif::ProgressBar::hidden() };
     let started = std::time::Instant::now();
     let bound = Duration::from_secs(args.max_time);

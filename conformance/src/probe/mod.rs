@@ -161,7 +161,7 @@ impl Subject for Live {
         let (sent, readings, linger, deadline) = match (desync_run, case.expect) {
             (Some(_), _) => {
                 let sent = [&bytes[..], &self.canary].concat();
-                let readings = Reading::allowed(&sent);
+                let readings = Reading::allowed(&sent, self.canary.len());
                 (sent, readings, self.timing.linger, deadline)
             }
             (None, Expect::Incomplete) => {
@@ -198,19 +198,23 @@ struct Reading {
     /// where the refusal is not about framing (a missing Host, say); then it answers it and the
     /// canary after it as on its own. Either is consistent; anything else is not.
     refused_after: bool,
+    /// The last complete request is the canary alone (not glued to bytes left by the case), so
+    /// its response must be the canary's as on its own.
+    canary_alone: bool,
 }
 
 impl Reading {
     /// One response, the case's (no canary).
-    const ONE: Reading = Reading { complete: 1, refused_after: false };
+    const ONE: Reading = Reading { complete: 1, refused_after: false, canary_alone: false };
 
     /// The readings the RFC allows a server: h1wire's (strict), one that accepts bare LF as a
     /// line end (RFC 9112 §2.2 MAY), and one that replaces the first head's obs-folds by SP
     /// (RFC 9112 §5.2 lets a server do so instead of answering 400).
-    fn allowed(sent: &[u8]) -> Vec<Reading> {
+    fn allowed(sent: &[u8], canary_len: usize) -> Vec<Reading> {
         let of = |bytes: &[u8], bare_lf: bool| {
-            let (complete, refused_after) = rfc_reading(bytes, bare_lf);
-            Reading { complete, refused_after }
+            let (complete, refused_after, last_start) = rfc_reading(bytes, bare_lf);
+            let canary_alone = !refused_after && last_start == bytes.len() - canary_len;
+            Reading { complete, refused_after, canary_alone }
         };
         let mut readings = vec![of(sent, false), of(sent, true)];
         if let Some(unfolded) = unfold_first_head(sent) {
@@ -247,20 +251,26 @@ fn unfold_first_head(bytes: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// How h1wire reads `bytes` as a stream of requests (with bare LF as a line end when `bare_lf`):
-/// the complete requests before the first refused or incomplete one, and whether one was refused.
-fn rfc_reading(bytes: &[u8], bare_lf: bool) -> (usize, bool) {
+/// the complete requests before the first refused or incomplete one, whether one was refused,
+/// and where the last complete one began.
+fn rfc_reading(bytes: &[u8], bare_lf: bool) -> (usize, bool, usize) {
     let mut config = h1wire::Config::default();
     config.allow_bare_lf = bare_lf;
     let mut parser = RequestParser::with_config(config);
-    let (mut start, mut messages) = (0, 0);
+    let (mut start, mut messages, mut message_start, mut last_start) = (0, 0, 0, 0);
     loop {
         match parser.parse(&bytes[start..]) {
-            Err(_) => return (messages, true),
+            Err(_) => return (messages, true, last_start),
             Ok(out) => {
+                let at = start;
                 start += out.consumed;
                 match out.event {
-                    None => return (messages, false),
-                    Some(h1wire::Event::EndOfMessage) => messages += 1,
+                    None => return (messages, false, last_start),
+                    Some(h1wire::Event::Head { .. }) => message_start = at,
+                    Some(h1wire::Event::EndOfMessage) => {
+                        messages += 1;
+                        last_start = message_start;
+                    }
                     Some(_) => {}
                 }
             }
@@ -355,7 +365,7 @@ fn classify(case: &Case, ex: &Exchange, readings: &[Reading], baseline: &Seen) -
         if r.refused_after {
             (got == k + 1 && last.status >= 400) || (got == k + 2 && canary)
         } else {
-            got == k && canary
+            got == k && (canary || !r.canary_alone)
         }
     });
     if consistent {
@@ -417,20 +427,20 @@ mod tests {
     #[test]
     fn the_rfc_readings_count_requests() {
         let two = b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n";
-        assert_eq!(rfc_reading(two, false), (2, false));
+        assert_eq!(rfc_reading(two, false), (2, false, 46));
         let te_cl = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n";
-        assert_eq!(rfc_reading(te_cl, false), (0, true));
+        assert_eq!(rfc_reading(te_cl, false), (0, true, 0));
         let cut = b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nGET / HTTP/1.1\r\n\r\n";
-        assert_eq!(rfc_reading(cut, false), (1, true));
-        assert_eq!(rfc_reading(b"GET / HTTP/1.1\nHost: a\n\n", false), (0, true));
-        assert_eq!(rfc_reading(b"GET / HTTP/1.1\nHost: a\n\n", true), (1, false));
+        assert_eq!(rfc_reading(cut, false), (1, true, 0));
+        assert_eq!(rfc_reading(b"GET / HTTP/1.1\nHost: a\n\n", false), (0, true, 0));
+        assert_eq!(rfc_reading(b"GET / HTTP/1.1\nHost: a\n\n", true), (1, false, 0));
         let folded = b"POST / HTTP/1.1\r\nHost: a\r\nX: y\r\n Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
         // "one or more SP octets" (RFC 9112 §5.2): the CRLF becomes SP, the fold's own SP stays.
         let unfolded = b"POST / HTTP/1.1\r\nHost: a\r\nX: y  Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
         assert_eq!(unfold_first_head(folded).as_deref(), Some(&unfolded[..]));
         assert_eq!(unfold_first_head(b"GET / HTTP/1.1\r\n\r\n"), None);
         // Three readings of the folded request: refused, refused, one request then a refusal.
-        let readings = Reading::allowed(folded);
+        let readings = Reading::allowed(folded, 0);
         assert_eq!(readings.iter().map(|r| (r.complete, r.refused_after)).collect::<Vec<_>>(), [(0, true), (1, true)]);
         assert_eq!(first_token(b"HEAD / HTTP/1.1\r\n"), "HEAD");
     }
