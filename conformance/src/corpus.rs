@@ -20,6 +20,7 @@
 //! requirement = "No whitespace is allowed between the field name and colon."  # optional
 //! desync = "TE.CL"                         # framing cases: the class a misreading opens
 //! must_close = true                        # the server MUST close after answering
+//! may_accept_if_closed = true              # a live server may also answer 2xx, then close
 //! ```
 //!
 //! `raw` is a TOML literal string whose escapes this module decodes: `\r \n \t \0 \\`, `\xHH`
@@ -167,6 +168,11 @@ pub struct Case {
     /// The RFC requires the server to close the connection after answering (RFC 9112 §6.3).
     #[serde(default)]
     pub must_close: bool,
+    /// A server may also process the message and answer it, provided it then closes (RFC 9112
+    /// §6.3 rule 3: Transfer-Encoding with Content-Length). h1wire refuses; a live server is
+    /// judged by both.
+    #[serde(default)]
+    pub may_accept_if_closed: bool,
     pub method: Option<String>,
     pub target: Option<String>,
     pub version: Option<String>,
@@ -364,6 +370,9 @@ fn validate(case: &Case) -> Result<(), String> {
         }
         _ if case.kind == CaseKind::Response && (case.desync.is_some() || case.must_close) => {
             Err("desync and must_close are for requests".into())
+        }
+        _ if case.may_accept_if_closed && !(case.must_close && case.expect == Expect::Reject) => {
+            Err("may_accept_if_closed is for rejects that must close".into())
         }
         _ => Ok(()),
     }

@@ -316,8 +316,12 @@ fn judge(case: &Case, ex: &Exchange, timing: Timing) -> (Judgment, String, Strin
             if case.must_close {
                 expected.push_str(", then the connection closed");
             }
+            if case.may_accept_if_closed {
+                expected.push_str("; or an answer by Transfer-Encoding, then the close (RFC 9112 §6.3)");
+            }
             let refused = first.is_some_and(|r| case.status.contains(&r.status));
-            (refused && (!case.must_close || closed), expected)
+            let processed = case.may_accept_if_closed && first.is_some_and(|r| (200..300).contains(&r.status));
+            ((refused || processed) && (!case.must_close || closed), expected)
         }
         Expect::Accept => {
             let read = first.is_some_and(|r| (r.status < 500 || r.status == 501) && !REFUSALS.contains(&r.status));

@@ -8,6 +8,7 @@ mod cli_suite;
 mod corpus;
 mod differential;
 mod fuzz_checks;
+mod peers;
 mod probe;
 mod reference_server;
 mod roundtrip;
