@@ -81,3 +81,7 @@ fuzz-smoke SECS="20":
 oss-fuzz-build OUT="/tmp/h1spec-oss-fuzz-out":
     mkdir -p {{OUT}}
     H1SPEC_DIR="$PWD" SRC=$(dirname "$PWD") OUT={{OUT}} bash .clusterfuzzlite/build.sh
+
+# Probe real servers side by side (reference, nginx, Python, Node, Go, Apache, lighttpd, HAProxy) and write PEERS.md; installs what is missing with apt-get.
+peers:
+    python3 peers/run.py --install

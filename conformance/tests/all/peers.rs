@@ -11,7 +11,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A peer server process, killed when dropped.
+/// A peer server process, killed when dropped (nginx runs as one process, `master_process off`
+/// in its config, so killing it leaves no worker behind).
 struct Peer {
     child: Child,
     port: u16,
