@@ -107,6 +107,8 @@ def start_go(tmp, port, procs):
 
 
 def start_apache(tmp, port, procs):
+    # Apache drops to `nobody` before serving: its folder must be readable then.
+    os.chmod(tmp, 0o755)
     www(tmp)
     fill(os.path.join(PEERS, "apache2", "httpd.conf"), os.path.join(tmp, "httpd.conf"), PORT=port, DIR=tmp)
     return ["apache2", "-f", os.path.join(tmp, "httpd.conf"), "-DFOREGROUND"]

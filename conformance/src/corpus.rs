@@ -371,6 +371,7 @@ fn validate(case: &Case) -> Result<(), String> {
         _ if case.kind == CaseKind::Response && (case.desync.is_some() || case.must_close) => {
             Err("desync and must_close are for requests".into())
         }
+        _ if case.must_close && case.level == Level::May => Err("must_close on a MAY case: the RFC allows both".into()),
         _ if case.may_accept_if_closed && !(case.must_close && case.expect == Expect::Reject) => {
             Err("may_accept_if_closed is for rejects that must close".into())
         }

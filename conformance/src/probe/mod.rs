@@ -27,6 +27,13 @@ use wire::{exchange, End, Exchange, Plan, Seen};
 /// answering about the resource (404, 405, and 501 for a method it does not implement).
 const REFUSALS: &[u16] = &[400, 411, 413, 414, 431, 505];
 
+/// Whether a first response says the server did not process the message: a refusal, a 501
+/// (an unknown transfer coding, or method), or a server error. A 404 or 405 answers a message
+/// that was read.
+fn not_processed(status: u16) -> bool {
+    REFUSALS.contains(&status) || status >= 500
+}
+
 /// Where the probe points, parsed from `127.0.0.1:8080` or `http://host:port/path`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Target {
@@ -351,7 +358,7 @@ fn classify(case: &Case, ex: &Exchange, readings: &[Reading], baseline: &Seen) -
             _ => (DesyncVerdict::Refused, "the server closed without answering".into()),
         };
     };
-    if first.status >= 400 {
+    if not_processed(first.status) {
         if case.must_close && ex.responses.len() > 1 {
             return (
                 DesyncVerdict::Risk,
