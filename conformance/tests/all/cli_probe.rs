@@ -1,8 +1,9 @@
 //! `h1spec probe` as a user runs it: the binary against the embedded reference server, against
 //! Python's http.server (present wherever Python is), and against nothing.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+
+use crate::servers::Process;
 
 fn h1spec(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_h1spec")).args(args).output().expect("h1spec runs")
@@ -18,38 +19,21 @@ fn with_no_arguments_it_probes_the_reference_server_and_exits_0() {
     assert!(last.ends_with(" failed, 0 desync risks") && last.contains(", 0 failed,"), "{last}");
 }
 
-/// Python's http.server on an ephemeral port, killed when dropped.
-struct PythonServer {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for PythonServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn python_server() -> PythonServer {
+/// Python's http.server on an ephemeral port (it prints
+/// `Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ...`).
+fn python_server() -> Process {
     let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/../corpus/samples");
-    let mut child = Command::new("python3")
-        .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", samples])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("python3 is installed");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    // "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..."
-    let port = line.split(" port ").nth(1).and_then(|rest| rest.split_whitespace().next()).and_then(|p| p.parse().ok());
-    PythonServer { port: port.unwrap_or_else(|| panic!("no port in {line:?}")), child }
+    let mut command = Command::new("python3");
+    command.args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", samples]).stderr(Stdio::null());
+    let mut server = Process::start_printing_addr(&mut command, "(http://");
+    server.addr = server.addr.trim_end_matches(")").trim_end_matches('/').to_owned();
+    server
 }
 
 #[test]
 fn python_http_server_fails_with_a_json_and_a_junit_report() {
     let server = python_server();
-    let addr = format!("127.0.0.1:{}", server.port);
+    let addr = server.addr.clone();
     let out = h1spec(&["probe", &addr, "--format", "json", "-j", "8"]);
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");

@@ -7,25 +7,10 @@
 //! fails it.
 
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A peer server process, killed when dropped (nginx runs as one process, `master_process off`
-/// in its config, so killing it leaves no worker behind).
-struct Peer {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+use crate::servers::Process;
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -44,7 +29,9 @@ fn installed(program: &str) -> bool {
     found
 }
 
-fn start_nginx() -> Peer {
+/// nginx runs as one process (`master_process off` in its config), so killing it leaves no
+/// worker behind.
+fn start_nginx() -> Process {
     let port = free_port();
     let dir = std::env::temp_dir().join(format!("h1spec-nginx-{}-{port}", std::process::id()));
     std::fs::create_dir_all(dir.join("tmp")).unwrap();
@@ -60,7 +47,7 @@ fn start_nginx() -> Peer {
         .stderr(Stdio::null())
         .spawn()
         .expect("nginx starts");
-    let peer = Peer { child, port, dir };
+    let peer = Process { child, addr: format!("127.0.0.1:{port}"), dir: Some(dir) };
     let until = Instant::now() + Duration::from_secs(10);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(Instant::now() < until, "nginx did not listen on {port}");
@@ -75,7 +62,7 @@ fn nginx_is_probed_with_a_valid_report() {
         return;
     }
     let nginx = start_nginx();
-    let addr = format!("127.0.0.1:{}", nginx.port);
+    let addr = nginx.addr.clone();
     let out = Command::new(env!("CARGO_BIN_EXE_h1spec"))
         .args(["probe", &addr, "--format", "json", "-j", "8"])
         .output()

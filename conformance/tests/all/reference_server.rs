@@ -2,36 +2,21 @@
 //! with curl and with a raw socket. Every socket has a timeout and the server is killed when the
 //! test ends.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-struct Server {
-    child: Child,
-    addr: String,
+use crate::servers::Process;
+
+fn start() -> Process {
+    Process::start_printing_addr(
+        Command::new(env!("CARGO_BIN_EXE_h1spec")).args(["serve", "127.0.0.1:0"]),
+        "listening on ",
+    )
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start() -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_h1spec"))
-        .args(["serve", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("h1spec serve starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let addr = line.trim().strip_prefix("listening on ").expect("address line").to_owned();
-    Server { child, addr }
-}
-
-fn curl(server: &Server, args: &[&str]) -> (Vec<u8>, String) {
+fn curl(server: &Process, args: &[&str]) -> (Vec<u8>, String) {
     let out = Command::new("curl")
         .args(["-s", "-S", "--max-time", "20"])
         .args(args)
@@ -41,7 +26,7 @@ fn curl(server: &Server, args: &[&str]) -> (Vec<u8>, String) {
     (out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
-fn connect(server: &Server) -> TcpStream {
+fn connect(server: &Process) -> TcpStream {
     let stream = TcpStream::connect(&server.addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     stream

@@ -1,6 +1,7 @@
-//! Servers for the probe's tests, each on 127.0.0.1 with an ephemeral port, stopped when dropped:
-//! a hostile one (for the probe's bounds) and a naive one with switchable flaws (for its
-//! findings). The naive server has its own small parser, deliberately not h1wire's.
+//! Servers for the tests, each on 127.0.0.1 with an ephemeral port, stopped when dropped: server
+//! processes ([`Process`]), a hostile server (for the probe's bounds) and a naive one with
+//! switchable flaws (for its findings). The naive server has its own small parser, deliberately
+//! not h1wire's.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -8,6 +9,38 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
+
+/// A server process a test started, killed and reaped when dropped, with the folder it runs in
+/// (removed then) if it has one.
+pub struct Process {
+    pub child: std::process::Child,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    pub dir: Option<std::path::PathBuf>,
+}
+
+impl Process {
+    /// Starts `command` and takes its address from the first line it prints, the part after
+    /// `marker` up to the next space (`listening on 127.0.0.1:4242`).
+    pub fn start_printing_addr(command: &mut std::process::Command, marker: &str) -> Process {
+        use std::io::BufRead;
+        let mut child = command.stdout(std::process::Stdio::piped()).spawn().expect("the server starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let addr = line.split(marker).nth(1).and_then(|rest| rest.split_whitespace().next()).map(str::to_owned);
+        Process { addr: addr.unwrap_or_else(|| panic!("no address after {marker:?} in {line:?}")), child, dir: None }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
 
 /// A server thread that accepts until dropped.
 pub struct Running {
