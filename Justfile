@@ -52,8 +52,7 @@ instructions WHICH="h1wire" INPUT="long":
 seeds:
     cargo run -q -p h1spec -- seeds
 
-# Fuzz one target for SECS seconds from its working corpus and the seeds. Needs cargo-fuzz; plain
-# `cargo fuzz` works on stable Rust, AddressSanitizer included (see fuzz/rustc-wrapper).
+# Fuzz one target for SECS seconds from its working corpus and the seeds (needs cargo-fuzz; stable Rust works, see fuzz/rustc-wrapper).
 fuzz TARGET="parse_request" SECS="60": seeds
     mkdir -p fuzz/corpus/{{TARGET}}
     cargo fuzz run -O -a {{TARGET}} fuzz/corpus/{{TARGET}} fuzz/seeds/{{TARGET}} -- -max_total_time={{SECS}} -dict=fuzz/http.dict -print_final_stats=1
