@@ -34,12 +34,19 @@ bench NAME="current":
 bench-compare BASE:
     cargo bench -p h1wire-benches -- --baseline {{BASE}}
 
-# One run of the comparison benchmarks, written up as BENCHMARKS.md (ratios and the machine).
-benchmarks-md:
-    cargo bench -p h1wire-benches --bench compare
+# RUNS runs of the comparison benchmarks, written up as BENCHMARKS.md (ratios with their spread, instruction counts, the machine).
+benchmarks-md RUNS="3":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    rm -rf target/criterion-runs
+    cargo build -q --profile bench -p h1wire-benches --example profile_head
+    for n in $(seq 1 {{RUNS}}); do
+        cargo bench -p h1wire-benches --bench compare -- --warm-up-time 1 --measurement-time 3
+        mkdir -p target/criterion-runs && cp -r target/criterion target/criterion-runs/$n
+    done
     python3 benches/report.py > BENCHMARKS.md
 
-# Callgrind instruction counts (repeatable) for WHICH (h1wire, h1wire-bytewise, httparse) on INPUT (short, long, hundred, a size).
+# Callgrind instruction counts (repeatable) for WHICH (h1wire, h1wire-read, h1wire-bytewise, httparse) on INPUT (curl, health, short, long, hundred, a size).
 instructions WHICH="h1wire" INPUT="long":
     #!/usr/bin/env bash
     set -euo pipefail

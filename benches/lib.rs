@@ -35,6 +35,13 @@ Cookie: "
     head
 }
 
+/// What curl sends for `curl http://example.com/` (3 fields, 78 bytes): the shape of most API and
+/// tooling traffic.
+pub const REQ_CURL: &[u8] = b"GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\n\r\n";
+
+/// A load balancer's health check (2 fields, 62 bytes).
+pub const REQ_HEALTH: &[u8] = b"GET /health HTTP/1.1\r\nHost: 10.0.0.17:8080\r\nConnection: close\r\n\r\n";
+
 /// A short request, about 70 bytes.
 pub const REQ_SHORT: &[u8] = b"GET /index.html HTTP/1.1\r\nHost: www.example.com\r\nAccept: */*\r\nX-Id: 7\r\n\r\n";
 

@@ -5,8 +5,9 @@
 //! valgrind --tool=callgrind target/release/examples/profile_head h1wire 1024 1000
 //! ```
 //!
-//! Arguments: `h1wire` | `h1wire-bytewise` | `httparse`, the input (a head size in bytes, or
-//! `short`, `long`, `hundred`), the repetitions; or `chunked`, a chunk size, the repetitions (a
+//! Arguments: `h1wire` (parse only) | `h1wire-read` (parse, then read the method, the target and
+//! every field name and value, as a server must) | `h1wire-bytewise` | `httparse`, the input (a
+//! head size in bytes, or `curl`, `health`, `short`, `long`, `hundred`), the repetitions; or `chunked`, a chunk size, the repetitions (a
 //! 64 KiB body through h1wire's request path).
 
 use h1wire::{Event, Parse, RequestParser};
@@ -38,6 +39,8 @@ fn main() {
         return;
     }
     let input = match args.get(2).map_or("1024", String::as_str) {
+        "curl" => h1wire_benches::REQ_CURL.to_vec(),
+        "health" => h1wire_benches::REQ_HEALTH.to_vec(),
         "short" => h1wire_benches::REQ_SHORT.to_vec(),
         "long" => h1wire_benches::REQ_LONG.to_vec(),
         "hundred" => h1wire_benches::hundred_fields(),
@@ -61,6 +64,12 @@ fn main() {
                     }
                 }
                 let n = match parser.parse(std::hint::black_box(&input)).expect("valid").event {
+                    // `h1wire-read` does what a server must, as the comparison benchmark does:
+                    // read the method, the target and every field name and value.
+                    Some(Event::Head { head, .. }) if mode == "h1wire-read" => {
+                        std::hint::black_box((head.method(), head.target().as_str()));
+                        head.fields().iter().map(|f| std::hint::black_box((f.name(), f.value()))).count()
+                    }
                     Some(Event::Head { head, .. }) => head.fields().len(),
                     _ => panic!("head expected"),
                 };
