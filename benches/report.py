@@ -146,8 +146,9 @@ def main():
     out.append("")
     out.append("- Machine: %s, %d cores, %s; %s; commit %s; %s." % (
         cpu, cores, system, rustc, commit, datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")))
-    out.append("- Regenerate with `just benchmarks-md`. Wall-clock numbers drift between runs on shared "
-               "machines; compare ratios from one run, and instruction counts (see README) across runs.")
+    out.append("- Regenerate with `just benchmarks-md` (three runs; `just benchmarks-md 5` for five). "
+               "Wall-clock numbers drift between runs on shared machines, hence the spread; instruction "
+               "counts (below) repeat exactly.")
     out.append("")
     out.append("| input | h1wire | h1wire throughput | httparse | picohttpparser | vs httparse | vs picohttpparser |")
     out.append("| --- | --- | --- | --- | --- | --- | --- |")

@@ -68,7 +68,12 @@ fn main() {
                     // read the method, the target and every field name and value.
                     Some(Event::Head { head, .. }) if mode == "h1wire-read" => {
                         std::hint::black_box((head.method(), head.target().as_str()));
-                        head.fields().iter().map(|f| std::hint::black_box((f.name(), f.value()))).count()
+                        let mut n = 0;
+                        for field in head.fields().iter() {
+                            std::hint::black_box((field.name(), field.value()));
+                            n += 1;
+                        }
+                        n
                     }
                     Some(Event::Head { head, .. }) => head.fields().len(),
                     _ => panic!("head expected"),
