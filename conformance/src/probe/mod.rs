@@ -182,10 +182,47 @@ impl Subject for Live {
         let (verdict, expected, actual) = judge(case, &ex, self.timing);
         let mut result = CaseResult::new(section, case, verdict, expected, actual);
         if let Some(class) = desync_run {
-            let (verdict, why) = classify(case, &ex, &readings, &self.baseline);
-            result.desync = Some(Desync { verdict, class: class.name(), evidence: evidence(&sent, &ex, &why) });
+            let (mut verdict, why) = classify(case, &ex, &readings, &self.baseline);
+            let mut evidence = evidence(&sent, &ex, &why);
+            // The second way: the head alone, where the RFC says no body follows it.
+            if let Some(waited) = self.head_alone(&bytes) {
+                verdict = DesyncVerdict::Risk;
+                evidence.push_str(&format!(" And {waited}"));
+            }
+            result.desync = Some(Desync { verdict, class: class.name(), evidence });
         }
         result
+    }
+}
+
+impl Live {
+    /// Sends only the head of `case_bytes` when every reading the RFC allows takes it as a whole
+    /// message with no body, and watches whether the server answers or waits: a server that
+    /// waits expects body bytes the RFC says were not announced. (A head the RFC refuses may
+    /// still announce a body to a lax reader; the canary judges those.) Returns what it saw when
+    /// the server waited.
+    fn head_alone(&self, case_bytes: &[u8]) -> Option<String> {
+        let head_len = case_bytes.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+        let head = &case_bytes[..head_len];
+        let no_body = Reading::allowed(head, 0).iter().all(|r| r.complete >= 1 && !r.refused_after);
+        if !no_body {
+            return None;
+        }
+        let plan = Plan {
+            bytes: head,
+            first_answers: ResponseTo::of_method(first_token(head)),
+            responses: 1,
+            linger: Duration::ZERO,
+            deadline: Instant::now() + self.timing.incomplete_wait,
+        };
+        let ex = exchange(self.target.addr, &plan);
+        let silent = ex.responses.is_empty() && ex.interim == 0 && ex.end == End::Timeout;
+        silent.then(|| {
+            format!(
+                "sent alone, the head (which the RFC reads as a whole message) got no answer in {} ms: the server waits for body bytes that were not announced.",
+                self.timing.incomplete_wait.as_millis()
+            )
+        })
     }
 }
 

@@ -63,6 +63,7 @@ fn each_flaw_of_a_broken_server_is_flagged_and_allowed_choices_are_not() {
         Flaws { space_before_colon: true, ..Flaws::default() },
         Flaws { bare_lf: true, ..Flaws::default() },
         Flaws { unfold: true, ..Flaws::default() },
+        Flaws { post_body_until_close: true, ..Flaws::default() },
     ];
     // The runs mostly wait on deadlines; they go side by side.
     let mut runs: Vec<Vec<CaseResult>> = std::thread::scope(|scope| {
@@ -102,6 +103,14 @@ fn each_flaw_of_a_broken_server_is_flagged_and_allowed_choices_are_not() {
     let must = |rs: &[CaseResult]| rs.iter().filter(|r| r.is_must_failure()).map(|r| r.id.clone()).collect::<Vec<_>>();
     assert_eq!(must(results), must(&baseline), "bare LF adds no MUST failure");
     assert!(results.iter().all(|r| !r.is_desync_risk()));
+
+    // A POST without framing fields read as a body until the close (0.CL): the canary is taken as
+    // body, and sent alone the head, a whole message to the RFC, is left waiting (the second
+    // technique).
+    let r = find(&runs[7], "zero-cl-post-then-request");
+    assert_eq!(risk_class(r), Some("0.CL"), "{:?}", r.desync);
+    assert!(r.desync.as_ref().unwrap().evidence.contains("sent alone"), "{:?}", r.desync);
+    assert!(!find(&baseline, "zero-cl-post-then-request").desync.as_ref().unwrap().evidence.contains("sent alone"));
 
     // Replacing obs-fold by SP is allowed (RFC 9112 §5.2): no desync risk.
     let results = &runs[6];

@@ -155,6 +155,8 @@ pub struct Flaws {
     pub te_cl_by_cl: bool,
     /// With two different Content-Length values, use the first.
     pub first_of_two_cl: bool,
+    /// A POST without Content-Length or Transfer-Encoding has a body that runs until the close.
+    pub post_body_until_close: bool,
     /// Read a chunk-size as its longest hex prefix and ignore the rest of the line.
     pub chunk_size_hex_prefix: bool,
     /// Ignore Content-Length on GET (the body is read as the next request).
@@ -307,6 +309,7 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
         },
         (false, Some(n)) if body.len() >= n => Parsed::Request { used: head_end + n, close },
         (false, Some(_)) => Parsed::Need,
+        (false, None) if flaws.post_body_until_close && method == b"POST" => Parsed::Need,
         (false, None) => Parsed::Request { used: head_end, close },
     }
 }
