@@ -45,7 +45,7 @@ pub enum Event<'a, H> {
     EndOfMessage,
 }
 
-/// What [`RequestParser::parse_body_in_place`] (or the response parser's) did to the buffer.
+/// What [`Parse::parse_body_in_place`] did to the buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[must_use = "`consumed` bytes must be dropped from the front of the buffer"]
 pub struct InPlace {

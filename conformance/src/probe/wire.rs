@@ -74,8 +74,6 @@ pub struct Exchange {
     pub end: End,
     /// Writing the request failed part-way (the server closed or reset first).
     pub write_failed: bool,
-    /// How long it took.
-    pub elapsed: Duration,
 }
 
 /// What to send and when to stop.
@@ -95,8 +93,7 @@ pub struct Plan<'a> {
 /// Connects to `addr`, sends the plan's bytes, and reads responses as the plan says.
 pub fn exchange(addr: SocketAddr, plan: &Plan<'_>) -> Exchange {
     let started = Instant::now();
-    let mut ex =
-        Exchange { responses: Vec::new(), interim: 0, end: End::Open, write_failed: false, elapsed: Duration::ZERO };
+    let mut ex = Exchange { responses: Vec::new(), interim: 0, end: End::Open, write_failed: false };
     let timeout = plan.deadline.saturating_duration_since(started).max(Duration::from_millis(1));
     let mut stream = match TcpStream::connect_timeout(&addr, timeout) {
         Ok(s) => s,
@@ -113,7 +110,6 @@ pub fn exchange(addr: SocketAddr, plan: &Plan<'_>) -> Exchange {
     }
     read_responses(&mut stream, plan, &mut ex);
     let _ = stream.shutdown(Shutdown::Both);
-    ex.elapsed = started.elapsed();
     ex
 }
 
@@ -198,7 +194,6 @@ fn read_responses(stream: &mut TcpStream, plan: &Plan<'_>, ex: &mut Exchange) {
                         }
                     }
                     Ok(_) => {}
-                    Err(e) if e.kind() == h1wire::ErrorKind::UnexpectedEof && current.is_none() && buf.is_empty() => {}
                     Err(e) => {
                         ex.end = End::Malformed { rule: e.kind().name().into(), offset: e.offset() };
                         return;

@@ -428,8 +428,8 @@ impl Connection {
     /// [`WriteError::OutOfOrder`] before a head; the encoder's errors (too long, no body).
     pub fn send_data(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), WriteError> {
         let us = self.machine.role();
-        match (&mut self.encoder, self.machine.data(us)) {
-            (Some(encoder), Ok(())) => encoder.encode_data(data, out),
+        match (&mut self.encoder, self.machine.allows(state::Input::Data(us))) {
+            (Some(encoder), true) => encoder.encode_data(data, out),
             _ => Err(WriteError::OutOfOrder),
         }
     }
@@ -441,7 +441,7 @@ impl Connection {
     /// [`WriteError::OutOfOrder`] before a head; the encoder's errors.
     pub fn send_end(&mut self, trailers: &[(&str, &[u8])], out: &mut Vec<u8>) -> Result<(), WriteError> {
         let us = self.machine.role();
-        let (Some(encoder), Ok(())) = (&mut self.encoder, self.machine.data(us)) else {
+        let (Some(encoder), true) = (&mut self.encoder, self.machine.allows(state::Input::End(us))) else {
             return Err(WriteError::OutOfOrder);
         };
         let finished = encoder.finish(trailers, out)?;

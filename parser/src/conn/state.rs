@@ -421,15 +421,6 @@ impl Machine {
         self.apply(Input::Refusal)
     }
 
-    /// Body data from `side`.
-    pub(crate) fn data(&self, side: Role) -> Result<(), ()> {
-        if self.allows(Input::Data(side)) {
-            Ok(())
-        } else {
-            Err(())
-        }
-    }
-
     /// The end of `side`'s message; `reusable` is false when the connection cannot carry
     /// another (a body delimited by the close, or cut short of its length).
     pub(crate) fn end(&mut self, side: Role, reusable: bool) -> Result<(), ()> {
