@@ -433,6 +433,83 @@ pub fn decode(raw: &str) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// Bytes as a `raw` string ([`decode`] gives them back): CR, LF, HTAB, NUL and `\\` as
+/// escapes, printable ASCII as it is (but `'`, which ends a TOML literal string), the rest as
+/// `\xHH`.
+///
+/// ```
+/// use h1spec::corpus::{decode, encode};
+///
+/// let bytes = b"GET / HTTP/1.1\r\nX: '\x00\xff\\\r\n\r\n";
+/// assert_eq!(encode(bytes), r"GET / HTTP/1.1\r\nX: \x27\0\xff\\\r\n\r\n");
+/// assert_eq!(decode(&encode(bytes)).unwrap(), bytes);
+/// ```
+pub fn encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for &b in bytes {
+        match b {
+            b'\r' => out.push_str("\\r"),
+            b'\n' => out.push_str("\\n"),
+            b'\t' => out.push_str("\\t"),
+            0 => out.push_str("\\0"),
+            b'\\' => out.push_str("\\\\"),
+            b'\'' => out.push_str("\\x27"),
+            b' '..=b'~' => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out
+}
+
+/// A corpus case (TOML) for `stream`, with h1wire's reading of its first message as the
+/// expectation and the section its rule cites (RFC 9112 §2.1, message format, when h1wire
+/// accepts). `h1spec save-finding` appends these to the corpus.
+pub fn case_from_stream(id: &str, stream: &[u8], note: &str) -> String {
+    use crate::parse::{parse, Options, Verdict};
+    let quote = |s: &str| serde_json::to_string(s).expect("a string serializes");
+    let mut lines = vec!["[[case]]".to_owned(), format!("id = {}", quote(id))];
+    let cite = |message: &str| {
+        message
+            .find("RFC ")
+            .map(|at| {
+                let rest = &message[at..];
+                let end = rest.find([')', ',', ';']).unwrap_or(rest.len());
+                rest[..end].trim().to_owned()
+            })
+            .unwrap_or_else(|| "RFC 9112 §2.1".into())
+    };
+    match parse(stream, &Options::default()) {
+        Verdict::Accept { method, target, consumed, .. } => {
+            lines.push(format!("rfc = [{}]", quote("RFC 9112 §2.1")));
+            lines.push("level = \"MUST\"".into());
+            lines.push(format!("raw = '{}'", encode(stream)));
+            lines.push("expect = \"accept\"".into());
+            if let Some(m) = method {
+                lines.push(format!("method = {}", quote(&m)));
+            }
+            if let Some(t) = target {
+                lines.push(format!("target = {}", quote(&t)));
+            }
+            lines.push(format!("consumed = {consumed}"));
+        }
+        Verdict::Reject { status, error, message, .. } => {
+            lines.push(format!("rfc = [{}]", quote(&cite(&message))));
+            lines.push("level = \"MUST\"".into());
+            lines.push(format!("raw = '{}'", encode(stream)));
+            match status {
+                Some(code) => {
+                    lines.push("expect = \"reject\"".into());
+                    lines.push(format!("status = [{code}]"));
+                    lines.push(format!("error = {}", quote(error)));
+                }
+                None => lines.push("expect = \"incomplete\"".into()),
+            }
+        }
+    }
+    lines.push(format!("note = {}", quote(note)));
+    lines.join("\n") + "\n"
+}
+
 /// How one case fared against h1wire.
 #[derive(Debug)]
 pub struct Checked {

@@ -10,7 +10,7 @@
 //! Every string maps each byte to the code point of the same value (Latin-1), so any byte of
 //! the input survives the trip through JSON.
 
-use h1wire::{Config, ErrorKind, ResponseTo};
+use h1wire::{Config, ErrorKind, Event, Output, Parse, RequestParser, ResponseTo};
 use h1wire_check::{run, Kind, Message, Refused, StartLine};
 use serde::Serialize;
 
@@ -77,6 +77,10 @@ pub enum Verdict {
         offset: u64,
         /// What is wrong, in words.
         message: String,
+        /// In a stream (`h1spec parse --stream`): `head` when the message's head was refused or
+        /// cut short, `body` when the head was read and its body was not.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        stage: Option<&'static str>,
     },
 }
 
@@ -120,12 +124,14 @@ impl Verdict {
                 error: e.kind().name(),
                 offset: e.offset(),
                 message: e.to_string(),
+                stage: None,
             },
             Err(Refused::NoMessage) => Verdict::Reject {
                 status: None,
                 error: ErrorKind::UnexpectedEof.name(),
                 offset: 0,
                 message: format!("{} at byte 0", ErrorKind::UnexpectedEof.description()),
+                stage: None,
             },
         }
     }
@@ -155,6 +161,63 @@ pub fn parse(input: &[u8], options: &Options) -> Verdict {
     let mut config = Config::default();
     config.allow_obs_fold = options.user_agent;
     Verdict::of(run(kind, &config, input, &cuts))
+}
+
+/// Reads `input` as one connection's stream of requests, the way a server reads them: message
+/// after message, until the input ends, a message is refused, or a message after which the
+/// connection does not go on: it does not persist (RFC 9112 §9.3), or it asks to switch
+/// protocols (CONNECT, Upgrade), so the bytes after it may not be HTTP/1.1. One verdict per
+/// message; when the stream did not end on a message boundary, the last is a reject (status
+/// `null` when the input ended inside a message) with its `stage`. This is the shim contract of
+/// `h1spec diff` (`peers/shims/README.md`).
+///
+/// ```
+/// use h1spec::parse::{parse_stream, Options, Verdict};
+///
+/// let two = b"GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\nGET /c";
+/// let verdicts = parse_stream(two, &Options::default());
+/// assert_eq!(verdicts.len(), 3);
+/// assert!(matches!(verdicts[1], Verdict::Accept { consumed: 54, .. }));
+/// assert!(matches!(verdicts[2], Verdict::Reject { status: None, stage: Some("head"), .. }));
+/// ```
+pub fn parse_stream(input: &[u8], options: &Options) -> Vec<Verdict> {
+    let mut config = Config::default();
+    config.allow_obs_fold = options.user_agent;
+    let mut verdicts = Vec::new();
+    let mut at = 0;
+    while at < input.len() {
+        let rest = &input[at..];
+        let goes_on = head_goes_on(rest, &config);
+        let outcome = run(Kind::Request, &config, rest, &[]);
+        let used = outcome.as_ref().map(|m| m.consumed).ok();
+        let mut verdict = Verdict::of(outcome);
+        match &mut verdict {
+            Verdict::Accept { consumed, .. } => *consumed += at as u64,
+            Verdict::Reject { offset, stage, .. } => {
+                *offset += at as u64;
+                *stage = Some(if goes_on.is_some() { "body" } else { "head" });
+            }
+        }
+        verdicts.push(verdict);
+        match (used, goes_on) {
+            (Some(n), Some(true)) => at += usize::try_from(n).expect("within the input"),
+            _ => break,
+        }
+    }
+    verdicts
+}
+
+/// Whether the connection goes on after the request whose head starts `rest`: `None` when the
+/// head is refused or incomplete.
+fn head_goes_on(rest: &[u8], config: &Config) -> Option<bool> {
+    let mut parser = RequestParser::with_config(config.clone());
+    match parser.parse_closed(rest) {
+        Ok(Output { event: Some(Event::Head { head, .. }), .. }) => {
+            let options = head.connection_options();
+            Some(options.persists(head.version()) && !options.upgrade() && head.method() != "CONNECT")
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]

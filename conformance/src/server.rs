@@ -9,6 +9,10 @@
 //!   that arrived in the same read as the upgrade request.
 //! - anything else: 404. A malformed request: the status h1wire names, then close.
 //!
+//! In echo mode ([`start_echo`], `h1spec serve --echo`), the origin `h1spec diff` compares:
+//! every request is answered with 200 and its reading as JSON (method, target, version,
+//! headers, trailers, body; strings in base64) and `X-H1spec-Echo: 1`.
+//!
 //! HTTP/1.0 and 1.1, keep-alive and pipelining come from [`Connection`]. Bounded: at most 64
 //! connections at once, a 10 s read timeout, 16 MiB request bodies.
 
@@ -30,6 +34,15 @@ pub const MAX_BODY: usize = 16 << 20;
 /// How long a connection may stay silent.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// What the server answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The small site described above.
+    Site,
+    /// Every request answered with its reading, as JSON.
+    Echo,
+}
+
 /// What the server keeps of a request until it answers it.
 #[derive(Default)]
 struct Pending {
@@ -37,6 +50,34 @@ struct Pending {
     path: String,
     upgrade_echo: bool,
     body: Vec<u8>,
+    /// In echo mode: the reading so far.
+    echo: Option<serde_json::Value>,
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn b64_fields(fields: h1wire::Fields<'_>) -> serde_json::Value {
+    fields.iter().map(|f| serde_json::json!([b64(f.name().as_bytes()), b64(&f.unfolded_value())])).collect()
+}
+
+fn answer_echo(conn: &mut Connection, req: &mut Pending, out: &mut Vec<u8>) -> Result<(), h1wire::write::WriteError> {
+    let mut echo = req.echo.take().unwrap_or_default();
+    echo["body"] = b64(&req.body).into();
+    if echo.get("trailers").is_none() {
+        echo["trailers"] = serde_json::json!([]);
+    }
+    let body = echo.to_string();
+    let len = body.len().to_string();
+    let fields =
+        [("Content-Type", &b"application/json"[..]), ("Content-Length", len.as_bytes()), ("X-H1spec-Echo", b"1")];
+    conn.send_response(&Response { version: Version::Http11, status: 200, reason: b"OK", fields: &fields }, out)?;
+    if req.method != "HEAD" {
+        conn.send_data(body.as_bytes(), out)?;
+    }
+    conn.send_end(&[], out)
 }
 
 fn answer(conn: &mut Connection, req: &Pending, out: &mut Vec<u8>) -> Result<(), h1wire::write::WriteError> {
@@ -60,7 +101,7 @@ fn answer(conn: &mut Connection, req: &Pending, out: &mut Vec<u8>) -> Result<(),
     conn.send_end(&[], out)
 }
 
-fn serve(mut stream: TcpStream) -> io::Result<()> {
+fn serve(mut stream: TcpStream, mode: Mode) -> io::Result<()> {
     stream.set_read_timeout(Some(READ_TIMEOUT))?;
     let mut conn = Connection::new(Role::Server);
     let mut req = Pending::default();
@@ -71,13 +112,22 @@ fn serve(mut stream: TcpStream) -> io::Result<()> {
             match conn.poll_event() {
                 Ok(ConnEvent::Request { head, expects_continue, .. }) => {
                     let upgrade = head.fields().get("upgrade").is_some_and(|u| u.eq_ignore_ascii_case(b"echo"));
+                    let echo = (mode == Mode::Echo).then(|| {
+                        serde_json::json!({
+                            "method": b64(head.method().as_bytes()),
+                            "target": b64(head.target().as_str().as_bytes()),
+                            "version": head.version().as_str(),
+                            "headers": b64_fields(head.fields()),
+                        })
+                    });
                     req = Pending {
                         method: head.method().to_owned(),
                         path: head.target().path().to_owned(),
-                        upgrade_echo: upgrade && head.version() == Version::Http11,
+                        upgrade_echo: upgrade && head.version() == Version::Http11 && mode == Mode::Site,
                         body: Vec::new(),
+                        echo,
                     };
-                    if expects_continue && req.method == "POST" && req.path == "/echo" {
+                    if expects_continue && (mode == Mode::Echo || (req.method == "POST" && req.path == "/echo")) {
                         let head = Response { version: Version::Http11, status: 100, reason: b"Continue", fields: &[] };
                         conn.send_response(&head, &mut out).map_err(io::Error::other)?;
                     }
@@ -88,12 +138,21 @@ fn serve(mut stream: TcpStream) -> io::Result<()> {
                     }
                     req.body.extend_from_slice(data);
                 }
-                Ok(ConnEvent::Trailers(_) | ConnEvent::EndOfMessage | ConnEvent::Response { .. }) => {}
+                Ok(ConnEvent::Trailers(trailers)) => {
+                    if let Some(echo) = req.echo.as_mut() {
+                        echo["trailers"] = b64_fields(trailers);
+                    }
+                }
+                Ok(ConnEvent::EndOfMessage | ConnEvent::Response { .. }) => {}
                 Ok(ConnEvent::Paused) => {
                     if conn.our_state() != State::SendResponse {
                         break;
                     }
-                    answer(&mut conn, &req, &mut out).map_err(io::Error::other)?;
+                    match mode {
+                        Mode::Site => answer(&mut conn, &req, &mut out),
+                        Mode::Echo => answer_echo(&mut conn, &mut req, &mut out),
+                    }
+                    .map_err(io::Error::other)?;
                 }
                 Ok(ConnEvent::NeedData) => break,
                 Ok(ConnEvent::ConnectionClosed) => {
@@ -166,15 +225,28 @@ impl Drop for Running {
 ///
 /// The listener's address cannot be read.
 pub fn start(listener: TcpListener) -> io::Result<Running> {
+    start_with(listener, Mode::Site)
+}
+
+/// Starts the server in echo mode on `listener`, in the background.
+///
+/// # Errors
+///
+/// The listener's address cannot be read.
+pub fn start_echo(listener: TcpListener) -> io::Result<Running> {
+    start_with(listener, Mode::Echo)
+}
+
+fn start_with(listener: TcpListener, mode: Mode) -> io::Result<Running> {
     let addr = listener.local_addr()?;
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
-    let accept = std::thread::spawn(move || accept_loop(&listener, &flag));
+    let accept = std::thread::spawn(move || accept_loop(&listener, &flag, mode));
     Ok(Running { addr, stop, accept: Some(accept) })
 }
 
-/// Serves `listener` until `stop` is set (checked at each connection).
-pub fn accept_loop(listener: &TcpListener, stop: &AtomicBool) {
+/// Serves `listener` in `mode` until `stop` is set (checked at each connection).
+pub fn accept_loop(listener: &TcpListener, stop: &AtomicBool, mode: Mode) {
     let active = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
@@ -188,7 +260,7 @@ pub fn accept_loop(listener: &TcpListener, stop: &AtomicBool) {
         active.fetch_add(1, Ordering::SeqCst);
         let active = Arc::clone(&active);
         std::thread::spawn(move || {
-            let _ = serve(stream);
+            let _ = serve(stream, mode);
             active.fetch_sub(1, Ordering::SeqCst);
         });
     }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use h1spec::parse::{parse, Options};
+use h1spec::parse::{parse, parse_stream, Options};
 use h1spec::pipeline::{self, CaseResult, Selection};
 use h1spec::probe::{Live, Target, Timing};
 use h1spec::report::{self, Style};
@@ -83,6 +83,9 @@ enum Command {
         /// Where to listen.
         #[arg(value_name = "ADDR", default_value = "127.0.0.1:0")]
         addr: String,
+        /// Answer every request with its reading as JSON (the origin `h1spec diff` compares).
+        #[arg(long)]
+        echo: bool,
     },
     /// Parse the first HTTP/1.1 message of FILE (or standard input) and print one JSON verdict.
     ///
@@ -102,6 +105,10 @@ enum Command {
         /// Feed the parser pieces of N bytes instead of the whole input at once.
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
         chunk_size: Option<u64>,
+        /// Read the input as one connection's stream of requests and print one verdict per
+        /// message (the shim contract of `h1spec diff`, see peers/shims/README.md).
+        #[arg(long, conflicts_with_all = ["response", "chunk_size"])]
+        stream: bool,
         /// The message file; `-` or nothing for standard input.
         #[arg(value_name = "FILE|-")]
         file: Option<PathBuf>,
@@ -115,6 +122,31 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         corpus: Option<PathBuf>,
     },
+    /// Compare how real HTTP/1.1 implementations read the same streams (differential testing).
+    ///
+    /// Starts the peers (parsers in process and behind shims, echo servers, proxies in front of
+    /// a recording origin) on 127.0.0.1, reads every request case of the corpus (with a canary
+    /// request after it) through each, then mutates streams for a bounded time, and reports
+    /// the differences no quirk file explains, minimised. Every peer is stopped at the end,
+    /// and on interrupt. Exit status 0 when the run completed (findings are the report's
+    /// content, not errors), 2 when no two peers could run.
+    Diff(DiffArgs),
+    /// Append a finding of a `h1spec diff --format json` report to the corpus as a case whose
+    /// expectation is h1wire's reading (review it).
+    SaveFinding {
+        /// The JSON report.
+        #[arg(value_name = "REPORT.json")]
+        report: PathBuf,
+        /// The finding's number (F3 is 3).
+        #[arg(value_name = "N")]
+        number: usize,
+        /// The case id (default: diff-<class>-<n>).
+        #[arg(long)]
+        id: Option<String>,
+        /// The corpus file to append to.
+        #[arg(long, value_name = "FILE", default_value = "corpus/cases/diff-findings.toml")]
+        to: PathBuf,
+    },
     /// Write fuzz seed corpora (one folder per fuzz target) from the conformance cases and the
     /// crash regressions in corpus/regressions/.
     Seeds {
@@ -122,6 +154,175 @@ enum Command {
         #[arg(long, value_name = "DIR", default_value = "fuzz/seeds")]
         out: PathBuf,
     },
+}
+
+/// Options of a differential run.
+#[derive(Args, Clone, Debug)]
+struct DiffArgs {
+    /// The peers, comma-separated (default: every peer installed here). `--list` names them.
+    #[arg(long, value_delimiter = ',', value_name = "NAMES")]
+    peers: Vec<String>,
+    /// List the peers h1spec knows, whether each can run here, and exit.
+    #[arg(long)]
+    list: bool,
+    /// Only corpus cases citing this section.
+    #[arg(long, value_name = "N.N")]
+    section: Option<String>,
+    /// Only this corpus case.
+    #[arg(long, value_name = "ID")]
+    case: Option<String>,
+    /// The most mutated streams.
+    #[arg(long, default_value_t = 1000)]
+    mutations: usize,
+    /// The most seconds the mutation loop may take.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    mutation_time: u64,
+    /// The most seconds minimisation may take, over all findings.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    minimise_time: u64,
+    /// The mutation loop's seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Streams read in parallel.
+    #[arg(short = 'j', long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=16))]
+    jobs: u16,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "console")]
+    format: DiffFormat,
+    /// Write the report here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    /// The matrix and each finding, as text.
+    Console,
+    /// DIFFERENCES.md.
+    Markdown,
+    /// One JSON object.
+    Json,
+}
+
+fn diff(args: DiffArgs) -> ExitCode {
+    use h1spec::diff::{lifecycle, peers, quirks::Quirks, report as diff_report, run};
+    if args.list {
+        for spec in peers::ALL {
+            let state = peers::missing(spec.name).map_or_else(|| "ready".to_owned(), |why| format!("{why} ({})", spec.install));
+            println!("{:<16} {:<11} {:<44} {state}", spec.name, format!("{:?}", spec.role).to_lowercase(), spec.about);
+        }
+        return ExitCode::SUCCESS;
+    }
+    lifecycle::stop_all_on_interrupt();
+    let names: Vec<String> = if args.peers.is_empty() {
+        peers::ALL.iter().map(|s| s.name.to_owned()).collect()
+    } else {
+        args.peers.clone()
+    };
+    if let Some(bad) = names.iter().find(|n| peers::spec(n).is_none()) {
+        eprintln!("h1spec: no peer is called {bad} (h1spec diff --list names them)");
+        return ExitCode::from(2);
+    }
+    let mut started = Vec::new();
+    let mut infos = Vec::new();
+    let mut not_run = Vec::new();
+    for name in &names {
+        eprintln!("h1spec diff: starting {name}");
+        match peers::start(name) {
+            Ok(p) => {
+                infos.push(run::PeerInfo { name: name.clone(), role: p.role(), version: peers::version(name) });
+                started.push(p);
+            }
+            Err(why) => {
+                eprintln!("h1spec diff: {name} not run: {why}");
+                not_run.push((name.clone(), why));
+            }
+        }
+    }
+    if started.len() < 2 {
+        eprintln!("h1spec: fewer than two peers could run");
+        return ExitCode::from(2);
+    }
+    let quirks = match Quirks::load(&peers::peers_dir().join("quirks")) {
+        Ok(q) => q,
+        Err(e) => {
+            eprintln!("h1spec: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let sections = match h1spec::corpus::embedded() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("h1spec: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let selection = Selection { strict: true, section: args.section.clone(), case: args.case.clone() };
+    let streams = run::corpus_streams(&sections, &selection);
+    let settings = run::Settings {
+        mutations: args.mutations,
+        mutation_time: Duration::from_secs(args.mutation_time),
+        minimise_time: Duration::from_secs(args.minimise_time),
+        seed: args.seed,
+        jobs: usize::from(args.jobs),
+        selection,
+        ..run::Settings::default()
+    };
+    let mut outcome = run::run(&started, streams, &quirks, &settings, &|what| eprintln!("h1spec diff: {what}"));
+    drop(started);
+    lifecycle::stop_all(Duration::from_secs(1));
+    outcome.peers = infos;
+    outcome.not_run = not_run;
+    let command = std::env::args()
+        .map(|a| if a.contains(' ') { format!("'{a}'") } else { a })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let text = match args.format {
+        DiffFormat::Console => diff_report::console(&outcome),
+        DiffFormat::Markdown => diff_report::markdown(&outcome, &command),
+        DiffFormat::Json => diff_report::json(&outcome) + "\n",
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, &text),
+        None => std::io::stdout().write_all(text.as_bytes()),
+    };
+    if let Err(e) = written {
+        eprintln!("h1spec: cannot write the report: {e}");
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
+
+fn save_finding(report: &std::path::Path, number: usize, id: Option<String>, to: &std::path::Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(report).map_err(|e| format!("{}: {e}", report.display()))?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", report.display()))?;
+    let finding = number
+        .checked_sub(1)
+        .and_then(|i| json["findings"].get(i))
+        .ok_or_else(|| format!("the report has no finding F{number}"))?;
+    let stream: Vec<u8> = finding["stream"]
+        .as_str()
+        .ok_or("the finding has no stream")?
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect();
+    let class = finding["difference"]["class"].as_str().unwrap_or("difference");
+    let id = id.unwrap_or_else(|| format!("diff-{class}-{number}"));
+    let case = h1spec::corpus::case_from_stream(&id, &stream, &format!(
+        "Found by h1spec diff: {}. The expectation is h1wire's reading; review it.",
+        finding["signature"].as_str().unwrap_or_default()
+    ));
+    let existing = std::fs::read_to_string(to).unwrap_or_default();
+    let mut all = existing.clone();
+    if existing.is_empty() {
+        all.push_str("[section]\nid = \"diff-findings\"\ntitle = \"Found by h1spec diff\"\n");
+    }
+    all.push('\n');
+    all.push_str(&case);
+    // The case must load beside the others before it is written.
+    h1spec::corpus::load_str(&to.display().to_string(), &all).map_err(|e| e.to_string())?;
+    std::fs::write(to, all).map_err(|e| format!("{}: {e}", to.display()))?;
+    Ok(id)
 }
 
 fn read_input(file: Option<&PathBuf>) -> std::io::Result<Vec<u8>> {
@@ -237,7 +438,18 @@ fn main() -> ExitCode {
     };
     match command {
         Command::Probe(args) => probe(args),
-        Command::Serve { addr } => {
+        Command::Diff(args) => diff(args),
+        Command::SaveFinding { report, number, id, to } => match save_finding(&report, number, id, &to) {
+            Ok(id) => {
+                println!("saved case {id} to {}", to.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("h1spec: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Serve { addr, echo } => {
             let listener = match std::net::TcpListener::bind(&addr) {
                 Ok(l) => l,
                 Err(e) => {
@@ -253,10 +465,11 @@ fn main() -> ExitCode {
                 }
             }
             let _ = std::io::stdout().flush();
-            h1spec::server::accept_loop(&listener, &std::sync::atomic::AtomicBool::new(false));
+            let mode = if echo { h1spec::server::Mode::Echo } else { h1spec::server::Mode::Site };
+            h1spec::server::accept_loop(&listener, &std::sync::atomic::AtomicBool::new(false), mode);
             ExitCode::SUCCESS
         }
-        Command::Parse { response, request_method, user_agent, chunk_size, file } => {
+        Command::Parse { response, request_method, user_agent, chunk_size, stream, file } => {
             let input = match read_input(file.as_ref()) {
                 Ok(input) => input,
                 Err(e) => {
@@ -267,7 +480,13 @@ fn main() -> ExitCode {
             };
             let chunk_size = chunk_size.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
             let options = Options { response, request_method, chunk_size, user_agent };
-            println!("{}", parse(&input, &options).to_json());
+            if stream {
+                for verdict in parse_stream(&input, &options) {
+                    println!("{}", verdict.to_json());
+                }
+            } else {
+                println!("{}", parse(&input, &options).to_json());
+            }
             ExitCode::SUCCESS
         }
         Command::Suite { corpus } => {

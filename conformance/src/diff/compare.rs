@@ -1,0 +1,547 @@
+//! The first difference between two readings of one stream, and its class.
+//!
+//! The classes are the HTTP Garden's (Kallus et al. 2024), named in our terms. A difference is
+//! looked for message by message: the first message the two read differently decides the
+//! class, because everything after a disagreement about a boundary differs anyway.
+
+use serde::Serialize;
+
+use super::{End, Message, Reading, Role, Stage};
+
+/// The kind of a difference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Class {
+    /// One reads a message that the other refuses.
+    AcceptRefuse,
+    /// Both read the message, but read a different method, target, version, fields, body or
+    /// trailers. A different body is a different message boundary.
+    Interpretation,
+    /// They see a different number of messages in the stream: one ends or waits for more bytes
+    /// where the other reads another message.
+    MessageCount,
+    /// Both refuse the message, with different statuses.
+    RefusalStatus,
+    /// One reads a message that the RFC says a recipient MUST refuse (streams from corpus cases
+    /// whose verdict is a MUST-level reject).
+    ForbiddenAccepted,
+    /// A proxy forwards bytes it meant as one message that an origin reads as another number of
+    /// messages (or as one that swallows the next): the smuggling primitive.
+    ProxySmuggling,
+}
+
+impl Class {
+    /// Every class, in report order.
+    pub const ALL: [Class; 6] = [
+        Class::ProxySmuggling,
+        Class::MessageCount,
+        Class::Interpretation,
+        Class::AcceptRefuse,
+        Class::RefusalStatus,
+        Class::ForbiddenAccepted,
+    ];
+
+    /// The kebab-case name used in reports, JSON and quirk files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::AcceptRefuse => "accept-refuse",
+            Class::Interpretation => "interpretation",
+            Class::MessageCount => "message-count",
+            Class::RefusalStatus => "refusal-status",
+            Class::ForbiddenAccepted => "forbidden-accepted",
+            Class::ProxySmuggling => "proxy-smuggling",
+        }
+    }
+
+    /// The class named `name`.
+    pub fn from_name(name: &str) -> Option<Class> {
+        Class::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    /// What the class means, in a sentence.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Class::AcceptRefuse => "one reads a message the other refuses",
+            Class::Interpretation => "both read the message but not the same method, target, version, fields or body",
+            Class::MessageCount => "they see a different number of messages in the stream",
+            Class::RefusalStatus => "both refuse, with different statuses",
+            Class::ForbiddenAccepted => "one reads a message the RFC says MUST be refused",
+            Class::ProxySmuggling => "a proxy forwards as one message bytes an origin reads otherwise",
+        }
+    }
+}
+
+/// The part of a message two readings disagree on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Part {
+    /// The method.
+    Method,
+    /// The request-target.
+    Target,
+    /// The version.
+    Version,
+    /// The header fields (compared per name, case-insensitively, values without surrounding
+    /// whitespace: the order across names and the case of names carry no meaning).
+    Fields,
+    /// The decoded body.
+    Body,
+    /// The trailer fields.
+    Trailers,
+}
+
+impl Part {
+    /// The lowercase name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Method => "method",
+            Part::Target => "target",
+            Part::Version => "version",
+            Part::Fields => "fields",
+            Part::Body => "body",
+            Part::Trailers => "trailers",
+        }
+    }
+}
+
+/// One side of a difference.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Side {
+    /// The implementation.
+    pub name: String,
+    /// What it read there, in words.
+    pub says: String,
+    /// Its refusal, when it refused: status and error in its own words.
+    pub error: Option<String>,
+}
+
+/// The first difference between two readings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Difference {
+    /// Its class.
+    pub class: Class,
+    /// For [`Class::Interpretation`]: the part.
+    pub part: Option<Part>,
+    /// The message (0-based) where the readings part.
+    pub message: usize,
+    /// One side.
+    pub a: Side,
+    /// The other.
+    pub b: Side,
+}
+
+impl Difference {
+    /// What identifies the difference across streams: the class, the part, the two
+    /// implementations and the first word of each one's error. Streams with a signature not seen
+    /// before are kept by the mutation loop, and findings are grouped by it.
+    pub fn signature(&self) -> String {
+        let word = |s: &Side| s.error.as_deref().map(error_word).unwrap_or_default().to_owned();
+        let (x, y) = if self.a.name <= self.b.name { (&self.a, &self.b) } else { (&self.b, &self.a) };
+        format!(
+            "{} {} {}[{}] {}[{}]",
+            self.class.name(),
+            self.part.map(Part::name).unwrap_or("-"),
+            x.name,
+            word(x),
+            y.name,
+            word(y)
+        )
+    }
+
+    /// The finding a difference belongs to: its class, its part and the two implementations.
+    /// Findings are grouped by it; [`Difference::signature`] tells streams apart more finely.
+    pub fn group(&self) -> String {
+        let (x, y) = if self.a.name <= self.b.name { (&self.a, &self.b) } else { (&self.b, &self.a) };
+        match self.part {
+            Some(p) => format!("{} ({}): {} × {}", self.class.name(), p.name(), x.name, y.name),
+            None => format!("{}: {} × {}", self.class.name(), x.name, y.name),
+        }
+    }
+
+    /// Whether `name` is one of the two sides.
+    pub fn involves(&self, name: &str) -> bool {
+        self.a.name == name || self.b.name == name
+    }
+}
+
+/// The first word of an error (`bare-lf` of `bare-lf: …`, `400` of `400 Bad Request`).
+pub fn error_word(error: &str) -> &str {
+    let first = error.split([':', ' ', ',']).find(|w| !w.is_empty()).unwrap_or_default();
+    first.get(..first.len().min(40)).unwrap_or(first)
+}
+
+/// One implementation's reading, as [`compare`] takes it.
+#[derive(Clone, Copy, Debug)]
+pub struct Seen<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Its role (what can be compared).
+    pub role: Role,
+    /// Its reading.
+    pub reading: &'a Reading,
+}
+
+/// The first difference between two readings of the same stream, or `None` when they agree
+/// on everything both can be compared on.
+///
+/// ```
+/// use h1spec::diff::compare::{compare, Class, Seen};
+/// use h1spec::diff::{Reading, Role};
+///
+/// let one = Reading::from_lines(r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[],"trailers":[],"body":""}"#).unwrap();
+/// let refused = Reading::from_lines(r#"{"verdict":"reject","status":400,"error":"bare-lf"}"#).unwrap();
+/// let d = compare(
+///     Seen { name: "lax", role: Role::Parser, reading: &one },
+///     Seen { name: "strict", role: Role::Parser, reading: &refused },
+/// )
+/// .unwrap();
+/// assert_eq!(d.class, Class::AcceptRefuse);
+/// ```
+pub fn compare(a: Seen<'_>, b: Seen<'_>) -> Option<Difference> {
+    if a.role == Role::HeadParser || b.role == Role::HeadParser {
+        return compare_heads(a, b);
+    }
+    // A proxy rewrites fields and the version it forwards; only method, target and body are its.
+    let whole = a.role != Role::Proxy && b.role != Role::Proxy;
+    for i in 0.. {
+        match (a.reading.messages.get(i), b.reading.messages.get(i)) {
+            (Some(x), Some(y)) => {
+                if let Some(part) = differ(x, y, whole) {
+                    let says = |m: &Message| Side::says_part(m, part);
+                    return Some(Difference {
+                        class: Class::Interpretation,
+                        part: Some(part),
+                        message: i,
+                        a: Side { name: a.name.into(), says: says(x), error: None },
+                        b: Side { name: b.name.into(), says: says(y), error: None },
+                    });
+                }
+            }
+            (Some(_), None) => return ended_before(b, a, i).map(Difference::swapped),
+            (None, Some(_)) => return ended_before(a, b, i),
+            (None, None) => return compare_ends(a, b, i),
+        }
+    }
+    None
+}
+
+impl Difference {
+    fn swapped(self) -> Difference {
+        Difference { a: self.b, b: self.a, ..self }
+    }
+}
+
+impl Side {
+    fn says_part(m: &Message, part: Part) -> String {
+        let show = |b: &[u8]| {
+            let s = b.escape_ascii().to_string();
+            if s.len() > 120 {
+                format!("{}… ({} B)", s.chars().take(120).collect::<String>(), b.len())
+            } else {
+                format!("\"{s}\"")
+            }
+        };
+        match part {
+            Part::Method => show(&m.method),
+            Part::Target => show(&m.target),
+            Part::Version => m.version.clone(),
+            Part::Fields => format_fields(&normal_fields(&m.fields)),
+            Part::Trailers => format_fields(&normal_fields(&m.trailers)),
+            Part::Body => show(&m.body),
+        }
+    }
+
+    fn of_end(name: &str, end: &End, message: usize) -> Side {
+        let (says, error) = match end {
+            End::Clean => (format!("sees no message {}: the stream ends", message + 1), None),
+            End::Cut { stage } => (format!("waits for more bytes (in the {})", stage_name(*stage)), None),
+            End::Refused { status, error, stage } => {
+                let e = format!("{error} ({status})");
+                (format!("refuses message {} (in the {}): {}", message + 1, stage_name(*stage), clip(&e)), Some(e))
+            }
+            End::Closed => ("closes without answering".into(), None),
+        };
+        Side { name: name.into(), says, error }
+    }
+
+    fn of_message(name: &str, m: &Message, message: usize) -> Side {
+        let says = format!(
+            "reads message {}: {} {} with a {} B body",
+            message + 1,
+            String::from_utf8_lossy(&m.method),
+            clip(&m.target.escape_ascii().to_string()),
+            m.body.len()
+        );
+        Side { name: name.into(), says, error: None }
+    }
+}
+
+fn clip(s: &str) -> String {
+    if s.chars().count() > 100 {
+        format!("{}…", s.chars().take(100).collect::<String>())
+    } else {
+        s.to_owned()
+    }
+}
+
+fn stage_name(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Head => "head",
+        Stage::Body => "body",
+        Stage::Unknown => "message",
+    }
+}
+
+fn format_fields(fields: &[(Vec<u8>, Vec<u8>)]) -> String {
+    let list: Vec<String> =
+        fields.iter().map(|(n, v)| format!("{}: {}", n.escape_ascii(), v.escape_ascii())).collect();
+    clip(&list.join(" | "))
+}
+
+/// `short` has no message `i`; `long` has one.
+fn ended_before(short: Seen<'_>, long: Seen<'_>, i: usize) -> Option<Difference> {
+    let class = match short.reading.end {
+        End::Refused { .. } => Class::AcceptRefuse,
+        End::Clean | End::Cut { .. } | End::Closed => Class::MessageCount,
+    };
+    let m = &long.reading.messages[i];
+    Some(Difference {
+        class,
+        part: None,
+        message: i,
+        a: Side::of_end(short.name, &short.reading.end, i),
+        b: Side::of_message(long.name, m, i),
+    })
+}
+
+/// Neither has message `i`: how did each end?
+fn compare_ends(a: Seen<'_>, b: Seen<'_>, i: usize) -> Option<Difference> {
+    let class = match (&a.reading.end, &b.reading.end) {
+        (End::Refused { status: x, .. }, End::Refused { status: y, .. }) => {
+            if x == y || *x == 0 || *y == 0 {
+                return None;
+            }
+            Class::RefusalStatus
+        }
+        (End::Refused { .. }, End::Clean) | (End::Clean, End::Refused { .. }) => Class::MessageCount,
+        (End::Refused { .. }, _) | (_, End::Refused { .. }) => Class::AcceptRefuse,
+        (End::Clean, End::Cut { .. }) | (End::Cut { .. }, End::Clean) => Class::MessageCount,
+        _ => return None,
+    };
+    Some(Difference {
+        class,
+        part: None,
+        message: i,
+        a: Side::of_end(a.name, &a.reading.end, i),
+        b: Side::of_end(b.name, &b.reading.end, i),
+    })
+}
+
+/// The first part two messages differ on (`whole`: fields, trailers and version too).
+fn differ(x: &Message, y: &Message, whole: bool) -> Option<Part> {
+    if x.method != y.method {
+        return Some(Part::Method);
+    }
+    if x.target != y.target {
+        return Some(Part::Target);
+    }
+    if whole && x.version != y.version {
+        return Some(Part::Version);
+    }
+    if whole && normal_fields(&x.fields) != normal_fields(&y.fields) {
+        return Some(Part::Fields);
+    }
+    if x.body != y.body {
+        return Some(Part::Body);
+    }
+    if whole && normal_fields(&x.trailers) != normal_fields(&y.trailers) {
+        return Some(Part::Trailers);
+    }
+    None
+}
+
+/// Fields as compared: names lowercased, values without surrounding SP/HTAB, sorted by name
+/// with the order within one name kept (RFC 9110 §5.3: only that order carries meaning).
+pub fn normal_fields(fields: &[(Vec<u8>, Vec<u8>)]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut out: Vec<(Vec<u8>, Vec<u8>)> = fields
+        .iter()
+        .map(|(n, v)| {
+            let v = v.trim_ascii_start();
+            let end = v.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(0, |p| p + 1);
+            (n.to_ascii_lowercase(), v[..end].to_vec())
+        })
+        .collect();
+    out.sort_by(|x, y| x.0.cmp(&y.0));
+    out
+}
+
+/// The first message's head, as far as a reading tells it.
+enum HeadView<'a> {
+    /// The head was read (and here it is, when the reading has it).
+    Read(Option<&'a Message>),
+    Refused,
+    Cut,
+    Nothing,
+}
+
+fn head_view<'a>(reading: &'a Reading) -> HeadView<'a> {
+    if let Some(m) = reading.messages.first() {
+        return HeadView::Read(Some(m));
+    }
+    match &reading.end {
+        End::Refused { stage: Stage::Body, .. } | End::Cut { stage: Stage::Body } => HeadView::Read(None),
+        End::Refused { .. } => HeadView::Refused,
+        End::Cut { .. } => HeadView::Cut,
+        End::Clean | End::Closed => HeadView::Nothing,
+    }
+}
+
+/// Only the first head: what a head parser can be compared on.
+fn compare_heads(a: Seen<'_>, b: Seen<'_>) -> Option<Difference> {
+    let side = |s: &Seen<'_>| match s.reading.messages.first() {
+        Some(m) => Side::of_message(s.name, m, 0),
+        None => Side::of_end(s.name, &s.reading.end, 0),
+    };
+    let class = match (head_view(a.reading), head_view(b.reading)) {
+        (HeadView::Read(Some(x)), HeadView::Read(Some(y))) => {
+            let part = differ(&Message { body: Vec::new(), ..x.clone() }, &Message { body: Vec::new(), ..y.clone() }, true)
+                .filter(|p| *p != Part::Trailers)?;
+            return Some(Difference {
+                class: Class::Interpretation,
+                part: Some(part),
+                message: 0,
+                a: Side { name: a.name.into(), says: Side::says_part(x, part), error: None },
+                b: Side { name: b.name.into(), says: Side::says_part(y, part), error: None },
+            });
+        }
+        (HeadView::Read(_), HeadView::Refused) | (HeadView::Refused, HeadView::Read(_)) => Class::AcceptRefuse,
+        (HeadView::Cut, HeadView::Refused) | (HeadView::Refused, HeadView::Cut) => Class::AcceptRefuse,
+        (HeadView::Read(_), HeadView::Cut) | (HeadView::Cut, HeadView::Read(_)) => Class::MessageCount,
+        (HeadView::Refused, HeadView::Refused) => match (&a.reading.end, &b.reading.end) {
+            (End::Refused { status: x, .. }, End::Refused { status: y, .. }) if x != y && *x != 0 && *y != 0 => {
+                Class::RefusalStatus
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(Difference { class, part: None, message: 0, a: side(&a), b: side(&b) })
+}
+
+/// The target of the canary request appended to streams, so that a reading that swallows or
+/// splits bytes shows it on the next message.
+pub const CANARY_TARGET: &str = "/h1spec-canary";
+
+/// The canary request.
+pub const CANARY: &[u8] = b"GET /h1spec-canary HTTP/1.1\r\nHost: h1spec\r\n\r\n";
+
+/// What `origin` makes of the bytes `proxy` forwarded on one upstream connection (meant as one
+/// message), read with [`CANARY`] after them: anything but that one message and then the
+/// canary is a difference.
+pub fn forwarded(proxy: &str, bytes: &[u8], origin: Seen<'_>) -> Option<Difference> {
+    let r = origin.reading;
+    let canary_second =
+        r.messages.len() == 2 && r.messages[1].target == CANARY_TARGET.as_bytes() && r.end == End::Clean;
+    if canary_second {
+        return None;
+    }
+    let sent = Side {
+        name: proxy.into(),
+        says: format!("forwards one message of {} B on one connection", bytes.len()),
+        error: None,
+    };
+    let read = Side { name: origin.name.into(), says: clip(&r.summary()), error: None };
+    // A refusal of the message itself is the proxy passing on what the origin refuses; anything
+    // else moves a boundary.
+    let class = match (&r.messages.len(), &r.end) {
+        (0, End::Refused { .. }) => Class::AcceptRefuse,
+        _ => Class::ProxySmuggling,
+    };
+    let read = match &r.end {
+        End::Refused { status, error, .. } if class == Class::AcceptRefuse => {
+            Side { error: Some(format!("{error} ({status})")), ..read }
+        }
+        _ => read,
+    };
+    Some(Difference { class, part: None, message: 0, a: sent, b: read })
+}
+
+/// A reading of the first message where the RFC requires a refusal (`rule`, from the corpus
+/// case).
+pub fn forbidden(seen: Seen<'_>, rule: &str) -> Option<Difference> {
+    if seen.role == Role::HeadParser {
+        return None; // it does not decide framing, where most of these rules are
+    }
+    let m = seen.reading.messages.first()?;
+    Some(Difference {
+        class: Class::ForbiddenAccepted,
+        part: None,
+        message: 0,
+        a: Side::of_message(seen.name, m, 0),
+        b: Side { name: "RFC".into(), says: format!("MUST refuse: {}", clip(rule)), error: Some(rule.into()) },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reading(lines: &str) -> Reading {
+        Reading::from_lines(lines).unwrap()
+    }
+
+    const GET: &str = r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[["Host","a"]],"trailers":[],"body":""}"#;
+
+    fn cmp(x: &Reading, y: &Reading) -> Option<Difference> {
+        compare(Seen { name: "x", role: Role::Parser, reading: x }, Seen { name: "y", role: Role::Parser, reading: y })
+    }
+
+    #[test]
+    fn field_case_order_across_names_and_whitespace_are_not_differences() {
+        let x = reading(r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[["Host","a"],["X"," 1 "]],"trailers":[],"body":""}"#);
+        let y = reading(r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[["x","1"],["host","a"]],"trailers":[],"body":""}"#);
+        assert_eq!(cmp(&x, &y), None);
+        let z = reading(r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[["x","2"],["host","a"]],"trailers":[],"body":""}"#);
+        let d = cmp(&x, &z).unwrap();
+        assert_eq!((d.class, d.part), (Class::Interpretation, Some(Part::Fields)));
+    }
+
+    #[test]
+    fn each_ending_pair_has_its_class() {
+        let refused = reading(r#"{"verdict":"reject","status":400,"error":"x"}"#);
+        let refused_501 = reading(r#"{"verdict":"reject","status":501,"error":"x"}"#);
+        let cut = reading(r#"{"verdict":"reject","status":null,"error":"eof"}"#);
+        let one = reading(GET);
+        let two = reading(&format!("{GET}\n{GET}"));
+        assert_eq!(cmp(&one, &refused).unwrap().class, Class::AcceptRefuse);
+        assert_eq!(cmp(&refused, &refused_501).unwrap().class, Class::RefusalStatus);
+        assert_eq!(cmp(&refused, &refused), None);
+        assert_eq!(cmp(&cut, &refused).unwrap().class, Class::AcceptRefuse);
+        assert_eq!(cmp(&one, &two).unwrap().class, Class::MessageCount);
+        let d = cmp(&two, &one).unwrap();
+        assert_eq!((d.class, d.message, d.a.name.as_str()), (Class::MessageCount, 1, "y"));
+        assert_eq!(cmp(&one, &cut).unwrap().class, Class::MessageCount);
+    }
+
+    #[test]
+    fn a_head_parser_is_compared_on_the_first_head_only() {
+        let body_refused = reading(r#"{"verdict":"reject","status":400,"error":"bad-chunk","stage":"body"}"#);
+        let head = reading(GET);
+        let head_parser = Seen { name: "h", role: Role::HeadParser, reading: &head };
+        assert_eq!(compare(head_parser, Seen { name: "p", role: Role::Parser, reading: &body_refused }), None);
+        let head_refused = reading(r#"{"verdict":"reject","status":400,"error":"bare-lf","stage":"head"}"#);
+        let d = compare(head_parser, Seen { name: "p", role: Role::Parser, reading: &head_refused }).unwrap();
+        assert_eq!(d.class, Class::AcceptRefuse);
+        assert_eq!(d.b.error.as_deref(), Some("bare-lf (400)"));
+    }
+
+    #[test]
+    fn signatures_do_not_depend_on_side_order() {
+        let x = reading(GET);
+        let y = reading(r#"{"verdict":"reject","status":400,"error":"bare-lf: no"}"#);
+        let d1 = cmp(&x, &y).unwrap();
+        let d2 = cmp(&y, &x).unwrap();
+        assert_eq!(d1.signature(), d2.signature());
+        assert_eq!(d1.signature(), "accept-refuse - x[] y[bare-lf]");
+    }
+}

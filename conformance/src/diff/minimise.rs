@@ -1,0 +1,76 @@
+//! The smallest stream that still shows a difference: whole lines removed first, then ever
+//! smaller runs of bytes (delta debugging, Zeller and Hildebrandt 2002), within a budget of
+//! tries, since each try runs real implementations.
+
+/// Shrinks `stream` while `still` holds, trying at most `budget` candidates. Returns the
+/// smallest stream found (the input itself when nothing smaller holds).
+pub fn minimise(stream: &[u8], budget: usize, mut still: impl FnMut(&[u8]) -> bool) -> Vec<u8> {
+    let mut best = stream.to_vec();
+    let mut tries = 0;
+    let mut attempt = |candidate: &[u8], best: &mut Vec<u8>, tries: &mut usize| -> bool {
+        if *tries >= budget || candidate.len() >= best.len() {
+            return false;
+        }
+        *tries += 1;
+        if still(candidate) {
+            *best = candidate.to_vec();
+            true
+        } else {
+            false
+        }
+    };
+    // Whole lines, last first (trailing messages and fields go first).
+    let mut i = line_count(&best);
+    while i > 0 {
+        i -= 1;
+        let candidate = without_line(&best, i);
+        attempt(&candidate, &mut best, &mut tries);
+        i = i.min(line_count(&best));
+    }
+    // Runs of bytes, halving their length.
+    let mut size = best.len() / 2;
+    while size >= 1 && tries < budget {
+        let mut at = 0;
+        while at < best.len() && tries < budget {
+            let end = (at + size).min(best.len());
+            let candidate = [&best[..at], &best[end..]].concat();
+            if !attempt(&candidate, &mut best, &mut tries) {
+                at += size;
+            }
+        }
+        size /= 2;
+    }
+    best
+}
+
+fn line_count(s: &[u8]) -> usize {
+    s.split_inclusive(|&b| b == b'\n').count()
+}
+
+fn without_line(s: &[u8], n: usize) -> Vec<u8> {
+    s.split_inclusive(|&b| b == b'\n').enumerate().filter(|&(i, _)| i != n).flat_map(|(_, l)| l.iter().copied()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_only_what_the_property_needs() {
+        let stream = b"GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\nTransfer-Encoding: chunked\r\nY: 2\r\n\r\n0\r\n\r\n";
+        let small = minimise(stream, 10_000, |s| s.windows(7).any(|w| w == b"chunked"));
+        assert_eq!(small, b"chunked");
+        let lines = minimise(stream, 10_000, |s| s.starts_with(b"GET") && s.ends_with(b"\r\n\r\n"));
+        assert_eq!(lines, b"GET\r\n\r\n");
+    }
+
+    #[test]
+    fn stays_within_its_budget() {
+        let mut calls = 0;
+        let _ = minimise(&[b'a'; 1000], 25, |_| {
+            calls += 1;
+            false
+        });
+        assert_eq!(calls, 25);
+    }
+}

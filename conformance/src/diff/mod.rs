@@ -1,0 +1,275 @@
+//! `h1spec diff`: differential testing of real HTTP/1.1 implementations.
+//!
+//! Request smuggling is two implementations disagreeing about a byte stream. This module feeds
+//! the same stream of pipelined requests to several implementations and compares their
+//! readings:
+//!
+//! - [`Reading`]: what one implementation made of a stream, as messages (method, target,
+//!   version, fields, body, trailers) and how the stream ended (cleanly, cut short, refused).
+//! - [`Implementation`]: anything that reads a stream. Parsers in process (h1wire, httparse,
+//!   picohttpparser), parsers behind a shim (a program that reads stdin and prints the
+//!   `h1spec parse --stream` JSON lines: h11, Node's llhttp, Go's net/http), servers that echo
+//!   their reading ("origins"), and proxies in front of a recording origin ("transducers"); see
+//!   [`peers`].
+//! - [`compare`]: the first difference between two readings, as a [`Class`] in the HTTP
+//!   Garden's terms, named in ours.
+//! - [`quirks`]: each peer's known, accepted differences with their reasons; everything else is
+//!   reported.
+//! - [`mutate`] and [`minimise`]: new streams from the corpus, and the smallest stream that
+//!   still shows a difference.
+//! - [`run`]: the loop, bounded in count and time; [`report`]: the matrix and the findings.
+
+pub mod compare;
+pub mod lifecycle;
+pub mod minimise;
+pub mod mutate;
+pub mod peers;
+pub mod quirks;
+pub mod report;
+pub mod run;
+
+mod pico;
+
+use base64::Engine as _;
+use serde::{Serialize, Serializer};
+
+pub use compare::{compare, Class, Difference, Part};
+
+/// One message as an implementation read it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Message {
+    /// The method.
+    #[serde(serialize_with = "as_latin1")]
+    pub method: Vec<u8>,
+    /// The request-target.
+    #[serde(serialize_with = "as_latin1")]
+    pub target: Vec<u8>,
+    /// The version, as the implementation reports it (`HTTP/1.1`).
+    pub version: String,
+    /// Header fields, in the order reported.
+    #[serde(serialize_with = "pairs_latin1")]
+    pub fields: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Trailer fields.
+    #[serde(serialize_with = "pairs_latin1")]
+    pub trailers: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The decoded body.
+    #[serde(serialize_with = "as_latin1")]
+    pub body: Vec<u8>,
+}
+
+pub(crate) fn as_latin1<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::parse::latin1(bytes))
+}
+
+fn pairs_latin1<S: Serializer>(pairs: &[(Vec<u8>, Vec<u8>)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(pairs.len()))?;
+    for (name, value) in pairs {
+        seq.serialize_element(&[crate::parse::latin1(name), crate::parse::latin1(value)])?;
+    }
+    seq.end()
+}
+
+/// How far into a message a refusal came.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// The head was refused (or cut short).
+    Head,
+    /// The head was read; its body was refused.
+    Body,
+    /// The implementation does not say.
+    Unknown,
+}
+
+/// How a stream's reading ended after its last message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "end", rename_all = "kebab-case")]
+pub enum End {
+    /// On a message boundary: nothing was left, or the implementation stops reading the
+    /// connection there (it does not persist, or it switches protocols).
+    Clean,
+    /// Inside a message: the implementation waits for bytes that never came.
+    Cut {
+        /// The stage the message was at.
+        stage: Stage,
+    },
+    /// The implementation refused a message.
+    Refused {
+        /// The status it answers (or would answer), 0 where it does not say.
+        status: u16,
+        /// Its error, in its own words.
+        error: String,
+        /// The stage the refusal came at.
+        stage: Stage,
+    },
+    /// A server closed the connection without a word after its last answer: the stream ended
+    /// either cleanly or inside a message, which cannot be told apart from outside.
+    Closed,
+}
+
+/// What one implementation made of a stream.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Reading {
+    /// The messages it read, in order.
+    pub messages: Vec<Message>,
+    /// How the reading ended.
+    #[serde(flatten)]
+    pub end: End,
+}
+
+impl Reading {
+    /// A reading from `h1spec parse --stream` JSON lines (the shim contract): one `accept` line
+    /// per message, then possibly one `reject` line.
+    ///
+    /// # Errors
+    ///
+    /// A line that is not JSON or not of the contract's shape.
+    pub fn from_lines(text: &str) -> Result<Reading, String> {
+        let mut messages = Vec::new();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("{e}: {line:.200}"))?;
+            match v["verdict"].as_str() {
+                Some("accept") => messages.push(Message {
+                    method: bytes_of(&v["method"]),
+                    target: bytes_of(&v["target"]),
+                    version: v["version"].as_str().unwrap_or_default().to_owned(),
+                    fields: pairs_of(&v["headers"]),
+                    trailers: pairs_of(&v["trailers"]),
+                    body: bytes_of(&v["body"]),
+                }),
+                Some("reject") => {
+                    let stage = match v["stage"].as_str() {
+                        Some("head") => Stage::Head,
+                        Some("body") => Stage::Body,
+                        _ => Stage::Unknown,
+                    };
+                    let end = match v["status"].as_u64() {
+                        None => End::Cut { stage },
+                        Some(status) => End::Refused {
+                            status: u16::try_from(status).unwrap_or(0),
+                            error: match (v["error"].as_str(), v["message"].as_str()) {
+                                (Some(e), Some(m)) => format!("{e}: {m}"),
+                                (Some(e), None) => e.to_owned(),
+                                (None, m) => m.unwrap_or("refused").to_owned(),
+                            },
+                            stage,
+                        },
+                    };
+                    return Ok(Reading { messages, end });
+                }
+                _ => return Err(format!("not a verdict line: {line:.200}")),
+            }
+        }
+        Ok(Reading { messages, end: End::Clean })
+    }
+
+    /// A one-line account of the reading, for reports.
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<String> = self
+            .messages
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {} ({} B body)",
+                    String::from_utf8_lossy(&m.method),
+                    String::from_utf8_lossy(&m.target).chars().take(40).collect::<String>(),
+                    m.body.len()
+                )
+            })
+            .collect();
+        parts.push(match &self.end {
+            End::Clean => "end".into(),
+            End::Cut { .. } => "waits for more".into(),
+            End::Refused { status, error, .. } => format!("refuses: {status} {}", error.chars().take(80).collect::<String>()),
+            End::Closed => "closes".into(),
+        });
+        parts.join("; ")
+    }
+}
+
+/// A JSON string of Latin-1 code points (or any string: code points above 255 are kept as
+/// UTF-8) as bytes.
+fn bytes_of(v: &serde_json::Value) -> Vec<u8> {
+    let s = v.as_str().unwrap_or_default();
+    if s.chars().all(|c| u32::from(c) < 256) {
+        s.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect()
+    } else {
+        s.as_bytes().to_vec()
+    }
+}
+
+fn pairs_of(v: &serde_json::Value) -> Vec<(Vec<u8>, Vec<u8>)> {
+    v.as_array()
+        .map(|a| a.iter().map(|p| (bytes_of(&p[0]), bytes_of(&p[1]))).collect())
+        .unwrap_or_default()
+}
+
+/// Base64 of an echo origin's JSON as bytes.
+fn unbase64(v: &serde_json::Value) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or_default()).unwrap_or_default()
+}
+
+impl Message {
+    /// A message from an echo origin's JSON (base64 strings).
+    pub fn from_echo(v: &serde_json::Value) -> Message {
+        let pairs = |p: &serde_json::Value| -> Vec<(Vec<u8>, Vec<u8>)> {
+            p.as_array().map(|a| a.iter().map(|x| (unbase64(&x[0]), unbase64(&x[1]))).collect()).unwrap_or_default()
+        };
+        Message {
+            method: unbase64(&v["method"]),
+            target: unbase64(&v["target"]),
+            version: v["version"].as_str().unwrap_or_default().to_owned(),
+            fields: pairs(&v["headers"]),
+            trailers: pairs(&v["trailers"]),
+            body: unbase64(&v["body"]),
+        }
+    }
+}
+
+/// What kind of implementation a peer is: it decides what its reading can be compared on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A parser that reads the whole stream, bodies included.
+    Parser,
+    /// A parser of heads only (httparse, picohttpparser): only the first head is compared.
+    HeadParser,
+    /// A server answering each request with its reading: it cannot say whether a stream ended
+    /// cleanly or inside a message.
+    Origin,
+    /// A proxy: its reading is what it forwards, whose fields it rewrites (only method, target
+    /// and body are compared), and its forwarded bytes are read again by every parser.
+    Proxy,
+}
+
+/// What an implementation gives back for one stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Observation {
+    /// Its reading.
+    pub reading: Reading,
+    /// For a proxy: the bytes it forwarded, one entry per upstream connection, each meant as
+    /// one message.
+    pub forwarded: Vec<Vec<u8>>,
+}
+
+impl From<Reading> for Observation {
+    fn from(reading: Reading) -> Self {
+        Observation { reading, forwarded: Vec::new() }
+    }
+}
+
+/// Anything that reads a stream of requests.
+pub trait Implementation: Send + Sync {
+    /// Its name in reports and on the command line.
+    fn name(&self) -> &str;
+    /// What its readings can be compared on.
+    fn role(&self) -> Role;
+    /// Reads one stream (one connection's bytes, then the client closing).
+    ///
+    /// # Errors
+    ///
+    /// The implementation itself failed (a shim crashed, a server did not answer): not a
+    /// reading, and not a difference.
+    fn read(&self, stream: &[u8]) -> Result<Observation, String>;
+}

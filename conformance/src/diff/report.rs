@@ -1,0 +1,199 @@
+//! The reports of a differential run: the console text, DIFFERENCES.md (Markdown) and JSON.
+
+use std::fmt::Write as _;
+
+use super::compare::Class;
+use super::run::{Finding, Outcome};
+
+fn short(class: Class) -> &'static str {
+    match class {
+        Class::ProxySmuggling => "PS",
+        Class::MessageCount => "MC",
+        Class::Interpretation => "IN",
+        Class::AcceptRefuse => "AR",
+        Class::RefusalStatus => "RS",
+        Class::ForbiddenAccepted => "FA",
+    }
+}
+
+/// The bytes of a stream, escaped as the corpus writes them.
+pub fn escaped(bytes: &[u8]) -> String {
+    crate::corpus::encode(bytes)
+}
+
+fn matrix_rows(outcome: &Outcome) -> Vec<(String, String, usize, usize)> {
+    outcome
+        .matrix
+        .iter()
+        .map(|(pair, classes)| {
+            let cells: Vec<String> = Class::ALL
+                .iter()
+                .filter_map(|c| classes.get(c).map(|(new, known)| (c, new, known)))
+                .map(|(c, new, known)| {
+                    if *known > 0 {
+                        format!("{} {new} (+{known} known)", short(*c))
+                    } else {
+                        format!("{} {new}", short(*c))
+                    }
+                })
+                .collect();
+            let new: usize = classes.values().map(|v| v.0).sum();
+            let known: usize = classes.values().map(|v| v.1).sum();
+            (pair.clone(), cells.join(", "), new, known)
+        })
+        .collect()
+}
+
+fn legend() -> String {
+    Class::ALL.iter().map(|c| format!("{} = {} ({})", short(*c), c.name(), c.meaning())).collect::<Vec<_>>().join("; ")
+}
+
+/// Whether a finding is about where messages end or what they say (reported in full), rather
+/// than about who refuses what (reported as a table row).
+pub fn is_about_messages(f: &Finding) -> bool {
+    matches!(f.difference.class, Class::ProxySmuggling | Class::MessageCount | Class::Interpretation)
+}
+
+fn others(f: &Finding) -> String {
+    let rest: Vec<&str> = f.sources.iter().skip(1).map(String::as_str).collect();
+    if rest.is_empty() {
+        String::new()
+    } else {
+        format!("; also {}", rest.join(", "))
+    }
+}
+
+fn finding_row(i: usize, f: &Finding, out: &mut String, markdown: bool) {
+    let d = &f.difference;
+    if markdown {
+        let cell = |s: &str| s.replace('|', "\\|");
+        let _ = writeln!(
+            out,
+            "| F{} | {} | {} | `{}` | {}: {} | {}: {} |",
+            i + 1,
+            cell(&f.group),
+            f.count,
+            cell(&escaped(&f.stream)),
+            d.a.name,
+            cell(&d.a.says),
+            d.b.name,
+            cell(&d.b.says)
+        );
+    } else {
+        let _ = writeln!(out, "F{}: {} ({} streams): {}", i + 1, f.group, f.count, escaped(&f.stream));
+        let _ = writeln!(out, "    {}: {}", d.a.name, d.a.says);
+        let _ = writeln!(out, "    {}: {}", d.b.name, d.b.says);
+    }
+}
+
+fn finding_text(i: usize, f: &Finding, out: &mut String, markdown: bool) {
+    let d = &f.difference;
+    let part = d.part.map(|p| format!(" ({})", p.name())).unwrap_or_default();
+    let title = format!("F{}: {}{} between {} and {}", i + 1, d.class.name(), part, d.a.name, d.b.name);
+    let size = if f.minimised {
+        format!("{} B, minimised from {} B", f.stream.len(), f.original_len)
+    } else {
+        format!("{} B, not minimised", f.stream.len())
+    };
+    if markdown {
+        let _ = writeln!(out, "### {title}\n");
+        let _ = writeln!(out, "Seen in {} stream(s); first from `{}`{}. Stream ({size}):\n", f.count, f.source, others(f));
+        let _ = writeln!(out, "```\n{}\n```\n", escaped(&f.stream));
+        let _ = writeln!(out, "- **{}**: {}", d.a.name, d.a.says);
+        let _ = writeln!(out, "- **{}**: {}\n", d.b.name, d.b.says);
+        let _ = writeln!(out, "<details><summary>Every peer's reading of this stream</summary>\n");
+        for (peer, reading) in &f.readings {
+            let _ = writeln!(out, "- {peer}: {}", reading.replace('|', "\\|"));
+        }
+        let _ = writeln!(out, "\n</details>\n");
+    } else {
+        let _ = writeln!(out, "{title}");
+        let _ = writeln!(out, "  seen in {} stream(s), first from {}{}; stream ({size}):", f.count, f.source, others(f));
+        let _ = writeln!(out, "    {}", escaped(&f.stream));
+        let _ = writeln!(out, "  {}: {}", d.a.name, d.a.says);
+        let _ = writeln!(out, "  {}: {}", d.b.name, d.b.says);
+        for (peer, reading) in &f.readings {
+            let _ = writeln!(out, "    {peer:>16}: {reading}");
+        }
+    }
+}
+
+/// The console report: the peers, the matrix by pair and class, and each finding.
+pub fn console(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "h1spec diff: {} peers, {} corpus streams, {} mutated, {:.0} s", outcome.peers.len(), outcome.corpus_streams, outcome.mutated_streams, outcome.seconds);
+    for p in &outcome.peers {
+        let _ = writeln!(out, "  {:<16} {:<11} {}", p.name, format!("{:?}", p.role).to_lowercase(), p.version);
+    }
+    for (name, why) in &outcome.not_run {
+        let _ = writeln!(out, "  {name:<16} not run: {why}");
+    }
+    let _ = writeln!(out, "\nDifferences by pair (streams; {}):", legend());
+    for (pair, cells, _, _) in matrix_rows(outcome) {
+        let _ = writeln!(out, "  {pair:<36} {cells}");
+    }
+    let _ = writeln!(out, "\n{} findings, {} known differences (quirks)\n", outcome.findings.len(), outcome.known.len());
+    for (i, f) in outcome.findings.iter().enumerate() {
+        if is_about_messages(f) {
+            finding_text(i, f, &mut out, false);
+            out.push('\n');
+        } else {
+            finding_row(i, f, &mut out, false);
+        }
+    }
+    if !outcome.failures.is_empty() {
+        let _ = writeln!(out, "{} reads failed (not differences), for example: {}", outcome.failures.len(), outcome.failures[0]);
+    }
+    let _ = writeln!(out, "{} findings", outcome.findings.len());
+    out
+}
+
+/// DIFFERENCES.md: how the run was made, the matrix, the findings and the known differences.
+pub fn markdown(outcome: &Outcome, command: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Differences between HTTP/1.1 implementations\n");
+    let _ = writeln!(out, "Written by `h1spec diff` from one real run; do not edit by hand. Reproduce with:\n\n```\n{command}\n```\n");
+    let _ = writeln!(
+        out,
+        "{} corpus streams (each request case of `corpus/cases/`, then a canary request) and {} mutated streams (seed {}), in {:.0} s.\n",
+        outcome.corpus_streams, outcome.mutated_streams, outcome.seed, outcome.seconds
+    );
+    let _ = writeln!(out, "## Peers\n\n| peer | role | version |\n|---|---|---|");
+    for p in &outcome.peers {
+        let _ = writeln!(out, "| {} | {} | {} |", p.name, format!("{:?}", p.role).to_lowercase(), p.version);
+    }
+    for (name, why) in &outcome.not_run {
+        let _ = writeln!(out, "| {name} | not run | {why} |");
+    }
+    let _ = writeln!(out, "\n## Differences by pair\n\nStreams on which the two read differently, by class; `known` ones are explained by a quirk file in `peers/quirks/`. {}.\n", legend());
+    let _ = writeln!(out, "| pair | unexplained | known | by class |\n|---|---:|---:|---|");
+    for (pair, cells, new, known) in matrix_rows(outcome) {
+        let _ = writeln!(out, "| {pair} | {new} | {known} | {cells} |");
+    }
+    let (messages, refusals): (Vec<_>, Vec<_>) = outcome.findings.iter().enumerate().partition(|(_, f)| is_about_messages(f));
+    let _ = writeln!(out, "\n## Findings about messages\n\n{} groups of differences no quirk explains, where two implementations disagree on where a message ends or what it says (proxy-smuggling, message-count, interpretation), the classes that move a message boundary first. A group is a class between two implementations; each shows its first stream (minimised against the two where the budget allowed) and every peer's reading of it.\n", messages.len());
+    for (i, f) in messages {
+        finding_text(i, f, &mut out, true);
+    }
+    let _ = writeln!(out, "## Findings about refusals\n\n{} groups where one refuses what the other reads, both refuse with different statuses, or one reads what the RFC says MUST be refused.\n", refusals.len());
+    let _ = writeln!(out, "| # | group | streams | stream | one side | other side |\n|---|---|---:|---|---|---|");
+    for (i, f) in refusals {
+        finding_row(i, f, &mut out, true);
+    }
+    let _ = writeln!(out, "## Known differences\n\n| signature | streams | quirk of | reason |\n|---|---:|---|---|");
+    for k in &outcome.known {
+        let _ = writeln!(out, "| `{}` | {} | {} | {} |", k.signature, k.count, k.peer, k.reason);
+    }
+    if !outcome.failures.is_empty() {
+        let _ = writeln!(out, "\n## Reads that failed\n\n{} reads failed (a shim or server did not answer in time); they count as no reading, not as differences. The first:\n", outcome.failures.len());
+        for f in outcome.failures.iter().take(10) {
+            let _ = writeln!(out, "- {}", f.replace('\n', " "));
+        }
+    }
+    out
+}
+
+/// The outcome as one JSON object.
+pub fn json(outcome: &Outcome) -> String {
+    serde_json::to_string_pretty(outcome).expect("an outcome always serializes")
+}

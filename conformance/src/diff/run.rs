@@ -1,0 +1,454 @@
+//! The differential run: every stream to every peer, the differences tallied, new ones kept,
+//! then a bounded mutation loop, then each finding minimised.
+//!
+//! 1. **Corpus**: each request case of the corpus, followed by a canary request, is one
+//!    stream.
+//! 2. **Mutations**: streams picked from the pool (the corpus, then every stream that showed a
+//!    difference not seen before) are mutated ([`super::mutate`]) and read again, until the
+//!    count or the time runs out.
+//! 3. **Findings**: a difference no quirk explains is a finding, grouped by its
+//!    [signature](Difference::signature); the first stream of each is minimised
+//!    ([`super::minimise`]) against the two implementations involved, then read by every peer
+//!    for the report.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::compare::{self, Class, Difference, Seen, CANARY};
+use super::quirks::Quirks;
+use super::{minimise, mutate, Implementation, Observation, Reading, Role};
+use crate::corpus::{CaseKind, Expect, Level, Section};
+use crate::pipeline::Selection;
+
+/// How a run is bounded.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The most mutated streams.
+    pub mutations: usize,
+    /// The most time the mutation loop may take.
+    pub mutation_time: Duration,
+    /// The most time minimisation may take, over all findings.
+    pub minimise_time: Duration,
+    /// Tries per finding when minimising.
+    pub minimise_budget: usize,
+    /// The most findings minimised (in report order; the others keep their first stream).
+    pub minimise_findings: usize,
+    /// The mutation loop's random seed (a run is repeatable for a seed, up to timing).
+    pub seed: u64,
+    /// Streams read in parallel.
+    pub jobs: usize,
+    /// Which corpus cases seed the run.
+    pub selection: Selection,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            mutations: 1000,
+            mutation_time: Duration::from_secs(60),
+            minimise_time: Duration::from_secs(120),
+            minimise_budget: 150,
+            minimise_findings: 40,
+            seed: 1,
+            jobs: 2,
+            selection: Selection { strict: true, ..Selection::default() },
+        }
+    }
+}
+
+/// One stream and where it came from.
+#[derive(Clone, Debug)]
+pub struct Stream {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// The corpus case it is (or was mutated from).
+    pub source: String,
+    /// For a corpus case the RFC says MUST be refused: the rule.
+    pub forbidden: Option<String>,
+}
+
+/// Each request case of the corpus, followed by the canary.
+pub fn corpus_streams(sections: &[Section], selection: &Selection) -> Vec<Stream> {
+    sections
+        .iter()
+        .flat_map(|s| &s.cases)
+        .filter(|c| c.kind == CaseKind::Request && selection.selects(c))
+        .map(|c| {
+            let mut bytes = c.bytes();
+            bytes.extend_from_slice(CANARY);
+            let forbidden = (c.expect == Expect::Reject && c.level == Level::Must && !c.may_accept_if_closed)
+                .then(|| c.requirement.clone().unwrap_or_else(|| c.id.clone()));
+            Stream { bytes, source: c.id.clone(), forbidden }
+        })
+        .collect()
+}
+
+/// Differences no quirk explains, of one class between two implementations (see
+/// [`Difference::group`]), with the first stream that showed one.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// What identifies it: class, part and the two implementations.
+    pub group: String,
+    /// The first difference's finer signature (with each side's error word); the
+    /// minimised stream keeps it.
+    pub signature: String,
+    /// The difference, as first seen.
+    pub difference: Difference,
+    /// The corpus case the stream came from (`mutated from …` for a mutation).
+    pub source: String,
+    /// Streams that showed it.
+    pub count: usize,
+    /// Up to ten corpus cases (or mutations) that showed it, the first included.
+    pub sources: Vec<String>,
+    /// The first stream that showed it (minimised when `minimised`).
+    #[serde(serialize_with = "super::as_latin1")]
+    pub stream: Vec<u8>,
+    /// Its length before minimisation.
+    pub original_len: usize,
+    /// Whether `stream` was minimised.
+    pub minimised: bool,
+    /// Every peer's reading of `stream`, as `(peer, summary)`.
+    pub readings: Vec<(String, String)>,
+}
+
+/// A difference a quirk explains.
+#[derive(Clone, Debug, Serialize)]
+pub struct Known {
+    /// Its signature.
+    pub signature: String,
+    /// The peer whose quirk it is.
+    pub peer: String,
+    /// The quirk's reason.
+    pub reason: String,
+    /// Streams that showed it.
+    pub count: usize,
+}
+
+/// A peer in the run.
+#[derive(Clone, Debug, Serialize)]
+pub struct PeerInfo {
+    /// Its name.
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+    /// Its version line.
+    pub version: String,
+}
+
+/// Everything a run found.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Outcome {
+    /// The peers compared.
+    pub peers: Vec<PeerInfo>,
+    /// Peers asked for that could not run, with why.
+    pub not_run: Vec<(String, String)>,
+    /// Streams from the corpus.
+    pub corpus_streams: usize,
+    /// Mutated streams.
+    pub mutated_streams: usize,
+    /// Per pair of peers (in peer order; `RFC` for forbidden-accepted) and class: streams
+    /// showing a difference, as `(unexplained, explained by a quirk)`.
+    pub matrix: BTreeMap<String, BTreeMap<Class, (usize, usize)>>,
+    /// The findings, most serious class first.
+    pub findings: Vec<Finding>,
+    /// The differences quirks explain.
+    pub known: Vec<Known>,
+    /// Reads that failed (a shim crashed, a server did not answer): not differences.
+    pub failures: Vec<String>,
+    /// Wall-clock seconds the run took.
+    pub seconds: f64,
+    /// The mutation seed.
+    pub seed: u64,
+}
+
+/// One peer's reading of a stream.
+struct Observed<'a> {
+    peer: &'a dyn Implementation,
+    result: Result<Observation, String>,
+}
+
+fn observe<'a>(peers: &'a [Box<dyn Implementation>], bytes: &[u8]) -> Vec<Observed<'a>> {
+    peers.iter().map(|p| Observed { peer: p.as_ref(), result: p.read(bytes) }).collect()
+}
+
+/// Readings of forwarded bytes (plus the canary) by the parsers, shared across streams: a
+/// proxy forwards the same bytes for many streams.
+#[derive(Default)]
+struct ForwardCache(Mutex<HashMap<(String, Vec<u8>), Result<Reading, String>>>);
+
+impl ForwardCache {
+    fn read(&self, peer: &dyn Implementation, bytes: &[u8]) -> Result<Reading, String> {
+        let key = (peer.name().to_owned(), bytes.to_vec());
+        if let Some(r) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return r.clone();
+        }
+        let r = peer.read(&[bytes, CANARY].concat()).map(|o| o.reading);
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(key, r.clone());
+        r
+    }
+}
+
+/// Every difference among `observed` for `stream`, and the reads that failed.
+fn differences(
+    observed: &[Observed<'_>],
+    stream: &Stream,
+    parsers: &[&dyn Implementation],
+    cache: &ForwardCache,
+) -> (Vec<Difference>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut failures = Vec::new();
+    let ok: Vec<(&dyn Implementation, &Observation)> = observed
+        .iter()
+        .filter_map(|o| match &o.result {
+            Ok(obs) => Some((o.peer, obs)),
+            Err(e) => {
+                failures.push(format!("{} on a stream from {}: {e}", o.peer.name(), stream.source));
+                None
+            }
+        })
+        .collect();
+    fn seen<'a>((p, o): &(&'a dyn Implementation, &'a Observation)) -> Seen<'a> {
+        Seen { name: p.name(), role: p.role(), reading: &o.reading }
+    }
+    for (i, x) in ok.iter().enumerate() {
+        for y in &ok[i + 1..] {
+            out.extend(compare::compare(seen(x), seen(y)));
+        }
+        if let Some(rule) = &stream.forbidden {
+            out.extend(compare::forbidden(seen(x), rule));
+        }
+        if x.0.role() == Role::Proxy {
+            for bytes in &x.1.forwarded {
+                for parser in parsers {
+                    match cache.read(*parser, bytes) {
+                        Ok(r) => out.extend(compare::forwarded(
+                            x.0.name(),
+                            bytes,
+                            Seen { name: parser.name(), role: parser.role(), reading: &r },
+                        )),
+                        Err(e) => failures.push(format!("{} on bytes {} forwarded: {e}", parser.name(), x.0.name())),
+                    }
+                }
+            }
+        }
+    }
+    (out, failures)
+}
+
+/// The tally while the run goes on.
+#[derive(Default)]
+struct Tally {
+    matrix: BTreeMap<String, BTreeMap<Class, (usize, usize)>>,
+    findings: BTreeMap<String, Finding>,
+    /// Fine signatures seen: a stream with a new one joins the mutation pool.
+    signatures: std::collections::BTreeSet<String>,
+    known: BTreeMap<String, Known>,
+    failures: Vec<String>,
+}
+
+fn pair_key(d: &Difference, order: &[String]) -> String {
+    let rank = |n: &str| order.iter().position(|o| o == n).unwrap_or(usize::MAX);
+    let (x, y) = if rank(&d.a.name) <= rank(&d.b.name) { (&d.a.name, &d.b.name) } else { (&d.b.name, &d.a.name) };
+    format!("{x} × {y}")
+}
+
+impl Tally {
+    /// Adds a stream's differences; returns whether any unexplained one had a signature not
+    /// seen before.
+    fn add(&mut self, stream: &Stream, diffs: Vec<Difference>, failures: Vec<String>, quirks: &Quirks, order: &[String]) -> bool {
+        self.failures.extend(failures.into_iter().take(50usize.saturating_sub(self.failures.len())));
+        let mut new = false;
+        for d in diffs {
+            let cell = self.matrix.entry(pair_key(&d, order)).or_default().entry(d.class).or_default();
+            let signature = d.signature();
+            if let Some((peer, quirk)) = quirks.explain(&d) {
+                cell.1 += 1;
+                self.known
+                    .entry(signature.clone())
+                    .or_insert_with(|| Known { signature, peer: peer.into(), reason: quirk.reason.clone(), count: 0 })
+                    .count += 1;
+                continue;
+            }
+            cell.0 += 1;
+            new |= self.signatures.insert(signature.clone());
+            let group = d.group();
+            match self.findings.get_mut(&group) {
+                Some(f) => {
+                    f.count += 1;
+                    if f.sources.len() < 10 && !f.sources.contains(&stream.source) {
+                        f.sources.push(stream.source.clone());
+                    }
+                }
+                None => {
+                    self.findings.insert(
+                        group.clone(),
+                        Finding {
+                            group,
+                            signature,
+                            difference: d,
+                            source: stream.source.clone(),
+                            count: 1,
+                            sources: vec![stream.source.clone()],
+                            stream: stream.bytes.clone(),
+                            original_len: stream.bytes.len(),
+                            minimised: false,
+                            readings: Vec::new(),
+                        },
+                    );
+                }
+            }
+        }
+        new
+    }
+}
+
+/// Runs `work` over `items` on `jobs` threads.
+fn parallel<T: Sync>(items: &[T], jobs: usize, work: impl Fn(&T) + Sync) {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.max(1) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                work(item);
+            });
+        }
+    });
+}
+
+/// The order findings are reported (and minimised) in: the classes that move boundaries first.
+fn severity(f: &Finding) -> (usize, bool) {
+    let class = Class::ALL.iter().position(|c| *c == f.difference.class).unwrap_or(usize::MAX);
+    (class, f.difference.part != Some(super::Part::Body))
+}
+
+/// Runs the corpus streams, then the mutation loop, then minimisation, against `peers`.
+/// `progress` is told what is happening, in words.
+pub fn run(
+    peers: &[Box<dyn Implementation>],
+    streams: Vec<Stream>,
+    quirks: &Quirks,
+    settings: &Settings,
+    progress: &(dyn Fn(&str) + Sync),
+) -> Outcome {
+    let started = Instant::now();
+    let order: Vec<String> = peers.iter().map(|p| p.name().to_owned()).collect();
+    let parsers: Vec<&dyn Implementation> =
+        peers.iter().filter(|p| p.role() == Role::Parser).map(|p| p.as_ref()).collect();
+    let cache = ForwardCache::default();
+    let tally = Mutex::new(Tally::default());
+    let pool = Mutex::new(streams.clone());
+    fn lock(m: &Mutex<Tally>) -> std::sync::MutexGuard<'_, Tally> {
+        m.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    // 1. The corpus.
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    parallel(&streams, settings.jobs, |stream| {
+        let observed = observe(peers, &stream.bytes);
+        let (diffs, failures) = differences(&observed, stream, &parsers, &cache);
+        lock(&tally).add(stream, diffs, failures, quirks, &order);
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if n % 50 == 0 || n == streams.len() {
+            progress(&format!("corpus: {n}/{} streams", streams.len()));
+        }
+    });
+
+    // 2. Mutations.
+    let mutated = std::sync::atomic::AtomicUsize::new(0);
+    let loop_started = Instant::now();
+    let workers: Vec<u64> = (0..settings.jobs.max(1) as u64).collect();
+    parallel(&workers, settings.jobs, |&worker| {
+        let mut rng = fastrand::Rng::with_seed(settings.seed.wrapping_mul(1000).wrapping_add(worker));
+        while loop_started.elapsed() < settings.mutation_time {
+            let n = mutated.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if n >= settings.mutations {
+                break;
+            }
+            let base = {
+                let pool = pool.lock().unwrap_or_else(|e| e.into_inner());
+                if pool.is_empty() {
+                    break;
+                }
+                pool[rng.usize(..pool.len())].clone()
+            };
+            let bytes = mutate::mutate(&base.bytes, &mut rng);
+            let source = if base.source.starts_with("mutated from ") { base.source.clone() } else { format!("mutated from {}", base.source) };
+            let stream = Stream { bytes, source, forbidden: None };
+            let observed = observe(peers, &stream.bytes);
+            let (diffs, failures) = differences(&observed, &stream, &parsers, &cache);
+            if lock(&tally).add(&stream, diffs, failures, quirks, &order) {
+                pool.lock().unwrap_or_else(|e| e.into_inner()).push(stream);
+            }
+            if (n + 1) % 100 == 0 {
+                progress(&format!("mutations: {} streams, {} findings", n + 1, lock(&tally).findings.len()));
+            }
+        }
+    });
+    let mutated_streams = mutated.load(std::sync::atomic::Ordering::Relaxed).min(settings.mutations);
+
+    // 3. Minimise and read again.
+    let mut findings: Vec<Finding> = lock(&tally).findings.values().cloned().collect();
+    findings.sort_by_key(|f| (severity(f), std::cmp::Reverse(f.count)));
+    let minimise_started = Instant::now();
+    let slots: Vec<Mutex<Finding>> = findings.into_iter().map(Mutex::new).collect();
+    let indices: Vec<usize> = (0..slots.len()).collect();
+    parallel(&indices, settings.jobs, |&i| {
+        let mut f = slots[i].lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let may_minimise = i < settings.minimise_findings
+            && f.difference.class != Class::ForbiddenAccepted
+            && minimise_started.elapsed() < settings.minimise_time;
+        if may_minimise {
+            let sides: Vec<&dyn Implementation> =
+                peers.iter().filter(|p| f.difference.involves(p.name())).map(|p| p.as_ref()).collect();
+            let signature = f.signature.clone();
+            let stream_of = |bytes: &[u8]| Stream { bytes: bytes.to_vec(), source: f.source.clone(), forbidden: None };
+            let small = minimise::minimise(&f.stream, settings.minimise_budget, |candidate| {
+                if candidate.is_empty() || minimise_started.elapsed() > settings.minimise_time {
+                    return false;
+                }
+                let observed: Vec<Observed<'_>> =
+                    sides.iter().map(|p| Observed { peer: *p, result: p.read(candidate) }).collect();
+                let (diffs, _) = differences(&observed, &stream_of(candidate), &sides_parsers(&sides), &cache);
+                diffs.iter().any(|d| d.signature() == signature)
+            });
+            f.minimised = small.len() < f.stream.len();
+            f.stream = small;
+        }
+        f.readings = observe(peers, &f.stream)
+            .into_iter()
+            .map(|o| {
+                let text = match o.result {
+                    Ok(obs) => obs.reading.summary(),
+                    Err(e) => format!("(failed: {e})"),
+                };
+                (o.peer.name().to_owned(), text)
+            })
+            .collect();
+        *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = f;
+        progress(&format!("findings: {} of {} read again", i + 1, slots.len()));
+    });
+    let findings = slots.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
+
+    let tally = tally.into_inner().unwrap_or_else(|e| e.into_inner());
+    Outcome {
+        peers: Vec::new(),
+        not_run: Vec::new(),
+        corpus_streams: streams.len(),
+        mutated_streams,
+        matrix: tally.matrix,
+        findings,
+        known: tally.known.into_values().collect(),
+        failures: tally.failures,
+        seconds: started.elapsed().as_secs_f64(),
+        seed: settings.seed,
+    }
+}
+
+/// The parsers among `sides` (for a proxy finding: the origin that reads what it forwards).
+fn sides_parsers<'a>(sides: &[&'a dyn Implementation]) -> Vec<&'a dyn Implementation> {
+    sides.iter().copied().filter(|p| p.role() == Role::Parser).collect()
+}
