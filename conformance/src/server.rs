@@ -52,6 +52,9 @@ struct Pending {
     body: Vec<u8>,
     /// In echo mode: the reading so far.
     echo: Option<serde_json::Value>,
+    /// The request carried Upgrade (echo mode closes after answering it, as a server that
+    /// does not switch may).
+    upgrade_requested: bool,
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -71,12 +74,26 @@ fn answer_echo(conn: &mut Connection, req: &mut Pending, out: &mut Vec<u8>) -> R
     }
     let body = echo.to_string();
     let len = body.len().to_string();
-    let fields =
-        [("Content-Type", &b"application/json"[..]), ("Content-Length", len.as_bytes()), ("X-H1spec-Echo", b"1")];
-    conn.send_response(&Response { version: Version::Http11, status: 200, reason: b"OK", fields: &fields }, out)?;
-    if req.method != "HEAD" {
-        conn.send_data(body.as_bytes(), out)?;
+    fn ok<'a>(fields: &'a [(&'a str, &'a [u8])]) -> Response<'a> {
+        Response { version: Version::Http11, status: 200, reason: b"OK", fields }
     }
+    if req.method == "HEAD" || req.method == "CONNECT" {
+        // No body may follow: the reading goes in a header. A 2xx to CONNECT switches the
+        // connection, which the echo server then closes.
+        let json = b64(body.as_bytes());
+        let fields = [("Content-Length", &b"0"[..]), ("X-H1spec-Echo-Json", json.as_bytes())];
+        conn.send_response(&ok(&fields), out)?;
+        return conn.send_end(&[], out);
+    }
+    let close: &[u8] = if req.upgrade_requested { b"close" } else { b"keep-alive" };
+    let fields = [
+        ("Content-Type", &b"application/json"[..]),
+        ("Content-Length", len.as_bytes()),
+        ("X-H1spec-Echo", b"1"),
+        ("Connection", close),
+    ];
+    conn.send_response(&ok(&fields), out)?;
+    conn.send_data(body.as_bytes(), out)?;
     conn.send_end(&[], out)
 }
 
@@ -126,6 +143,7 @@ fn serve(mut stream: TcpStream, mode: Mode) -> io::Result<()> {
                         upgrade_echo: upgrade && head.version() == Version::Http11 && mode == Mode::Site,
                         body: Vec::new(),
                         echo,
+                        upgrade_requested: upgrade || head.connection_options().upgrade(),
                     };
                     if expects_continue && (mode == Mode::Echo || (req.method == "POST" && req.path == "/echo")) {
                         let head = Response { version: Version::Http11, status: 100, reason: b"Continue", fields: &[] };
@@ -161,6 +179,9 @@ fn serve(mut stream: TcpStream, mode: Mode) -> io::Result<()> {
                 }
                 Ok(ConnEvent::SwitchedProtocol) => {
                     stream.write_all(&out)?;
+                    if mode == Mode::Echo {
+                        return stream.shutdown(std::net::Shutdown::Both);
+                    }
                     return echo_raw(stream, conn.take_unconsumed());
                 }
                 Err(_) => {

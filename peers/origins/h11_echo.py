@@ -22,7 +22,7 @@ def b64(b):
 def serve(sock):
     sock.settimeout(5)
     conn = h11.Connection(h11.SERVER)
-    current = None
+    current, event_method = None, b""
     try:
         while True:
             try:
@@ -38,6 +38,7 @@ def serve(sock):
                     return
                 continue
             if isinstance(event, h11.Request):
+                event_method = event.method
                 current = {"method": b64(event.method), "target": b64(event.target),
                            "version": "HTTP/" + event.http_version.decode(),
                            "headers": [[b64(n), b64(v)] for n, v in event.headers.raw_items()], "body": b""}
@@ -49,9 +50,19 @@ def serve(sock):
                 current["trailers"] = [[b64(n), b64(v)] for n, v in event.headers.raw_items()]
                 current["body"] = b64(current["body"])
                 echo = json.dumps(current).encode()
-                out = conn.send(h11.Response(status_code=200, headers=[
-                    ("Content-Type", "application/json"), ("Content-Length", str(len(echo))), ("X-H1spec-Echo", "1")]))
-                out += conn.send(h11.Data(data=echo)) + conn.send(h11.EndOfMessage())
+                if event_method in (b"HEAD", b"CONNECT"):
+                    # No body may follow: the reading goes in a header, and CONNECT ends here.
+                    headers = [("Content-Length", "0"), ("X-H1spec-Echo-Json", b64(echo))]
+                    if event_method == b"CONNECT":
+                        headers.append(("Connection", "close"))
+                    out = conn.send(h11.Response(status_code=200, headers=headers))
+                    if conn.our_state is h11.SEND_BODY:
+                        out += conn.send(h11.EndOfMessage())
+                else:
+                    out = conn.send(h11.Response(status_code=200, headers=[
+                        ("Content-Type", "application/json"), ("Content-Length", str(len(echo))),
+                        ("X-H1spec-Echo", "1")]))
+                    out += conn.send(h11.Data(data=echo)) + conn.send(h11.EndOfMessage())
                 sock.sendall(out)
                 if conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
                     return

@@ -11,19 +11,34 @@ const pairs = (raw) => {
   return out;
 };
 
+const reading = (req, body) => JSON.stringify({
+  method: b64(req.method), target: b64(req.url), version: `HTTP/${req.httpVersion}`,
+  headers: pairs(req.rawHeaders), trailers: pairs(req.rawTrailers || []),
+  body: Buffer.concat(body).toString('base64'),
+});
+
 const server = http.createServer((req, res) => {
   const body = [];
   req.on('data', (c) => body.push(c));
   req.on('end', () => {
-    const echo = JSON.stringify({
-      method: b64(req.method), target: b64(req.url), version: `HTTP/${req.httpVersion}`,
-      headers: pairs(req.rawHeaders), trailers: pairs(req.rawTrailers),
-      body: Buffer.concat(body).toString('base64'),
-    });
+    const echo = reading(req, body);
+    if (req.method === 'HEAD') {
+      // No body may follow: the reading goes in a header.
+      res.writeHead(200, { 'Content-Length': 0, 'X-H1spec-Echo-Json': Buffer.from(echo).toString('base64') });
+      res.end();
+      return;
+    }
     res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(echo), 'X-H1spec-Echo': '1' });
     res.end(echo);
   });
 });
-server.on('upgrade', (req, socket) => socket.destroy());
-server.on('connect', (req, socket) => socket.destroy());
+// CONNECT and Upgrade: Node hands over the socket; the reading is answered in a header and the
+// connection closed, as a server that does not tunnel or switch would.
+const handOver = (req, socket) => {
+  // The bytes after the head are the tunnel's, not a body.
+  const echo = Buffer.from(reading(req, [])).toString('base64');
+  socket.end(`HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\nX-H1spec-Echo-Json: ${echo}\r\n\r\n`);
+};
+server.on('upgrade', handOver);
+server.on('connect', handOver);
 server.listen(Number(process.argv[2]), '127.0.0.1');

@@ -34,7 +34,7 @@ def read_stream(data):
             # After the end of input, the only error left is a message cut short.
             out.append({"verdict": "reject", "status": None if closed else e.error_status_hint,
                         "error": "unexpected-eof" if closed else type(e).__name__, "offset": len(data),
-                        "message": str(e)})
+                        "message": str(e), "stage": "head" if current is None else "body"})
             break
         if isinstance(event, h11.Request):
             current = {"verdict": "accept", "kind": "request", "method": latin1(event.method),
@@ -48,7 +48,8 @@ def read_stream(data):
             out.append(current)
             current = None
             conn.send(h11.Response(status_code=200, headers=[("Content-Length", "0")]))
-            conn.send(h11.EndOfMessage())
+            if conn.our_state is h11.SEND_BODY:  # not after a 2xx to CONNECT, which switches
+                conn.send(h11.EndOfMessage())
             if conn.our_state is not h11.DONE or conn.their_state is not h11.DONE:
                 break  # Connection: close, HTTP/1.0, or a switch of protocol: a server stops here
             conn.start_next_cycle()

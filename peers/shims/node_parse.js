@@ -59,13 +59,13 @@ function readStream(input) {
   if (r instanceof Error) {
     if (!stop) {
       const status = r.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-      refused = { verdict: 'reject', status, error: r.code || 'error', offset: r.bytesParsed || 0, message: r.reason || String(r) };
+      refused = { verdict: 'reject', status, error: r.code || 'error', offset: r.bytesParsed || 0, message: r.reason || String(r), stage: current ? 'body' : 'head' };
     }
   } else if (!stop) {
     // The end of input: the client closed.
     const f = parser.finish();
     if (f instanceof Error || current || url || raw.length) {
-      refused = { verdict: 'reject', status: null, error: 'unexpected-eof', offset: input.length, message: 'the input ended inside a message' };
+      refused = { verdict: 'reject', status: null, error: 'unexpected-eof', offset: input.length, message: 'the input ended inside a message', stage: current ? 'body' : 'head' };
     }
   }
   if (refused) lines.push(refused);

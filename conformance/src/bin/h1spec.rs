@@ -184,7 +184,7 @@ struct DiffArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Streams read in parallel.
-    #[arg(short = 'j', long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=16))]
+    #[arg(short = 'j', long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=16))]
     jobs: u16,
     /// Report format.
     #[arg(long, value_enum, default_value = "console")]

@@ -198,11 +198,13 @@ pub struct Seen<'a> {
 /// assert_eq!(d.class, Class::AcceptRefuse);
 /// ```
 pub fn compare(a: Seen<'_>, b: Seen<'_>) -> Option<Difference> {
-    if a.role == Role::HeadParser || b.role == Role::HeadParser {
-        return compare_heads(a, b);
-    }
-    // A proxy rewrites fields and the version it forwards; only method, target and body are its.
+    // A proxy rewrites fields and the version it forwards, and forwards an absolute-form
+    // target in origin-form (RFC 9112 §3.2.2): only method, the origin-form target and body
+    // are its own.
     let whole = a.role != Role::Proxy && b.role != Role::Proxy;
+    if a.role == Role::HeadParser || b.role == Role::HeadParser {
+        return compare_heads(a, b, whole);
+    }
     for i in 0.. {
         match (a.reading.messages.get(i), b.reading.messages.get(i)) {
             (Some(x), Some(y)) => {
@@ -293,8 +295,13 @@ fn stage_name(stage: Stage) -> &'static str {
 }
 
 fn format_fields(fields: &[(Vec<u8>, Vec<u8>)]) -> String {
-    let list: Vec<String> =
-        fields.iter().map(|(n, v)| format!("{}: {}", n.escape_ascii(), v.escape_ascii())).collect();
+    let list: Vec<String> = fields
+        .iter()
+        .map(|(n, v)| {
+            let name = if n.is_empty() { "(no name)".to_owned() } else { n.escape_ascii().to_string() };
+            format!("{name}: {}", v.escape_ascii())
+        })
+        .collect();
     clip(&list.join(" | "))
 }
 
@@ -337,18 +344,26 @@ fn compare_ends(a: Seen<'_>, b: Seen<'_>, i: usize) -> Option<Difference> {
     })
 }
 
-/// The first part two messages differ on (`whole`: fields, trailers and version too).
+/// The first part two messages differ on (`whole`: fields, trailers and version too, and the
+/// target as sent; otherwise its origin-form).
 fn differ(x: &Message, y: &Message, whole: bool) -> Option<Part> {
     if x.method != y.method {
         return Some(Part::Method);
     }
-    if x.target != y.target {
+    let same_target =
+        if whole { x.target == y.target } else { origin_form(&x.target) == origin_form(&y.target) };
+    if !same_target {
         return Some(Part::Target);
     }
     if whole && x.version != y.version {
         return Some(Part::Version);
     }
-    if whole && normal_fields(&x.fields) != normal_fields(&y.fields) {
+    let fields = |m: &Message| {
+        let mut f = normal_fields(&m.fields);
+        f.retain(|(n, _)| !x.fields_lack.contains(n) && !y.fields_lack.contains(n));
+        f
+    };
+    if whole && fields(x) != fields(y) {
         return Some(Part::Fields);
     }
     if x.body != y.body {
@@ -360,15 +375,33 @@ fn differ(x: &Message, y: &Message, whole: bool) -> Option<Part> {
     None
 }
 
+/// The origin-form of an absolute-form target (`http://a/b?c` is `/b?c`, `http://a` is `/`);
+/// any other target as it is.
+fn origin_form(target: &[u8]) -> &[u8] {
+    let Some(at) = target.windows(3).position(|w| w == b"://") else { return target };
+    if !target[..at].iter().all(u8::is_ascii_alphanumeric) {
+        return target;
+    }
+    let rest = &target[at + 3..];
+    match rest.iter().position(|&b| b == b'/' || b == b'?') {
+        Some(p) if rest[p] == b'/' => &rest[p..],
+        _ => b"/",
+    }
+}
+
 /// Fields as compared: names lowercased, values without surrounding SP/HTAB, sorted by name
 /// with the order within one name kept (RFC 9110 §5.3: only that order carries meaning).
+/// Transfer-Encoding values are lowercased too: transfer-coding names are case-insensitive
+/// (RFC 9112 §7).
 pub fn normal_fields(fields: &[(Vec<u8>, Vec<u8>)]) -> Vec<(Vec<u8>, Vec<u8>)> {
     let mut out: Vec<(Vec<u8>, Vec<u8>)> = fields
         .iter()
         .map(|(n, v)| {
             let v = v.trim_ascii_start();
             let end = v.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(0, |p| p + 1);
-            (n.to_ascii_lowercase(), v[..end].to_vec())
+            let name = n.to_ascii_lowercase();
+            let value = if name == b"transfer-encoding" { v[..end].to_ascii_lowercase() } else { v[..end].to_vec() };
+            (name, value)
         })
         .collect();
     out.sort_by(|x, y| x.0.cmp(&y.0));
@@ -396,15 +429,15 @@ fn head_view<'a>(reading: &'a Reading) -> HeadView<'a> {
     }
 }
 
-/// Only the first head: what a head parser can be compared on.
-fn compare_heads(a: Seen<'_>, b: Seen<'_>) -> Option<Difference> {
+/// Only the first head: what a head parser can be compared on (`whole` as in [`differ`]).
+fn compare_heads(a: Seen<'_>, b: Seen<'_>, whole: bool) -> Option<Difference> {
     let side = |s: &Seen<'_>| match s.reading.messages.first() {
         Some(m) => Side::of_message(s.name, m, 0),
         None => Side::of_end(s.name, &s.reading.end, 0),
     };
     let class = match (head_view(a.reading), head_view(b.reading)) {
         (HeadView::Read(Some(x)), HeadView::Read(Some(y))) => {
-            let part = differ(&Message { body: Vec::new(), ..x.clone() }, &Message { body: Vec::new(), ..y.clone() }, true)
+            let part = differ(&Message { body: Vec::new(), ..x.clone() }, &Message { body: Vec::new(), ..y.clone() }, whole)
                 .filter(|p| *p != Part::Trailers)?;
             return Some(Difference {
                 class: Class::Interpretation,
@@ -435,14 +468,42 @@ pub const CANARY_TARGET: &str = "/h1spec-canary";
 /// The canary request.
 pub const CANARY: &[u8] = b"GET /h1spec-canary HTTP/1.1\r\nHost: h1spec\r\n\r\n";
 
+/// Forwarded bytes as an origin is asked to read them: a `Connection` field of the head renamed
+/// `Xonnection` (same length), and an HTTP/1.0 request given `Connection: keep-alive`, so that
+/// a proxy asking to close does not end the reading before the canary; the bytes that decide
+/// framing are untouched.
+pub fn kept_open(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    let head_end = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(bytes.len());
+    let mut i = 0;
+    while i + 12 <= head_end {
+        if out[i] == b'\n' && out[i + 1..i + 12].eq_ignore_ascii_case(b"connection:") {
+            out[i + 1] = b'X';
+        }
+        i += 1;
+    }
+    if let Some(eol) = out.windows(2).position(|w| w == b"\r\n") {
+        if out[..eol].ends_with(b" HTTP/1.0") {
+            out.splice(eol + 2..eol + 2, b"Connection: keep-alive\r\n".iter().copied());
+        }
+    }
+    out
+}
+
 /// What `origin` makes of the bytes `proxy` forwarded on one upstream connection (meant as one
-/// message), read with [`CANARY`] after them: anything but that one message and then the
-/// canary is a difference.
+/// message), read as [`kept_open`] with [`CANARY`] after them: anything but that one message
+/// and then the canary is a difference.
 pub fn forwarded(proxy: &str, bytes: &[u8], origin: Seen<'_>) -> Option<Difference> {
     let r = origin.reading;
     let canary_second =
         r.messages.len() == 2 && r.messages[1].target == CANARY_TARGET.as_bytes() && r.end == End::Clean;
-    if canary_second {
+    // A CONNECT or an Upgrade request ends the reading where it ends (the bytes after it may
+    // be another protocol's), so no canary can follow it.
+    let switches = |m: &Message| {
+        m.method == b"CONNECT" || m.fields.iter().any(|(n, _)| n.eq_ignore_ascii_case(b"upgrade"))
+    };
+    let ends_reading = r.messages.len() == 1 && r.end == End::Clean && switches(&r.messages[0]);
+    if canary_second || ends_reading {
         return None;
     }
     let sent = Side {

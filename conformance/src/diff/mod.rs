@@ -55,6 +55,11 @@ pub struct Message {
     /// The decoded body.
     #[serde(serialize_with = "as_latin1")]
     pub body: Vec<u8>,
+    /// Received fields the implementation does not report (lowercase names; Go keeps the
+    /// effective host apart, and drops Content-Length beside Transfer-Encoding): left out on
+    /// both sides when its fields are compared.
+    #[serde(skip)]
+    pub fields_lack: Vec<Vec<u8>>,
 }
 
 pub(crate) fn as_latin1<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -137,6 +142,7 @@ impl Reading {
                     fields: pairs_of(&v["headers"]),
                     trailers: pairs_of(&v["trailers"]),
                     body: bytes_of(&v["body"]),
+                    fields_lack: lacking(&v),
                 }),
                 Some("reject") => {
                     let stage = match v["stage"].as_str() {
@@ -205,6 +211,14 @@ fn pairs_of(v: &serde_json::Value) -> Vec<(Vec<u8>, Vec<u8>)> {
         .unwrap_or_default()
 }
 
+/// The `fields_lack` list of a reading, lowercased.
+fn lacking(v: &serde_json::Value) -> Vec<Vec<u8>> {
+    v["fields_lack"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|n| n.as_str()).map(|n| n.to_ascii_lowercase().into_bytes()).collect())
+        .unwrap_or_default()
+}
+
 /// Base64 of an echo origin's JSON as bytes.
 fn unbase64(v: &serde_json::Value) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or_default()).unwrap_or_default()
@@ -223,6 +237,7 @@ impl Message {
             fields: pairs(&v["headers"]),
             trailers: pairs(&v["trailers"]),
             body: unbase64(&v["body"]),
+            fields_lack: lacking(v),
         }
     }
 }

@@ -418,29 +418,52 @@ impl Implementation for Origin {
         Role::Origin
     }
     fn read(&self, stream: &[u8]) -> Result<Observation, String> {
-        let answer = exchange(self.addr, stream)?;
-        Ok(readings_of_responses(&answer, |r| {
-            let echo: serde_json::Value = serde_json::from_slice(&r.body).map_err(|e| format!("echo JSON: {e}"))?;
+        let answer = exchange(self.addr, stream, Ending::HalfClose)?;
+        // An echo server answers HEAD (and CONNECT) with the reading in a header, no body.
+        let to_head = |r: &Answer| r.field("x-h1spec-echo-json").is_some();
+        Ok(readings_of_responses(&answer, to_head, |r| {
+            // HEAD and CONNECT answers carry the reading in a header (no body may follow).
+            let json = match r.field("x-h1spec-echo-json") {
+                Some(b) => {
+                    use base64::Engine as _;
+                    base64::engine::general_purpose::STANDARD.decode(b.trim_ascii()).map_err(|e| format!("echo header: {e}"))?
+                }
+                None => r.body.clone(),
+            };
+            let echo: serde_json::Value = serde_json::from_slice(&json).map_err(|e| format!("echo JSON: {e}"))?;
             Ok(Message::from_echo(&echo))
         })
         .into())
     }
 }
 
-/// Sends `stream` on a new connection, closes the sending side (the client is done), and
-/// returns every byte the server sends until it closes, within [`DEADLINE`] and
-/// [`MAX_ANSWER`].
+/// How the client side of an exchange ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Close the sending side once the stream is sent (the client is done), then read until
+    /// the server closes. Origins answer every complete request before closing.
+    HalfClose,
+    /// Keep the connection open and stop reading once the server has been silent this long.
+    /// Proxies may drop pipelined requests they have not started once the client half-closes
+    /// (HAProxy does, at random), so they are read this way.
+    Idle(Duration),
+}
+
+/// Sends `stream` on a new connection and returns every byte the server sends, until it closes
+/// or (per `ending`) falls silent, within [`DEADLINE`] and [`MAX_ANSWER`].
 ///
 /// # Errors
 ///
 /// No connection could be made.
-pub fn exchange(addr: SocketAddr, stream: &[u8]) -> Result<Vec<u8>, String> {
+pub fn exchange(addr: SocketAddr, stream: &[u8], ending: Ending) -> Result<Vec<u8>, String> {
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).map_err(|e| format!("{addr}: {e}"))?;
     let until = Instant::now() + DEADLINE;
     s.set_write_timeout(Some(DEADLINE)).map_err(|e| e.to_string())?;
     // A server may close before taking everything: what it answered still counts.
     let _ = s.write_all(stream);
-    let _ = s.shutdown(Shutdown::Write);
+    if ending == Ending::HalfClose {
+        let _ = s.shutdown(Shutdown::Write);
+    }
     let mut answer = Vec::new();
     let mut buf = [0; 16 * 1024];
     loop {
@@ -448,7 +471,11 @@ pub fn exchange(addr: SocketAddr, stream: &[u8]) -> Result<Vec<u8>, String> {
         if left.is_zero() || answer.len() >= MAX_ANSWER {
             break;
         }
-        s.set_read_timeout(Some(left)).map_err(|e| e.to_string())?;
+        let wait = match ending {
+            Ending::HalfClose => left,
+            Ending::Idle(quiet) => left.min(quiet),
+        };
+        s.set_read_timeout(Some(wait)).map_err(|e| e.to_string())?;
         match s.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => answer.extend_from_slice(&buf[..n]),
@@ -473,12 +500,31 @@ impl Answer {
 /// Reads a server's answer as a reading: each echo (`X-H1spec-Echo`, or a proxy's
 /// `X-H1spec-Seq`) is a message `message_of` makes; the first other final response is a
 /// refusal, and ends the reading; interim responses are skipped.
-fn readings_of_responses(answer: &[u8], message_of: impl Fn(&Answer) -> Result<Message, String>) -> Reading {
+///
+/// A response to HEAD has no body whatever its framing fields say (RFC 9110 §9.3.2), so each
+/// head is read first and `to_head` says from it whether it answers a HEAD request.
+fn readings_of_responses(
+    answer: &[u8],
+    to_head: impl Fn(&Answer) -> bool,
+    message_of: impl Fn(&Answer) -> Result<Message, String>,
+) -> Reading {
     let mut messages = Vec::new();
     let mut at = 0;
+    let config = h1wire::Config::default();
     while at < answer.len() {
-        let Ok(m) = drive(Kind::Response(ResponseTo::Other), &h1wire::Config::default(), &answer[at..], &[]) else {
-            break;
+        let Ok(head) = drive(Kind::Response(ResponseTo::Head), &config, &answer[at..], &[]) else { break };
+        let status = match head.start {
+            StartLine::Response { status, .. } => status,
+            StartLine::Request { .. } => break,
+        };
+        let peek = Answer { status, fields: head.headers.clone(), body: Vec::new() };
+        let m = if status >= 200 && to_head(&peek) {
+            head
+        } else {
+            match drive(Kind::Response(ResponseTo::Other), &config, &answer[at..], &[]) {
+                Ok(m) => m,
+                Err(_) => break,
+            }
         };
         at += usize::try_from(m.consumed).unwrap_or(answer.len());
         let StartLine::Response { status, reason } = m.start else { break };
@@ -486,7 +532,8 @@ fn readings_of_responses(answer: &[u8], message_of: impl Fn(&Answer) -> Result<M
             continue;
         }
         let a = Answer { status, fields: m.headers, body: m.body };
-        if a.field("x-h1spec-echo").is_some() || a.field("x-h1spec-seq").is_some() {
+        let echoed = ["x-h1spec-echo", "x-h1spec-echo-json", "x-h1spec-seq"].iter().any(|n| a.field(n).is_some());
+        if echoed {
             match message_of(&a) {
                 Ok(message) => messages.push(message),
                 Err(e) => {
@@ -568,6 +615,7 @@ fn record(mut conn: TcpStream, log: &Mutex<Vec<Vec<u8>>>) {
     let mut got = Vec::new();
     let mut buf = [0; 16 * 1024];
     let mut last = Instant::now();
+    let mut continued = false;
     let _ = conn.set_read_timeout(Some(Duration::from_millis(10)));
     loop {
         match conn.read(&mut buf) {
@@ -584,6 +632,12 @@ fn record(mut conn: TcpStream, log: &Mutex<Vec<Vec<u8>>>) {
         let done = match verdict {
             Some(Verdict::Accept { .. }) => quiet >= Duration::from_millis(20),
             Some(Verdict::Reject { status: Some(_), .. }) => true,
+            Some(Verdict::Reject { stage: Some("body"), .. }) if !continued && expects_continue(&got) => {
+                // The proxy waits for a 100 before it sends the body (RFC 9110 §10.1.1).
+                continued = true;
+                let _ = conn.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+                false
+            }
             _ => quiet >= Duration::from_millis(300),
         };
         if done || started.elapsed() > DEADLINE || got.len() > MAX_ANSWER {
@@ -598,6 +652,49 @@ fn record(mut conn: TcpStream, log: &Mutex<Vec<Vec<u8>>>) {
     let answer = format!("HTTP/1.1 200 OK\r\nX-H1spec-Seq: {seq}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     let _ = conn.write_all(answer.as_bytes());
     let _ = conn.shutdown(Shutdown::Both);
+}
+
+/// The proxy's own reading of what it forwarded: the message it wrote. Its output is
+/// normalised, so h1wire's reading is the proxy's; where h1wire refuses it (a proxy may forward
+/// what h1wire's rules forbid, such as a missing Host), the head as httparse reads it (or the
+/// request line as written) and the body its Content-Length gives.
+fn proxy_message(bytes: &[u8]) -> Message {
+    let reading = read_h1wire(bytes);
+    if let Some(m) = reading.messages.first() {
+        return m.clone();
+    }
+    let head = read_httparse(bytes);
+    let mut m = head.messages.into_iter().next().unwrap_or_else(|| {
+        // Not even httparse reads it: the request line as written, split at its spaces.
+        let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+        let mut parts = line.trim_ascii_end().splitn(3, |&b| b == b' ');
+        Message {
+            method: parts.next().unwrap_or_default().to_vec(),
+            target: parts.next().unwrap_or_default().to_vec(),
+            ..Message::default()
+        }
+    });
+    let start = bytes.windows(4).position(|w| w == b"\r\n\r\n").map_or(bytes.len(), |p| p + 4);
+    let length = m
+        .fields
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(b"content-length"))
+        .and_then(|(_, v)| std::str::from_utf8(v).ok()?.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    m.body = bytes[start..].iter().copied().take(length).collect();
+    m
+}
+
+/// How long a proxy must stay silent before its answer is taken as complete.
+pub const PROXY_QUIET: Duration = Duration::from_millis(250);
+
+/// Whether the head at the start of `bytes` carries `Expect: 100-continue`.
+fn expects_continue(bytes: &[u8]) -> bool {
+    let head_end = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(bytes.len());
+    bytes[..head_end].split(|&b| b == b'\n').any(|line| {
+        let line = line.trim_ascii();
+        line.len() >= 7 && line[..7].eq_ignore_ascii_case(b"expect:") && line[7..].trim_ascii().eq_ignore_ascii_case(b"100-continue")
+    })
 }
 
 /// A proxy in front of a [`Recorder`].
@@ -677,24 +774,18 @@ impl Implementation for Proxy {
         let _turn = self.turn.lock().unwrap_or_else(|e| e.into_inner());
         self.recorder.settle(Duration::from_secs(1));
         self.recorder.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
-        let answer = exchange(self.addr, stream)?;
+        let answer = exchange(self.addr, stream, Ending::Idle(PROXY_QUIET))?;
         self.recorder.settle(Duration::from_secs(1));
         let forwarded = self.recorder.log.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let reading = readings_of_responses(&answer, |r| {
-            let seq: usize = r
-                .field("x-h1spec-seq")
-                .and_then(|v| std::str::from_utf8(v).ok())
-                .and_then(|v| v.trim().parse().ok())
-                .ok_or("a response with a bad X-H1spec-Seq")?;
-            let bytes = forwarded.get(seq).ok_or("a response the recorder did not send")?;
-            // The proxy's own reading of what it forwarded: the message it wrote, as h1wire reads
-            // it (its output is normalised, so h1wire's reading is the proxy's).
-            let reading = read_h1wire(bytes);
-            Ok(reading.messages.first().cloned().unwrap_or_else(|| Message {
-                method: b"(unreadable)".to_vec(),
-                target: format!("h1wire: {}", reading.summary()).into_bytes(),
-                ..Message::default()
-            }))
+        let seq = |r: &Answer| -> Option<usize> {
+            r.field("x-h1spec-seq").and_then(|v| std::str::from_utf8(v).ok()).and_then(|v| v.trim().parse().ok())
+        };
+        // A response relayed from the recorder answers the request the proxy forwarded there.
+        let to_head = |r: &Answer| seq(r).and_then(|n| forwarded.get(n)).is_some_and(|b| b.starts_with(b"HEAD "));
+        let reading = readings_of_responses(&answer, to_head, |r| {
+            let n = seq(r).ok_or("a response with a bad X-H1spec-Seq")?;
+            let bytes = forwarded.get(n).ok_or("a response the recorder did not send")?;
+            Ok(proxy_message(bytes))
         });
         Ok(Observation { reading, forwarded })
     }

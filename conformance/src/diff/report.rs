@@ -90,11 +90,14 @@ fn finding_text(i: usize, f: &Finding, out: &mut String, markdown: bool) {
     let d = &f.difference;
     let part = d.part.map(|p| format!(" ({})", p.name())).unwrap_or_default();
     let title = format!("F{}: {}{} between {} and {}", i + 1, d.class.name(), part, d.a.name, d.b.name);
-    let size = if f.minimised {
+    let mut size = if f.minimised {
         format!("{} B, minimised from {} B", f.stream.len(), f.original_len)
     } else {
         format!("{} B, not minimised", f.stream.len())
     };
+    if !f.reproduced {
+        size.push_str("; NOT reproduced when read again: timing-dependent");
+    }
     if markdown {
         let _ = writeln!(out, "### {title}\n");
         let _ = writeln!(out, "Seen in {} stream(s); first from `{}`{}. Stream ({size}):\n", f.count, f.source, others(f));

@@ -112,6 +112,9 @@ pub struct Finding {
     pub minimised: bool,
     /// Every peer's reading of `stream`, as `(peer, summary)`.
     pub readings: Vec<(String, String)>,
+    /// Whether those readings show the difference again. A finding that does not is
+    /// timing-dependent (or was minimised on a chance reading); the report says so.
+    pub reproduced: bool,
 }
 
 /// A difference a quirk explains.
@@ -170,8 +173,30 @@ struct Observed<'a> {
     result: Result<Observation, String>,
 }
 
+/// Every peer's reading of `bytes`, the servers in parallel (a proxy takes a quarter of a
+/// second to fall silent; the parsers take microseconds).
 fn observe<'a>(peers: &'a [Box<dyn Implementation>], bytes: &[u8]) -> Vec<Observed<'a>> {
-    peers.iter().map(|p| Observed { peer: p.as_ref(), result: p.read(bytes) }).collect()
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = peers
+            .iter()
+            .map(|p| {
+                let remote = matches!(p.role(), Role::Origin | Role::Proxy);
+                if remote {
+                    Err(scope.spawn(move || p.read(bytes)))
+                } else {
+                    Ok(p.read(bytes))
+                }
+            })
+            .collect();
+        peers
+            .iter()
+            .zip(handles)
+            .map(|(p, h)| {
+                let result = h.unwrap_or_else(|h| h.join().unwrap_or_else(|_| Err("the reader panicked".into())));
+                Observed { peer: p.as_ref(), result }
+            })
+            .collect()
+    })
 }
 
 /// Readings of forwarded bytes (plus the canary) by the parsers, shared across streams: a
@@ -185,7 +210,7 @@ impl ForwardCache {
         if let Some(r) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return r.clone();
         }
-        let r = peer.read(&[bytes, CANARY].concat()).map(|o| o.reading);
+        let r = peer.read(&[compare::kept_open(bytes).as_slice(), CANARY].concat()).map(|o| o.reading);
         self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(key, r.clone());
         r
     }
@@ -296,6 +321,7 @@ impl Tally {
                             original_len: stream.bytes.len(),
                             minimised: false,
                             readings: Vec::new(),
+                            reproduced: false,
                         },
                     );
                 }
@@ -418,11 +444,21 @@ pub fn run(
             f.minimised = small.len() < f.stream.len();
             f.stream = small;
         }
-        f.readings = observe(peers, &f.stream)
+        let observed = observe(peers, &f.stream);
+        let again = Stream { bytes: f.stream.clone(), source: f.source.clone(), forbidden: None };
+        let (diffs, _) = differences(&observed, &again, &parsers, &cache);
+        f.reproduced = f.difference.class == Class::ForbiddenAccepted || diffs.iter().any(|d| d.group() == f.group);
+        f.readings = observed
             .into_iter()
             .map(|o| {
                 let text = match o.result {
-                    Ok(obs) => obs.reading.summary(),
+                    Ok(obs) => {
+                        let mut text = obs.reading.summary();
+                        for bytes in &obs.forwarded {
+                            text.push_str(&format!("; forwarded `{}`", crate::corpus::encode(bytes)));
+                        }
+                        text
+                    }
                     Err(e) => format!("(failed: {e})"),
                 };
                 (o.peer.name().to_owned(), text)

@@ -23,6 +23,15 @@ func pairs(h http.Header) [][2]string {
 	return out
 }
 
+// lacking names the received fields Go does not report: Host always (it keeps the effective
+// host apart), Content-Length when Transfer-Encoding is present (it drops it).
+func lacking(r *http.Request) []string {
+	if len(r.TransferEncoding) > 0 {
+		return []string{"host", "content-length"}
+	}
+	return []string{"host"}
+}
+
 func main() {
 	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
@@ -32,17 +41,26 @@ func main() {
 			return
 		}
 		headers := pairs(r.Header)
-		// Go moves Host and Transfer-Encoding out of the header map; put them back.
-		if r.Host != "" {
-			headers = append([][2]string{{b64("Host"), b64(r.Host)}}, headers...)
-		}
+		// Go moves Transfer-Encoding out of the header map; put it back. Host cannot be: Go keeps
+		// only the effective host (r.Host), hence "fields_lack".
 		if len(r.TransferEncoding) > 0 {
 			headers = append(headers, [2]string{b64("Transfer-Encoding"), b64(strings.Join(r.TransferEncoding, ", "))})
 		}
 		echo, _ := json.Marshal(map[string]interface{}{
 			"method": b64(r.Method), "target": b64(r.RequestURI), "version": r.Proto,
 			"headers": headers, "trailers": pairs(r.Trailer), "body": base64.StdEncoding.EncodeToString(body),
+			"fields_lack": lacking(r),
 		})
+		// After CONNECT or an Upgrade request a server that does not switch closes the connection.
+		if r.Method == "CONNECT" || r.Header.Get("Upgrade") != "" {
+			w.Header().Set("Connection", "close")
+		}
+		if r.Method == "HEAD" || r.Method == "CONNECT" {
+			// No body may follow: the reading goes in a header.
+			w.Header().Set("Content-Length", "0")
+			w.Header().Set("X-H1spec-Echo-Json", base64.StdEncoding.EncodeToString(echo))
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-H1spec-Echo", "1")
 		w.Write(echo)

@@ -23,13 +23,11 @@ func latin1(b []byte) string {
 }
 
 // fields lists a header map as pairs. Go keeps a map of canonical names, so the order across
-// names is lost (h1spec compares fields per name); Host and Transfer-Encoding, which Go moves
-// out of the map, are put back.
-func fields(h http.Header, host string, te []string) [][2]string {
+// names is lost (h1spec compares fields per name). Transfer-Encoding, which Go moves out of the
+// map, is put back; Host cannot be: Go keeps only the effective host (req.Host, which an
+// absolute-form target overrides), so the verdict lists it in "fields_lack".
+func fields(h http.Header, te []string) [][2]string {
 	out := [][2]string{}
-	if host != "" {
-		out = append(out, [2]string{"Host", host})
-	}
 	if len(te) > 0 {
 		out = append(out, [2]string{"Transfer-Encoding", strings.Join(te, ", ")})
 	}
@@ -39,6 +37,15 @@ func fields(h http.Header, host string, te []string) [][2]string {
 		}
 	}
 	return out
+}
+
+// lacking names the received fields Go does not report: Host always (it keeps the effective
+// host apart), Content-Length when Transfer-Encoding is present (it drops it).
+func lacking(req *http.Request) []string {
+	if len(req.TransferEncoding) > 0 {
+		return []string{"host", "content-length"}
+	}
+	return []string{"host"}
 }
 
 func status(err error) interface{} {
@@ -90,19 +97,19 @@ func readStream(data []byte, enc *json.Encoder) {
 		}
 		req, err := http.ReadRequest(br)
 		if err != nil {
-			enc.Encode(map[string]interface{}{"verdict": "reject", "status": status(err), "error": "read-request", "message": err.Error()})
+			enc.Encode(map[string]interface{}{"verdict": "reject", "status": status(err), "error": "read-request", "message": err.Error(), "stage": "head"})
 			return
 		}
 		body, err := io.ReadAll(req.Body)
 		if err != nil {
-			enc.Encode(map[string]interface{}{"verdict": "reject", "status": status(err), "error": "read-body", "message": err.Error()})
+			enc.Encode(map[string]interface{}{"verdict": "reject", "status": status(err), "error": "read-body", "message": err.Error(), "stage": "body"})
 			return
 		}
 		enc.Encode(map[string]interface{}{
 			"verdict": "accept", "kind": "request", "method": latin1([]byte(req.Method)),
 			"target": latin1([]byte(req.RequestURI)), "version": req.Proto,
-			"headers":  fields(req.Header, req.Host, req.TransferEncoding),
-			"trailers": fields(req.Trailer, "", nil), "body": latin1(body),
+			"headers":  fields(req.Header, req.TransferEncoding),
+			"trailers": fields(req.Trailer, nil), "body": latin1(body), "fields_lack": lacking(req),
 		})
 		// The contract: stop where a server stops reading this connection.
 		if req.Close || req.Method == "CONNECT" || req.Header.Get("Upgrade") != "" {
