@@ -91,3 +91,28 @@ oss-fuzz-build OUT="/tmp/h1spec-oss-fuzz-out":
 # Probe real servers side by side (reference, nginx, Python, Node, Go, Apache, lighttpd, HAProxy) and write PEERS.md; installs what is missing with apt-get.
 peers:
     python3 peers/run.py --install
+
+# Install the peers h1spec diff compares (Debian packages, h11 from PyPI); needs root for apt-get.
+diff-peers:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    missing=()
+    for p in nginx haproxy apache2 go node; do command -v $p >/dev/null || missing+=($p); done
+    if [ ${#missing[@]} -gt 0 ]; then
+        pkgs=$(printf '%s\n' "${missing[@]}" | sed 's/^go$/golang-go/; s/^node$/nodejs/' | tr '\n' ' ')
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+    fi
+    # Packages may start their servers as system services: h1spec starts its own.
+    for s in nginx haproxy apache2; do pkill -x $s 2>/dev/null || true; done
+    python3 -c "import h11" 2>/dev/null || pip install -q h11
+
+# Differential run: every peer on the corpus, then MINUTES of mutations, written up as DIFFERENCES.md.
+diff MINUTES="10": diff-peers
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cargo build -q --release -p h1spec
+    secs=$(( {{MINUTES}} * 60 ))
+    target/release/h1spec diff --mutations 1000000 --mutation-time $secs --minimise-time 300 \
+        --format markdown --output DIFFERENCES.md --save-json target/diff.json
+    sed -i "3i Run at commit $(git rev-parse --short HEAD) on $(date -u +%F), $(nproc) cores." DIFFERENCES.md
+    echo "wrote DIFFERENCES.md ($(grep -c '^### F' DIFFERENCES.md) findings about messages)"

@@ -192,6 +192,9 @@ struct DiffArgs {
     /// Write the report here instead of standard output.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Also write the JSON report here (the input of `h1spec save-finding`).
+    #[arg(long, value_name = "FILE")]
+    save_json: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -285,7 +288,11 @@ fn diff(args: DiffArgs) -> ExitCode {
     let written = match &args.output {
         Some(path) => std::fs::write(path, &text),
         None => std::io::stdout().write_all(text.as_bytes()),
-    };
+    }
+    .and_then(|()| match &args.save_json {
+        Some(path) => std::fs::write(path, diff_report::json(&outcome) + "\n"),
+        None => Ok(()),
+    });
     if let Err(e) = written {
         eprintln!("h1spec: cannot write the report: {e}");
         return ExitCode::from(2);

@@ -10,8 +10,13 @@
 //! part = "fields"                # for interpretation: the part (optional)
 //! error = "HPE_INVALID"          # text in this peer's refusal (optional)
 //! other_error = "bare-lf"        # text in the other side's refusal (optional)
+//! says = "HTTP/1.1"              # text in what this peer read (optional)
 //! reason = "llhttp refuses … (RFC 9112 §2.2 allows either)"
 //! ```
+//!
+//! Text is matched case-insensitively, with `_` and spaces read as `-`, so `content-length`
+//! matches h1wire's `invalid-content-length`, llhttp's `HPE_INVALID_CONTENT_LENGTH` and Go's
+//! `Content-Length`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -34,6 +39,8 @@ pub struct Quirk {
     pub error: Option<String>,
     /// Text the other side's refusal holds.
     pub other_error: Option<String>,
+    /// Text in what this peer read.
+    pub says: Option<String>,
     /// Why it is accepted.
     pub reason: String,
 }
@@ -103,15 +110,21 @@ impl Quirks {
     }
 }
 
+/// Text as quirks match it: lowercase, `_` and spaces as `-`.
+fn folded(text: &str) -> String {
+    text.chars().map(|c| if c == '_' || c == ' ' { '-' } else { c.to_ascii_lowercase() }).collect()
+}
+
 fn matches(q: &Quirk, d: &Difference, own: &Side, other: &Side) -> bool {
-    let has = |text: &Option<String>, wanted: &Option<String>| {
-        wanted.as_ref().is_none_or(|w| text.as_ref().is_some_and(|t| t.contains(w.as_str())))
+    let has = |text: Option<&str>, wanted: &Option<String>| {
+        wanted.as_ref().is_none_or(|w| text.is_some_and(|t| folded(t).contains(&folded(w))))
     };
     q.class == d.class.name()
         && q.with.as_ref().is_none_or(|w| *w == other.name)
         && q.part.as_ref().is_none_or(|p| d.part.is_some_and(|dp| dp.name() == p))
-        && has(&own.error, &q.error)
-        && has(&other.error, &q.other_error)
+        && has(own.error.as_deref(), &q.error)
+        && has(other.error.as_deref(), &q.other_error)
+        && has(Some(&own.says), &q.says)
 }
 
 #[cfg(test)]

@@ -152,7 +152,7 @@ pub struct Outcome {
     pub corpus_streams: usize,
     /// Mutated streams.
     pub mutated_streams: usize,
-    /// Per pair of peers (in peer order; `RFC` for forbidden-accepted) and class: streams
+    /// Per pair of peers (`a × b`, alphabetically; `RFC` for forbidden-accepted) and class: streams
     /// showing a difference, as `(unexplained, explained by a quirk)`.
     pub matrix: BTreeMap<String, BTreeMap<Class, (usize, usize)>>,
     /// The findings, most serious class first.
@@ -274,20 +274,20 @@ struct Tally {
     failures: Vec<String>,
 }
 
-fn pair_key(d: &Difference, order: &[String]) -> String {
-    let rank = |n: &str| order.iter().position(|o| o == n).unwrap_or(usize::MAX);
-    let (x, y) = if rank(&d.a.name) <= rank(&d.b.name) { (&d.a.name, &d.b.name) } else { (&d.b.name, &d.a.name) };
+/// The pair of a difference, named as [`Difference::group`] names it (alphabetically).
+fn pair_key(d: &Difference) -> String {
+    let (x, y) = if d.a.name <= d.b.name { (&d.a.name, &d.b.name) } else { (&d.b.name, &d.a.name) };
     format!("{x} × {y}")
 }
 
 impl Tally {
     /// Adds a stream's differences; returns whether any unexplained one had a signature not
     /// seen before.
-    fn add(&mut self, stream: &Stream, diffs: Vec<Difference>, failures: Vec<String>, quirks: &Quirks, order: &[String]) -> bool {
+    fn add(&mut self, stream: &Stream, diffs: Vec<Difference>, failures: Vec<String>, quirks: &Quirks) -> bool {
         self.failures.extend(failures.into_iter().take(50usize.saturating_sub(self.failures.len())));
         let mut new = false;
         for d in diffs {
-            let cell = self.matrix.entry(pair_key(&d, order)).or_default().entry(d.class).or_default();
+            let cell = self.matrix.entry(pair_key(&d)).or_default().entry(d.class).or_default();
             let signature = d.signature();
             if let Some((peer, quirk)) = quirks.explain(&d) {
                 cell.1 += 1;
@@ -361,7 +361,6 @@ pub fn run(
     progress: &(dyn Fn(&str) + Sync),
 ) -> Outcome {
     let started = Instant::now();
-    let order: Vec<String> = peers.iter().map(|p| p.name().to_owned()).collect();
     let parsers: Vec<&dyn Implementation> =
         peers.iter().filter(|p| p.role() == Role::Parser).map(|p| p.as_ref()).collect();
     let cache = ForwardCache::default();
@@ -376,7 +375,7 @@ pub fn run(
     parallel(&streams, settings.jobs, |stream| {
         let observed = observe(peers, &stream.bytes);
         let (diffs, failures) = differences(&observed, stream, &parsers, &cache);
-        lock(&tally).add(stream, diffs, failures, quirks, &order);
+        lock(&tally).add(stream, diffs, failures, quirks);
         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if n % 50 == 0 || n == streams.len() {
             progress(&format!("corpus: {n}/{} streams", streams.len()));
@@ -406,7 +405,7 @@ pub fn run(
             let stream = Stream { bytes, source, forbidden: None };
             let observed = observe(peers, &stream.bytes);
             let (diffs, failures) = differences(&observed, &stream, &parsers, &cache);
-            if lock(&tally).add(&stream, diffs, failures, quirks, &order) {
+            if lock(&tally).add(&stream, diffs, failures, quirks) {
                 pool.lock().unwrap_or_else(|e| e.into_inner()).push(stream);
             }
             if (n + 1) % 100 == 0 {

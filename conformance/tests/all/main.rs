@@ -6,6 +6,7 @@ mod cli_parse;
 mod cli_probe;
 mod cli_suite;
 mod corpus;
+mod diff;
 mod differential;
 mod fuzz_checks;
 mod peers;

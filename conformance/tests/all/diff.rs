@@ -1,0 +1,216 @@
+//! `h1spec diff` on two deliberately different toy peers (and a toy proxy built on the lax one):
+//! every class of difference is detected, a finding is minimised, quirks explain what they
+//! name, and nothing is reported where the two agree.
+
+use h1spec::diff::compare::CANARY;
+use h1spec::diff::peers::read_h1wire;
+use h1spec::diff::quirks::Quirks;
+use h1spec::diff::run::{run, Outcome, Settings, Stream};
+use h1spec::diff::{Class, End, Implementation, Message, Observation, Part, Reading, Role, Stage};
+
+/// A lax parser with the classic mistakes: bare LF ends lines, Transfer-Encoding is ignored
+/// (only Content-Length frames a body), `//` in a path is collapsed, Host is never required,
+/// and a malformed version is answered 505. What it frames, it reports with the bytes it took.
+fn lax(stream: &[u8]) -> (Reading, Vec<Vec<u8>>) {
+    let mut messages = Vec::new();
+    let mut taken = Vec::new();
+    let mut at = 0;
+    while at < stream.len() {
+        let rest = &stream[at..];
+        let Some(head_end) = rest.windows(2).position(|w| w == b"\n\n").map(|p| p + 2).or_else(|| {
+            rest.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4)
+        }) else {
+            return (Reading { messages, end: End::Cut { stage: Stage::Head } }, taken);
+        };
+        let head = String::from_utf8_lossy(&rest[..head_end]).replace('\r', "");
+        let mut lines = head.lines();
+        let start: Vec<&str> = lines.next().unwrap_or_default().split(' ').collect();
+        let refuse = |status: u16, error: &str| End::Refused { status, error: error.into(), stage: Stage::Head };
+        if start.len() != 3 || start[0].is_empty() {
+            return (Reading { messages, end: refuse(400, "bad request line") }, taken);
+        }
+        if !matches!(start[2], "HTTP/1.0" | "HTTP/1.1") {
+            return (Reading { messages, end: refuse(505, "bad version") }, taken);
+        }
+        let fields: Vec<(Vec<u8>, Vec<u8>)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().as_bytes().to_vec(), v.trim().as_bytes().to_vec()))
+            .collect();
+        let length = fields
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(b"content-length"))
+            .and_then(|(_, v)| std::str::from_utf8(v).ok()?.parse::<usize>().ok())
+            .unwrap_or(0);
+        if rest.len() < head_end + length {
+            return (Reading { messages, end: End::Cut { stage: Stage::Body } }, taken);
+        }
+        let mut target = start[1].to_owned();
+        while target.contains("//") {
+            target = target.replace("//", "/");
+        }
+        messages.push(Message {
+            method: start[0].as_bytes().to_vec(),
+            target: target.into_bytes(),
+            version: start[2].into(),
+            fields,
+            body: rest[head_end..head_end + length].to_vec(),
+            ..Message::default()
+        });
+        taken.push(rest[..head_end + length].to_vec());
+        at += head_end + length;
+    }
+    (Reading { messages, end: End::Clean }, taken)
+}
+
+struct Toy {
+    name: &'static str,
+    role: Role,
+}
+
+impl Implementation for Toy {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn role(&self) -> Role {
+        self.role
+    }
+    fn read(&self, stream: &[u8]) -> Result<Observation, String> {
+        Ok(match self.role {
+            // The strict toy is h1wire, through the shim contract.
+            Role::Parser if self.name == "strict" => read_h1wire(stream).into(),
+            // The proxy forwards what the lax reading framed, one message per connection.
+            Role::Proxy => {
+                let (reading, taken) = lax(stream);
+                Observation { reading, forwarded: taken }
+            }
+            _ => lax(stream).0.into(),
+        })
+    }
+}
+
+fn toys() -> Vec<Box<dyn Implementation>> {
+    vec![
+        Box::new(Toy { name: "strict", role: Role::Parser }),
+        Box::new(Toy { name: "lax", role: Role::Parser }),
+        Box::new(Toy { name: "lax-proxy", role: Role::Proxy }),
+    ]
+}
+
+fn stream(bytes: &[u8], forbidden: Option<&str>) -> Stream {
+    Stream { bytes: [bytes, CANARY].concat(), source: "toy".into(), forbidden: forbidden.map(Into::into) }
+}
+
+fn settings() -> Settings {
+    Settings { mutations: 0, jobs: 2, ..Settings::default() }
+}
+
+fn streams() -> Vec<Stream> {
+    vec![
+        // Bare LF: the lax one reads it, h1wire refuses (accept-refuse).
+        stream(b"GET / HTTP/1.1\nHost: a\n\n", None),
+        // `//` collapsed (interpretation, target).
+        stream(b"GET //a HTTP/1.1\r\nHost: a\r\n\r\n", None),
+        // A malformed version: 400 against 505 (refusal-status).
+        stream(b"GET / HTTP/1.x\r\nHost: a\r\n\r\n", None),
+        // Transfer-Encoding ignored, with padding for the minimiser to remove: the lax one
+        // refuses the chunk as a request line, and its proxy forwards a head whose chunked body
+        // h1wire then takes from the canary (proxy-smuggling).
+        stream(
+            b"POST /upload HTTP/1.1\r\nHost: example.com\r\nUser-Agent: toy\r\nAccept: */*\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            None,
+        ),
+        // The same head alone, with no canary: h1wire waits for the chunks, the lax one has read
+        // a whole message (message-count).
+        Stream {
+            bytes: b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec(),
+            source: "toy".into(),
+            forbidden: None,
+        },
+        // No Host in HTTP/1.1, which the RFC says MUST be refused (forbidden-accepted).
+        stream(b"GET / HTTP/1.1\r\n\r\n", Some("an HTTP/1.1 request must carry a Host field (RFC 9112 §3.2)")),
+        // Plain: no difference.
+        stream(b"GET /same HTTP/1.1\r\nHost: a\r\n\r\n", None),
+    ]
+}
+
+fn classes(outcome: &Outcome) -> Vec<Class> {
+    let mut c: Vec<Class> = outcome.findings.iter().map(|f| f.difference.class).collect();
+    c.sort();
+    c.dedup();
+    c
+}
+
+#[test]
+fn every_class_is_detected_between_two_toy_peers() {
+    let outcome = run(&toys(), streams(), &Quirks::default(), &settings(), &|_| {});
+    let found = classes(&outcome);
+    for class in Class::ALL {
+        assert!(found.contains(&class), "{} not found; found {found:?}", class.name());
+    }
+    let target = outcome
+        .findings
+        .iter()
+        .find(|f| f.difference.class == Class::Interpretation && f.group.contains("lax × strict"))
+        .expect("the collapsed path");
+    assert_eq!(target.difference.part, Some(Part::Target));
+    let status = outcome.findings.iter().find(|f| f.difference.class == Class::RefusalStatus).unwrap();
+    assert!(status.difference.a.says.contains("400") || status.difference.b.says.contains("400"), "{status:?}");
+    assert!(outcome.findings.iter().all(|f| f.reproduced), "toys are deterministic");
+    assert!(outcome.failures.is_empty(), "{:?}", outcome.failures);
+    // The plain stream, alone, shows nothing.
+    let plain = run(&toys(), vec![streams().pop().unwrap()], &Quirks::default(), &settings(), &|_| {});
+    assert!(plain.findings.is_empty(), "{:?}", plain.findings);
+}
+
+#[test]
+fn a_finding_is_minimised_and_keeps_its_difference() {
+    let outcome = run(&toys(), streams(), &Quirks::default(), &settings(), &|_| {});
+    let smuggling = outcome
+        .findings
+        .iter()
+        .find(|f| f.difference.class == Class::ProxySmuggling)
+        .expect("the toy proxy smuggles");
+    assert!(smuggling.minimised, "{smuggling:?}");
+    assert!(smuggling.stream.len() < smuggling.original_len / 2, "{} of {}", smuggling.stream.len(), smuggling.original_len);
+    // The padding is gone; what decides framing is kept.
+    let text = String::from_utf8_lossy(&smuggling.stream);
+    assert!(!text.contains("User-Agent"), "{text}");
+    assert!(text.to_ascii_lowercase().contains("chunked"), "{text}");
+    // Read again by every peer, it still shows the difference.
+    assert!(smuggling.reproduced);
+    assert_eq!(smuggling.readings.len(), 3);
+}
+
+#[test]
+fn quirks_move_what_they_explain_out_of_the_findings() {
+    let mut quirks = Quirks::default();
+    quirks.insert(
+        "lax",
+        Quirks::parse(
+            "[[quirk]]\nclass = \"accept-refuse\"\nother_error = \"bare-lf\"\nreason = \"the lax toy reads bare LF (RFC 9112 §2.2 MAY)\"\n",
+        )
+        .unwrap(),
+    );
+    let only_lf = vec![streams().remove(0)];
+    let outcome = run(&toys(), only_lf.clone(), &quirks, &settings(), &|_| {});
+    let strict_lax = |o: &Outcome| o.findings.iter().any(|f| f.group == "accept-refuse: lax × strict");
+    assert!(!strict_lax(&outcome), "{:?}", outcome.findings);
+    assert!(outcome.known.iter().any(|k| k.peer == "lax" && k.reason.contains("MAY")), "{:?}", outcome.known);
+    let cell = outcome.matrix.get("lax × strict").and_then(|m| m.get(&Class::AcceptRefuse)).copied();
+    assert_eq!(cell, Some((0, 1)), "{:?}", outcome.matrix);
+    let without = run(&toys(), only_lf, &Quirks::default(), &settings(), &|_| {});
+    assert!(strict_lax(&without), "{:?}", without.findings);
+}
+
+#[test]
+fn a_finding_saves_as_a_corpus_case_that_loads() {
+    let case = h1spec::corpus::case_from_stream("toy-te-ignored", b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET / HTTP/1.1\r\n", "found by a test");
+    let file = format!("[section]\nid = \"toy\"\ntitle = \"Toy\"\n\n{case}");
+    let section = h1spec::corpus::load_str("toy.toml", &file).unwrap();
+    let saved = &section.cases[0];
+    assert_eq!(saved.id, "toy-te-ignored");
+    assert!(saved.check().failures.is_empty(), "{:?}", saved.check().failures);
+    let refused = h1spec::corpus::case_from_stream("toy-bare-lf", b"GET / HTTP/1.1\nHost: a\n\n", "x");
+    assert!(refused.contains("expect = \"reject\"") && refused.contains("error = \"bare-lf\""), "{refused}");
+    assert!(refused.contains("RFC 9112 §2.2"), "{refused}");
+}
