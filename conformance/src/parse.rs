@@ -177,7 +177,8 @@ pub fn parse(input: &[u8], options: &Options) -> Verdict {
 /// let two = b"GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\nGET /c";
 /// let verdicts = parse_stream(two, &Options::default());
 /// assert_eq!(verdicts.len(), 3);
-/// assert!(matches!(verdicts[1], Verdict::Accept { consumed: 54, .. }));
+/// // `consumed` is where each message ends in the stream.
+/// assert!(matches!(verdicts[1], Verdict::Accept { consumed: 56, .. }));
 /// assert!(matches!(verdicts[2], Verdict::Reject { status: None, stage: Some("head"), .. }));
 /// ```
 pub fn parse_stream(input: &[u8], options: &Options) -> Vec<Verdict> {

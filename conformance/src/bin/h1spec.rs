@@ -211,17 +211,15 @@ fn diff(args: DiffArgs) -> ExitCode {
     use h1spec::diff::{lifecycle, peers, quirks::Quirks, report as diff_report, run};
     if args.list {
         for spec in peers::ALL {
-            let state = peers::missing(spec.name).map_or_else(|| "ready".to_owned(), |why| format!("{why} ({})", spec.install));
+            let state =
+                peers::missing(spec.name).map_or_else(|| "ready".to_owned(), |why| format!("{why} ({})", spec.install));
             println!("{:<16} {:<11} {:<44} {state}", spec.name, format!("{:?}", spec.role).to_lowercase(), spec.about);
         }
         return ExitCode::SUCCESS;
     }
     lifecycle::stop_all_on_interrupt();
-    let names: Vec<String> = if args.peers.is_empty() {
-        peers::ALL.iter().map(|s| s.name.to_owned()).collect()
-    } else {
-        args.peers.clone()
-    };
+    let names: Vec<String> =
+        if args.peers.is_empty() { peers::ALL.iter().map(|s| s.name.to_owned()).collect() } else { args.peers.clone() };
     if let Some(bad) = names.iter().find(|n| peers::spec(n).is_none()) {
         eprintln!("h1spec: no peer is called {bad} (h1spec diff --list names them)");
         return ExitCode::from(2);
@@ -231,7 +229,7 @@ fn diff(args: DiffArgs) -> ExitCode {
     let mut not_run = Vec::new();
     for name in &names {
         eprintln!("h1spec diff: starting {name}");
-        match peers::start(name) {
+        match peers::start_with(name, usize::from(args.jobs)) {
             Ok(p) => {
                 infos.push(run::PeerInfo { name: name.clone(), role: p.role(), version: peers::version(name) });
                 started.push(p);
@@ -276,10 +274,8 @@ fn diff(args: DiffArgs) -> ExitCode {
     lifecycle::stop_all(Duration::from_secs(1));
     outcome.peers = infos;
     outcome.not_run = not_run;
-    let command = std::env::args()
-        .map(|a| if a.contains(' ') { format!("'{a}'") } else { a })
-        .collect::<Vec<_>>()
-        .join(" ");
+    let command =
+        std::env::args().map(|a| if a.contains(' ') { format!("'{a}'") } else { a }).collect::<Vec<_>>().join(" ");
     let text = match args.format {
         DiffFormat::Console => diff_report::console(&outcome),
         DiffFormat::Markdown => diff_report::markdown(&outcome, &command),
@@ -300,7 +296,12 @@ fn diff(args: DiffArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn save_finding(report: &std::path::Path, number: usize, id: Option<String>, to: &std::path::Path) -> Result<String, String> {
+fn save_finding(
+    report: &std::path::Path,
+    number: usize,
+    id: Option<String>,
+    to: &std::path::Path,
+) -> Result<String, String> {
     let text = std::fs::read_to_string(report).map_err(|e| format!("{}: {e}", report.display()))?;
     let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", report.display()))?;
     let finding = number
@@ -315,10 +316,14 @@ fn save_finding(report: &std::path::Path, number: usize, id: Option<String>, to:
         .collect();
     let class = finding["difference"]["class"].as_str().unwrap_or("difference");
     let id = id.unwrap_or_else(|| format!("diff-{class}-{number}"));
-    let case = h1spec::corpus::case_from_stream(&id, &stream, &format!(
-        "Found by h1spec diff: {}. The expectation is h1wire's reading; review it.",
-        finding["signature"].as_str().unwrap_or_default()
-    ));
+    let case = h1spec::corpus::case_from_stream(
+        &id,
+        &stream,
+        &format!(
+            "Found by h1spec diff: {}. The expectation is h1wire's reading; review it.",
+            finding["signature"].as_str().unwrap_or_default()
+        ),
+    );
     let existing = std::fs::read_to_string(to).unwrap_or_default();
     let mut all = existing.clone();
     if existing.is_empty() {

@@ -259,7 +259,12 @@ impl Side {
             End::Cut { stage } => (format!("waits for more bytes (in the {})", stage_name(*stage)), None),
             End::Refused { status, error, stage } => {
                 let e = format!("{error} ({status})");
-                let says = format!("refuses message {} (in the {}) with {status}: {}", message + 1, stage_name(*stage), clip(error));
+                let says = format!(
+                    "refuses message {} (in the {}) with {status}: {}",
+                    message + 1,
+                    stage_name(*stage),
+                    clip(error)
+                );
                 (says, Some(e))
             }
             End::Closed => ("closes without answering".into(), None),
@@ -351,8 +356,7 @@ fn differ(x: &Message, y: &Message, whole: bool) -> Option<Part> {
     if x.method != y.method {
         return Some(Part::Method);
     }
-    let same_target =
-        if whole { x.target == y.target } else { origin_form(&x.target) == origin_form(&y.target) };
+    let same_target = if whole { x.target == y.target } else { origin_form(&x.target) == origin_form(&y.target) };
     if !same_target {
         return Some(Part::Target);
     }
@@ -438,8 +442,9 @@ fn compare_heads(a: Seen<'_>, b: Seen<'_>, whole: bool) -> Option<Difference> {
     };
     let class = match (head_view(a.reading), head_view(b.reading)) {
         (HeadView::Read(Some(x)), HeadView::Read(Some(y))) => {
-            let part = differ(&Message { body: Vec::new(), ..x.clone() }, &Message { body: Vec::new(), ..y.clone() }, whole)
-                .filter(|p| *p != Part::Trailers)?;
+            let part =
+                differ(&Message { body: Vec::new(), ..x.clone() }, &Message { body: Vec::new(), ..y.clone() }, whole)
+                    .filter(|p| *p != Part::Trailers)?;
             return Some(Difference {
                 class: Class::Interpretation,
                 part: Some(part),
@@ -500,9 +505,8 @@ pub fn forwarded(proxy: &str, bytes: &[u8], origin: Seen<'_>) -> Option<Differen
         r.messages.len() == 2 && r.messages[1].target == CANARY_TARGET.as_bytes() && r.end == End::Clean;
     // A CONNECT or an Upgrade request ends the reading where it ends (the bytes after it may
     // be another protocol's), so no canary can follow it.
-    let switches = |m: &Message| {
-        m.method == b"CONNECT" || m.fields.iter().any(|(n, _)| n.eq_ignore_ascii_case(b"upgrade"))
-    };
+    let switches =
+        |m: &Message| m.method == b"CONNECT" || m.fields.iter().any(|(n, _)| n.eq_ignore_ascii_case(b"upgrade"));
     let ends_reading = r.messages.len() == 1 && r.end == End::Clean && switches(&r.messages[0]);
     if canary_second || ends_reading {
         return None;
@@ -560,10 +564,16 @@ mod tests {
 
     #[test]
     fn field_case_order_across_names_and_whitespace_are_not_differences() {
-        let x = reading(r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[["Host","a"],["X"," 1 "]],"trailers":[],"body":""}"#);
-        let y = reading(r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[["x","1"],["host","a"]],"trailers":[],"body":""}"#);
+        let x = reading(
+            r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[["Host","a"],["X"," 1 "]],"trailers":[],"body":""}"#,
+        );
+        let y = reading(
+            r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[["x","1"],["host","a"]],"trailers":[],"body":""}"#,
+        );
         assert_eq!(cmp(&x, &y), None);
-        let z = reading(r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[["x","2"],["host","a"]],"trailers":[],"body":""}"#);
+        let z = reading(
+            r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[["x","2"],["host","a"]],"trailers":[],"body":""}"#,
+        );
         let d = cmp(&x, &z).unwrap();
         assert_eq!((d.class, d.part), (Class::Interpretation, Some(Part::Fields)));
     }

@@ -179,8 +179,7 @@ impl Drop for TempDir {
 
 /// Whether `program` is on the PATH.
 pub fn installed(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+    std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
 }
 
 /// Runs `command` with `input` on stdin and returns its stdout, killing it after `deadline`.

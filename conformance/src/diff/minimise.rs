@@ -48,7 +48,11 @@ fn line_count(s: &[u8]) -> usize {
 }
 
 fn without_line(s: &[u8], n: usize) -> Vec<u8> {
-    s.split_inclusive(|&b| b == b'\n').enumerate().filter(|&(i, _)| i != n).flat_map(|(_, l)| l.iter().copied()).collect()
+    s.split_inclusive(|&b| b == b'\n')
+        .enumerate()
+        .filter(|&(i, _)| i != n)
+        .flat_map(|(_, l)| l.iter().copied())
+        .collect()
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //!   `h1spec parse --stream` JSON lines: h11, Node's llhttp, Go's net/http), servers that echo
 //!   their reading ("origins"), and proxies in front of a recording origin ("transducers"); see
 //!   [`peers`].
-//! - [`compare`]: the first difference between two readings, as a [`Class`] in the HTTP
+//! - [`mod@compare`]: the first difference between two readings, as a [`Class`] in the HTTP
 //!   Garden's terms, named in ours.
 //! - [`quirks`]: each peer's known, accepted differences with their reasons; everything else is
 //!   reported.
@@ -187,7 +187,9 @@ impl Reading {
         parts.push(match &self.end {
             End::Clean => "end".into(),
             End::Cut { .. } => "waits for more".into(),
-            End::Refused { status, error, .. } => format!("refuses: {status} {}", error.chars().take(80).collect::<String>()),
+            End::Refused { status, error, .. } => {
+                format!("refuses: {status} {}", error.chars().take(80).collect::<String>())
+            }
             End::Closed => "closes".into(),
         });
         parts.join("; ")
@@ -206,9 +208,7 @@ fn bytes_of(v: &serde_json::Value) -> Vec<u8> {
 }
 
 fn pairs_of(v: &serde_json::Value) -> Vec<(Vec<u8>, Vec<u8>)> {
-    v.as_array()
-        .map(|a| a.iter().map(|p| (bytes_of(&p[0]), bytes_of(&p[1]))).collect())
-        .unwrap_or_default()
+    v.as_array().map(|a| a.iter().map(|p| (bytes_of(&p[0]), bytes_of(&p[1]))).collect()).unwrap_or_default()
 }
 
 /// The `fields_lack` list of a reading, lowercased.

@@ -113,7 +113,8 @@ impl Mutation {
                 }
             }
             Mutation::MoveBoundary => {
-                let ends: Vec<usize> = s.windows(4).enumerate().filter(|(_, w)| *w == b"\r\n\r\n").map(|(i, _)| i).collect();
+                let ends: Vec<usize> =
+                    s.windows(4).enumerate().filter(|(_, w)| *w == b"\r\n\r\n").map(|(i, _)| i).collect();
                 if let Some(&i) = (!ends.is_empty()).then(|| &ends[rng.usize(..ends.len())]) {
                     if rng.bool() {
                         s.drain(i..i + 2);

@@ -71,14 +71,39 @@ pub const ALL: &[Spec] = &[
     Spec { name: "httparse", role: Role::HeadParser, about: "httparse 1.x (hyper's head parser)", install: "" },
     Spec { name: "picohttpparser", role: Role::HeadParser, about: "picohttpparser (H2O's head parser)", install: "" },
     Spec { name: "h11", role: Role::Parser, about: "Python h11", install: "pip install h11" },
-    Spec { name: "llhttp", role: Role::Parser, about: "Node's HTTP parser (llhttp)", install: "apt-get install nodejs" },
-    Spec { name: "go-readrequest", role: Role::Parser, about: "Go net/http ReadRequest", install: "apt-get install golang-go" },
-    Spec { name: "h1spec-server", role: Role::Origin, about: "the reference server (h1wire's Connection)", install: "" },
+    Spec {
+        name: "llhttp",
+        role: Role::Parser,
+        about: "Node's HTTP parser (llhttp)",
+        install: "apt-get install nodejs",
+    },
+    Spec {
+        name: "go-readrequest",
+        role: Role::Parser,
+        about: "Go net/http ReadRequest",
+        install: "apt-get install golang-go",
+    },
+    Spec {
+        name: "h1spec-server",
+        role: Role::Origin,
+        about: "the reference server (h1wire's Connection)",
+        install: "",
+    },
     Spec { name: "node-server", role: Role::Origin, about: "Node's http server", install: "apt-get install nodejs" },
     Spec { name: "go-server", role: Role::Origin, about: "Go's net/http server", install: "apt-get install golang-go" },
-    Spec { name: "h11-server", role: Role::Origin, about: "a threaded server on Python h11", install: "pip install h11" },
+    Spec {
+        name: "h11-server",
+        role: Role::Origin,
+        about: "a threaded server on Python h11",
+        install: "pip install h11",
+    },
     Spec { name: "nginx", role: Role::Proxy, about: "nginx as a reverse proxy", install: "apt-get install nginx" },
-    Spec { name: "haproxy", role: Role::Proxy, about: "HAProxy as a reverse proxy", install: "apt-get install haproxy" },
+    Spec {
+        name: "haproxy",
+        role: Role::Proxy,
+        about: "HAProxy as a reverse proxy",
+        install: "apt-get install haproxy",
+    },
     Spec { name: "apache2", role: Role::Proxy, about: "Apache httpd mod_proxy", install: "apt-get install apache2" },
 ];
 
@@ -126,10 +151,14 @@ pub fn version(name: &str) -> String {
         "h1wire" | "h1spec-server" => format!("h1wire {}", env!("CARGO_PKG_VERSION")),
         "httparse" => "httparse 1 (Cargo.lock has the exact version)".into(),
         "picohttpparser" => "picohttpparser-sys 1.0.0".into(),
-        "h11" | "h11-server" => first_line("python3", &["-c", "import h11, sys; print('h11', h11.__version__, 'on Python', sys.version.split()[0])"]),
-        "llhttp" | "node-server" => {
-            first_line("node", &["-e", "console.log('node ' + process.version + ', llhttp ' + process.versions.llhttp)"])
-        }
+        "h11" | "h11-server" => first_line(
+            "python3",
+            &["-c", "import h11, sys; print('h11', h11.__version__, 'on Python', sys.version.split()[0])"],
+        ),
+        "llhttp" | "node-server" => first_line(
+            "node",
+            &["-e", "console.log('node ' + process.version + ', llhttp ' + process.versions.llhttp)"],
+        ),
         "go-readrequest" | "go-server" => first_line("go", &["version"]),
         "nginx" => first_line("nginx", &["-v"]),
         "haproxy" => first_line("haproxy", &["-v"]),
@@ -138,12 +167,23 @@ pub fn version(name: &str) -> String {
     }
 }
 
-/// Starts the peer `name`.
+/// Starts the peer `name` (a proxy as one instance).
 ///
 /// # Errors
 ///
 /// It is not installed, could not be built or started, or did not answer.
 pub fn start(name: &str) -> Result<Box<dyn Implementation>, String> {
+    start_with(name, 1)
+}
+
+/// Starts the peer `name`; a proxy as `instances` instances, each with its recording origin,
+/// so that that many streams go through it at once (a proxy reads one stream at a time, since
+/// its recording origin must know which stream the bytes it records belong to).
+///
+/// # Errors
+///
+/// It is not installed, could not be built or started, or did not answer.
+pub fn start_with(name: &str, instances: usize) -> Result<Box<dyn Implementation>, String> {
     if let Some(why) = missing(name) {
         return Err(why);
     }
@@ -154,7 +194,9 @@ pub fn start(name: &str) -> Result<Box<dyn Implementation>, String> {
     Ok(match name {
         "h1wire" => Box::new(InProcess { name: "h1wire", role: Role::Parser, read: read_h1wire }),
         "httparse" => Box::new(InProcess { name: "httparse", role: Role::HeadParser, read: read_httparse }),
-        "picohttpparser" => Box::new(InProcess { name: "picohttpparser", role: Role::HeadParser, read: super::pico::read }),
+        "picohttpparser" => {
+            Box::new(InProcess { name: "picohttpparser", role: Role::HeadParser, read: super::pico::read })
+        }
         "h11" => shim(Role::Parser, "python3", dir.join("shims/h11_parse.py")),
         "llhttp" => shim(Role::Parser, "node", dir.join("shims/node_parse.js")),
         "go-readrequest" => {
@@ -185,7 +227,10 @@ pub fn start(name: &str) -> Result<Box<dyn Implementation>, String> {
             c.arg(dir.join("origins/h11_echo.py")).arg(port.to_string());
             Ok(c)
         })?,
-        "nginx" | "haproxy" | "apache2" => Box::new(Proxy::start(name, &dir)?),
+        "nginx" | "haproxy" | "apache2" => {
+            let all = (0..instances.max(1)).map(|_| Proxy::start(name, &dir)).collect::<Result<Vec<_>, _>>()?;
+            Box::new(Proxies { name: name.into(), free: Mutex::new(all), ready: std::sync::Condvar::new() })
+        }
         _ => return Err(format!("no peer is called {name}")),
     })
 }
@@ -323,7 +368,10 @@ impl ShimProcess {
     /// The lines for one stream, within [`DEADLINE`] and [`MAX_ANSWER`].
     fn read(&mut self, stream: &[u8]) -> Result<String, String> {
         let frame = [format!("{}\n", stream.len()).as_bytes(), stream].concat();
-        self.stdin.write_all(&frame).and_then(|()| self.stdin.flush()).map_err(|e| format!("writing to the shim: {e}"))?;
+        self.stdin
+            .write_all(&frame)
+            .and_then(|()| self.stdin.flush())
+            .map_err(|e| format!("writing to the shim: {e}"))?;
         let until = Instant::now() + DEADLINE;
         let mut out = String::new();
         loop {
@@ -377,7 +425,10 @@ impl Implementation for Shim {
 /// What keeps a server alive while its subject lives.
 enum Keep {
     Reference(#[allow(dead_code, reason = "held for its drop")] crate::server::Running),
-    Process(#[allow(dead_code, reason = "held for its drop")] Process, #[allow(dead_code, reason = "held for its drop")] TempDir),
+    Process(
+        #[allow(dead_code, reason = "held for its drop")] Process,
+        #[allow(dead_code, reason = "held for its drop")] TempDir,
+    ),
 }
 
 /// A server that answers each request with its reading of it.
@@ -426,7 +477,9 @@ impl Implementation for Origin {
             let json = match r.field("x-h1spec-echo-json") {
                 Some(b) => {
                     use base64::Engine as _;
-                    base64::engine::general_purpose::STANDARD.decode(b.trim_ascii()).map_err(|e| format!("echo header: {e}"))?
+                    base64::engine::general_purpose::STANDARD
+                        .decode(b.trim_ascii())
+                        .map_err(|e| format!("echo header: {e}"))?
                 }
                 None => r.body.clone(),
             };
@@ -693,7 +746,9 @@ fn expects_continue(bytes: &[u8]) -> bool {
     let head_end = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(bytes.len());
     bytes[..head_end].split(|&b| b == b'\n').any(|line| {
         let line = line.trim_ascii();
-        line.len() >= 7 && line[..7].eq_ignore_ascii_case(b"expect:") && line[7..].trim_ascii().eq_ignore_ascii_case(b"100-continue")
+        line.len() >= 7
+            && line[..7].eq_ignore_ascii_case(b"expect:")
+            && line[7..].trim_ascii().eq_ignore_ascii_case(b"100-continue")
     })
 }
 
@@ -715,7 +770,8 @@ impl Proxy {
         let port = free_port()?;
         let dir = tmp.path();
         let fill = |template: &str, out: &str| -> Result<PathBuf, String> {
-            let text = std::fs::read_to_string(peers.join("proxies").join(template)).map_err(|e| format!("{template}: {e}"))?;
+            let text = std::fs::read_to_string(peers.join("proxies").join(template))
+                .map_err(|e| format!("{template}: {e}"))?;
             let text = text
                 .replace("@PORT@", &port.to_string())
                 .replace("@ORIGIN@", &recorder.addr.port().to_string())
@@ -753,13 +809,42 @@ impl Proxy {
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let mut process = Process::start(name, &mut command, Some(&dir.join("stdout.log")))?;
         process.wait_listening(addr, Duration::from_secs(20))?;
-        let proxy =
-            Proxy { name: name.into(), addr, recorder, turn: Mutex::new(()), _process: process, _tmp: tmp };
+        let proxy = Proxy { name: name.into(), addr, recorder, turn: Mutex::new(()), _process: process, _tmp: tmp };
         let seen = proxy.read(b"GET /h1spec-check HTTP/1.1\r\nHost: h1spec\r\n\r\n")?.reading;
         match seen.messages.first() {
             Some(m) if m.target == b"/h1spec-check" => Ok(proxy),
             _ => Err(format!("{name} did not forward a plain request: {}", seen.summary())),
         }
+    }
+}
+
+/// Instances of one proxy; a stream takes whichever is free.
+struct Proxies {
+    name: String,
+    free: Mutex<Vec<Proxy>>,
+    ready: std::sync::Condvar,
+}
+
+impl Implementation for Proxies {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn role(&self) -> Role {
+        Role::Proxy
+    }
+    fn read(&self, stream: &[u8]) -> Result<Observation, String> {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        let proxy = loop {
+            match free.pop() {
+                Some(p) => break p,
+                None => free = self.ready.wait(free).unwrap_or_else(|e| e.into_inner()),
+            }
+        };
+        drop(free);
+        let seen = proxy.read(stream);
+        self.free.lock().unwrap_or_else(|e| e.into_inner()).push(proxy);
+        self.ready.notify_one();
+        seen
     }
 }
 
@@ -796,7 +881,9 @@ mod timing {
     #[test]
     #[ignore = "a manual measurement"]
     fn time_each_peer() {
-        let stream = [b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc".as_slice(), super::super::compare::CANARY].concat();
+        let stream =
+            [b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc".as_slice(), super::super::compare::CANARY]
+                .concat();
         for spec in super::ALL {
             let started = std::time::Instant::now();
             let p = match super::start(spec.name) {
@@ -810,7 +897,13 @@ mod timing {
             let _ = p.read(&stream);
             let t = std::time::Instant::now();
             let r = p.read(&stream).map(|o| o.reading.summary());
-            eprintln!("{:<16} start {:>6.0} ms, read {:>6.1} ms: {:?}", spec.name, boot.as_secs_f64() * 1e3, t.elapsed().as_secs_f64() * 1e3, r);
+            eprintln!(
+                "{:<16} start {:>6.0} ms, read {:>6.1} ms: {:?}",
+                spec.name,
+                boot.as_secs_f64() * 1e3,
+                t.elapsed().as_secs_f64() * 1e3,
+                r
+            );
         }
     }
 }

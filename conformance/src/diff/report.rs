@@ -100,7 +100,8 @@ fn finding_text(i: usize, f: &Finding, out: &mut String, markdown: bool) {
     }
     if markdown {
         let _ = writeln!(out, "### {title}\n");
-        let _ = writeln!(out, "Seen in {} stream(s); first from `{}`{}. Stream ({size}):\n", f.count, f.source, others(f));
+        let _ =
+            writeln!(out, "Seen in {} stream(s); first from `{}`{}. Stream ({size}):\n", f.count, f.source, others(f));
         let _ = writeln!(out, "```\n{}\n```\n", escaped(&f.stream));
         let _ = writeln!(out, "- **{}**: {}", d.a.name, d.a.says);
         let _ = writeln!(out, "- **{}**: {}\n", d.b.name, d.b.says);
@@ -111,7 +112,8 @@ fn finding_text(i: usize, f: &Finding, out: &mut String, markdown: bool) {
         let _ = writeln!(out, "\n</details>\n");
     } else {
         let _ = writeln!(out, "{title}");
-        let _ = writeln!(out, "  seen in {} stream(s), first from {}{}; stream ({size}):", f.count, f.source, others(f));
+        let _ =
+            writeln!(out, "  seen in {} stream(s), first from {}{}; stream ({size}):", f.count, f.source, others(f));
         let _ = writeln!(out, "    {}", escaped(&f.stream));
         let _ = writeln!(out, "  {}: {}", d.a.name, d.a.says);
         let _ = writeln!(out, "  {}: {}", d.b.name, d.b.says);
@@ -124,7 +126,14 @@ fn finding_text(i: usize, f: &Finding, out: &mut String, markdown: bool) {
 /// The console report: the peers, the matrix by pair and class, and each finding.
 pub fn console(outcome: &Outcome) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "h1spec diff: {} peers, {} corpus streams, {} mutated, {:.0} s", outcome.peers.len(), outcome.corpus_streams, outcome.mutated_streams, outcome.seconds);
+    let _ = writeln!(
+        out,
+        "h1spec diff: {} peers, {} corpus streams, {} mutated, {:.0} s",
+        outcome.peers.len(),
+        outcome.corpus_streams,
+        outcome.mutated_streams,
+        outcome.seconds
+    );
     for p in &outcome.peers {
         let _ = writeln!(out, "  {:<16} {:<11} {}", p.name, format!("{:?}", p.role).to_lowercase(), p.version);
     }
@@ -135,7 +144,8 @@ pub fn console(outcome: &Outcome) -> String {
     for (pair, cells, _, _) in matrix_rows(outcome) {
         let _ = writeln!(out, "  {pair:<36} {cells}");
     }
-    let _ = writeln!(out, "\n{} findings, {} known differences (quirks)\n", outcome.findings.len(), outcome.known.len());
+    let _ =
+        writeln!(out, "\n{} findings, {} known differences (quirks)\n", outcome.findings.len(), outcome.known.len());
     for (i, f) in outcome.findings.iter().enumerate() {
         if is_about_messages(f) {
             finding_text(i, f, &mut out, false);
@@ -145,7 +155,12 @@ pub fn console(outcome: &Outcome) -> String {
         }
     }
     if !outcome.failures.is_empty() {
-        let _ = writeln!(out, "{} reads failed (not differences), for example: {}", outcome.failures.len(), outcome.failures[0]);
+        let _ = writeln!(
+            out,
+            "{} reads failed (not differences), for example: {}",
+            outcome.failures.len(),
+            outcome.failures[0]
+        );
     }
     let _ = writeln!(out, "{} findings", outcome.findings.len());
     out
@@ -155,7 +170,10 @@ pub fn console(outcome: &Outcome) -> String {
 pub fn markdown(outcome: &Outcome, command: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Differences between HTTP/1.1 implementations\n");
-    let _ = writeln!(out, "Written by `h1spec diff` from one real run; do not edit by hand. Reproduce with:\n\n```\n{command}\n```\n");
+    let _ = writeln!(
+        out,
+        "Written by `h1spec diff` from one real run; do not edit by hand. Reproduce with:\n\n```\n{command}\n```\n"
+    );
     let _ = writeln!(
         out,
         "{} corpus streams (each request case of `corpus/cases/`, then a canary request) and {} mutated streams (seed {}), in {:.0} s.\n",
@@ -173,7 +191,8 @@ pub fn markdown(outcome: &Outcome, command: &str) -> String {
     for (pair, cells, new, known) in matrix_rows(outcome) {
         let _ = writeln!(out, "| {pair} | {new} | {known} | {cells} |");
     }
-    let (messages, refusals): (Vec<_>, Vec<_>) = outcome.findings.iter().enumerate().partition(|(_, f)| is_about_messages(f));
+    let (messages, refusals): (Vec<_>, Vec<_>) =
+        outcome.findings.iter().enumerate().partition(|(_, f)| is_about_messages(f));
     let _ = writeln!(out, "\n## Findings about messages\n\n{} groups of differences no quirk explains, where two implementations disagree on where a message ends or what it says (proxy-smuggling, message-count, interpretation), the classes that move a message boundary first. A group is a class between two implementations; each shows its first stream (minimised against the two where the budget allowed) and every peer's reading of it.\n", messages.len());
     for (i, f) in messages {
         finding_text(i, f, &mut out, true);

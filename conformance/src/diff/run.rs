@@ -202,7 +202,10 @@ fn observe<'a>(peers: &'a [Box<dyn Implementation>], bytes: &[u8]) -> Vec<Observ
 /// Readings of forwarded bytes (plus the canary) by the parsers, shared across streams: a
 /// proxy forwards the same bytes for many streams.
 #[derive(Default)]
-struct ForwardCache(Mutex<HashMap<(String, Vec<u8>), Result<Reading, String>>>);
+struct ForwardCache(Mutex<HashMap<ForwardKey, Result<Reading, String>>>);
+
+/// A parser's name and the bytes a proxy forwarded.
+type ForwardKey = (String, Vec<u8>);
 
 impl ForwardCache {
     fn read(&self, peer: &dyn Implementation, bytes: &[u8]) -> Result<Reading, String> {
@@ -401,7 +404,11 @@ pub fn run(
                 pool[rng.usize(..pool.len())].clone()
             };
             let bytes = mutate::mutate(&base.bytes, &mut rng);
-            let source = if base.source.starts_with("mutated from ") { base.source.clone() } else { format!("mutated from {}", base.source) };
+            let source = if base.source.starts_with("mutated from ") {
+                base.source.clone()
+            } else {
+                format!("mutated from {}", base.source)
+            };
             let stream = Stream { bytes, source, forbidden: None };
             let observed = observe(peers, &stream.bytes);
             let (diffs, failures) = differences(&observed, &stream, &parsers, &cache);

@@ -66,3 +66,42 @@ fn a_missing_file_is_a_usage_error_not_a_verdict() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
+
+/// `--stream`: the shim contract of `h1spec diff`, one line per message, the shims agreeing
+/// with h1wire on a plain pipelined stream (where they are installed).
+#[test]
+fn stream_mode_prints_one_line_per_message_as_the_shims_do() {
+    let stream = b"GET /a HTTP/1.1\r\nHost: a\r\n\r\nPOST /b HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /c HTTP/1.1\r\nHo";
+    let run = |program: &str, args: &[&str]| -> Vec<serde_json::Value> {
+        let mut child = Command::new(program)
+            .args(args)
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("it runs");
+        child.stdin.take().unwrap().write_all(stream).unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON")).collect()
+    };
+    let ours = run(env!("CARGO_BIN_EXE_h1spec"), &["parse", "--stream"]);
+    assert_eq!(ours.len(), 3, "{ours:?}");
+    assert_eq!((ours[0]["target"].as_str(), ours[1]["body"].as_str()), (Some("/a"), Some("abc")));
+    assert_eq!(ours[2]["verdict"], "reject");
+    assert_eq!(ours[2]["status"], serde_json::Value::Null, "cut short");
+    assert_eq!(ours[2]["stage"], "head");
+    let mut shims = vec![("node", "peers/shims/node_parse.js")];
+    if Command::new("python3").args(["-c", "import h11"]).status().is_ok_and(|s| s.success()) {
+        shims.push(("python3", "peers/shims/h11_parse.py"));
+    }
+    for (program, script) in shims {
+        let theirs = run(program, &[script]);
+        assert_eq!(theirs.len(), 3, "{script}: {theirs:?}");
+        for (a, b) in ours.iter().zip(&theirs).take(2) {
+            for key in ["method", "target", "version", "headers", "body"] {
+                assert_eq!(a[key], b[key], "{script}: {key}");
+            }
+        }
+        assert_eq!(theirs[2]["status"], serde_json::Value::Null, "{script}");
+    }
+}

@@ -17,9 +17,12 @@ fn lax(stream: &[u8]) -> (Reading, Vec<Vec<u8>>) {
     let mut at = 0;
     while at < stream.len() {
         let rest = &stream[at..];
-        let Some(head_end) = rest.windows(2).position(|w| w == b"\n\n").map(|p| p + 2).or_else(|| {
-            rest.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4)
-        }) else {
+        let Some(head_end) = rest
+            .windows(2)
+            .position(|w| w == b"\n\n")
+            .map(|p| p + 2)
+            .or_else(|| rest.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4))
+        else {
             return (Reading { messages, end: End::Cut { stage: Stage::Head } }, taken);
         };
         let head = String::from_utf8_lossy(&rest[..head_end]).replace('\r', "");
@@ -165,13 +168,15 @@ fn every_class_is_detected_between_two_toy_peers() {
 #[test]
 fn a_finding_is_minimised_and_keeps_its_difference() {
     let outcome = run(&toys(), streams(), &Quirks::default(), &settings(), &|_| {});
-    let smuggling = outcome
-        .findings
-        .iter()
-        .find(|f| f.difference.class == Class::ProxySmuggling)
-        .expect("the toy proxy smuggles");
+    let smuggling =
+        outcome.findings.iter().find(|f| f.difference.class == Class::ProxySmuggling).expect("the toy proxy smuggles");
     assert!(smuggling.minimised, "{smuggling:?}");
-    assert!(smuggling.stream.len() < smuggling.original_len / 2, "{} of {}", smuggling.stream.len(), smuggling.original_len);
+    assert!(
+        smuggling.stream.len() < smuggling.original_len / 2,
+        "{} of {}",
+        smuggling.stream.len(),
+        smuggling.original_len
+    );
     // The padding is gone; what decides framing is kept.
     let text = String::from_utf8_lossy(&smuggling.stream);
     assert!(!text.contains("User-Agent"), "{text}");
@@ -204,7 +209,11 @@ fn quirks_move_what_they_explain_out_of_the_findings() {
 
 #[test]
 fn a_finding_saves_as_a_corpus_case_that_loads() {
-    let case = h1spec::corpus::case_from_stream("toy-te-ignored", b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET / HTTP/1.1\r\n", "found by a test");
+    let case = h1spec::corpus::case_from_stream(
+        "toy-te-ignored",
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET / HTTP/1.1\r\n",
+        "found by a test",
+    );
     let file = format!("[section]\nid = \"toy\"\ntitle = \"Toy\"\n\n{case}");
     let section = h1spec::corpus::load_str("toy.toml", &file).unwrap();
     let saved = &section.cases[0];
