@@ -101,9 +101,12 @@ diff-peers:
     if [ ${#missing[@]} -gt 0 ]; then
         pkgs=$(printf '%s\n' "${missing[@]}" | sed 's/^go$/golang-go/; s/^node$/nodejs/' | tr '\n' ' ')
         apt-get update -qq && apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+        # A package just installed may have started its server as a system service: h1spec
+        # starts its own, so stop those (only the ones this recipe installed).
+        for s in nginx haproxy apache2; do
+            case " $pkgs " in *" $s "*) service $s stop >/dev/null 2>&1 || pkill -x $s || true;; esac
+        done
     fi
-    # Packages may start their servers as system services: h1spec starts its own.
-    for s in nginx haproxy apache2; do pkill -x $s 2>/dev/null || true; done
     python3 -c "import h11" 2>/dev/null || pip install -q h11
 
 # Differential run: every peer on the corpus, then MINUTES of mutations, written up as DIFFERENCES.md.

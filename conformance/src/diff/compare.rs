@@ -507,8 +507,13 @@ pub fn forwarded(proxy: &str, bytes: &[u8], origin: Seen<'_>) -> Option<Differen
     // be another protocol's), so no canary can follow it.
     let switches =
         |m: &Message| m.method == b"CONNECT" || m.fields.iter().any(|(n, _)| n.eq_ignore_ascii_case(b"upgrade"));
-    let ends_reading = r.messages.len() == 1 && r.end == End::Clean && switches(&r.messages[0]);
-    if canary_second || ends_reading {
+    // An origin that reads the one message and then stops reading the connection (it does not
+    // persist for it, as h11 with any HTTP/1.0 request) has not misread it, unless the canary
+    // went into its body.
+    let stops = r.messages.len() == 1
+        && r.end == End::Clean
+        && (switches(&r.messages[0]) || !contains(&r.messages[0].body, CANARY_TARGET.as_bytes()));
+    if canary_second || stops {
         return None;
     }
     let sent = Side {
@@ -530,6 +535,10 @@ pub fn forwarded(proxy: &str, bytes: &[u8], origin: Seen<'_>) -> Option<Differen
         _ => read,
     };
     Some(Difference { class, part: None, message: 0, a: sent, b: read })
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// A reading of the first message where the RFC requires a refusal (`rule`, from the corpus
@@ -620,5 +629,26 @@ mod tests {
         assert_eq!(d1.signature(), d2.signature());
         assert_eq!(d1.signature(), "accept-refuse - lf[] strict[bare-lf]");
         assert_eq!(d1.group(), d2.group());
+    }
+
+    #[test]
+    fn forwarded_bytes_are_kept_open_and_judged_by_where_the_canary_lands() {
+        assert_eq!(
+            kept_open(b"GET / HTTP/1.0\r\nconnection: close\r\n\r\n"),
+            b"GET / HTTP/1.0\r\nConnection: keep-alive\r\nXonnection: close\r\n\r\n"
+        );
+        let origin = |lines: &str| reading(lines);
+        let judge =
+            |r: &Reading| forwarded("proxy", b"x", Seen { name: "o", role: Role::Parser, reading: r }).map(|d| d.class);
+        let canary = r#"{"verdict":"accept","method":"GET","target":"/h1spec-canary","version":"HTTP/1.1","headers":[],"trailers":[],"body":""}"#;
+        assert_eq!(judge(&origin(&format!("{GET}\n{canary}"))), None, "one message, then the canary");
+        assert_eq!(judge(&origin(GET)), None, "the origin stopped reading after it");
+        let swallowed = r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[],"trailers":[],"body":"GET /h1spec-canary HTTP/1.1\r\n"}"#;
+        assert_eq!(judge(&origin(swallowed)), Some(Class::ProxySmuggling), "the canary went into the body");
+        assert_eq!(judge(&origin(&format!("{GET}\n{GET}\n{canary}"))), Some(Class::ProxySmuggling), "two messages");
+        let head_refused = r#"{"verdict":"reject","status":400,"error":"x","stage":"head"}"#;
+        assert_eq!(judge(&origin(head_refused)), Some(Class::AcceptRefuse), "forwards what the origin refuses");
+        let body_refused = r#"{"verdict":"reject","status":400,"error":"bad chunk","stage":"body"}"#;
+        assert_eq!(judge(&origin(body_refused)), Some(Class::ProxySmuggling), "a body that runs into the canary");
     }
 }

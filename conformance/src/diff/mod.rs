@@ -263,8 +263,8 @@ pub enum Role {
 pub struct Observation {
     /// Its reading.
     pub reading: Reading,
-    /// For a proxy: the bytes it forwarded, one entry per upstream connection, each meant as
-    /// one message.
+    /// For a proxy: the bytes it forwarded, one entry per upstream connection that carried a
+    /// whole message (as h1wire reads it, or refused), each meant by the proxy as one message.
     pub forwarded: Vec<Vec<u8>>,
 }
 

@@ -607,7 +607,7 @@ fn readings_of_responses(
 /// each connection carries one message as the proxy means it.
 struct Recorder {
     addr: SocketAddr,
-    log: Arc<Mutex<Vec<Vec<u8>>>>,
+    log: Arc<Mutex<Vec<Recorded>>>,
     active: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
     accept: Option<std::thread::JoinHandle<()>>,
@@ -660,15 +660,26 @@ impl Drop for Recorder {
     }
 }
 
+/// What one upstream connection carried.
+#[derive(Clone, Debug)]
+struct Recorded {
+    bytes: Vec<u8>,
+    /// Whether h1wire had a whole message (or refused one) when the recorder answered; when it
+    /// still waited for body bytes the proxy never sent (it streams a body its client cut
+    /// short), the bytes are not one message as the proxy means it.
+    whole: bool,
+}
+
 /// One upstream connection: read until h1wire has a whole request and 20 ms pass without more
 /// bytes (so that bytes the proxy sends after what h1wire takes as the end are kept too), or
 /// until 300 ms pass without bytes, or h1wire refuses; then answer and close.
-fn record(mut conn: TcpStream, log: &Mutex<Vec<Vec<u8>>>) {
+fn record(mut conn: TcpStream, log: &Mutex<Vec<Recorded>>) {
     let started = Instant::now();
     let mut got = Vec::new();
     let mut buf = [0; 16 * 1024];
     let mut last = Instant::now();
     let mut continued = false;
+    let mut whole = false;
     let _ = conn.set_read_timeout(Some(Duration::from_millis(10)));
     loop {
         match conn.read(&mut buf) {
@@ -682,6 +693,7 @@ fn record(mut conn: TcpStream, log: &Mutex<Vec<Vec<u8>>>) {
         }
         let quiet = last.elapsed();
         let verdict = parse_stream(&got, &Options::default()).into_iter().next();
+        whole = matches!(verdict, Some(Verdict::Accept { .. } | Verdict::Reject { status: Some(_), .. }));
         let done = match verdict {
             Some(Verdict::Accept { .. }) => quiet >= Duration::from_millis(20),
             Some(Verdict::Reject { status: Some(_), .. }) => true,
@@ -699,7 +711,7 @@ fn record(mut conn: TcpStream, log: &Mutex<Vec<Vec<u8>>>) {
     }
     let seq = {
         let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
-        log.push(got);
+        log.push(Recorded { bytes: got, whole });
         log.len() - 1
     };
     let answer = format!("HTTP/1.1 200 OK\r\nX-H1spec-Seq: {seq}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -861,17 +873,20 @@ impl Implementation for Proxy {
         self.recorder.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
         let answer = exchange(self.addr, stream, Ending::Idle(PROXY_QUIET))?;
         self.recorder.settle(Duration::from_secs(1));
-        let forwarded = self.recorder.log.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let log = self.recorder.log.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let seq = |r: &Answer| -> Option<usize> {
             r.field("x-h1spec-seq").and_then(|v| std::str::from_utf8(v).ok()).and_then(|v| v.trim().parse().ok())
         };
         // A response relayed from the recorder answers the request the proxy forwarded there.
-        let to_head = |r: &Answer| seq(r).and_then(|n| forwarded.get(n)).is_some_and(|b| b.starts_with(b"HEAD "));
+        let to_head = |r: &Answer| seq(r).and_then(|n| log.get(n)).is_some_and(|c| c.bytes.starts_with(b"HEAD "));
         let reading = readings_of_responses(&answer, to_head, |r| {
             let n = seq(r).ok_or("a response with a bad X-H1spec-Seq")?;
-            let bytes = forwarded.get(n).ok_or("a response the recorder did not send")?;
-            Ok(proxy_message(bytes))
+            let c = log.get(n).ok_or("a response the recorder did not send")?;
+            Ok(proxy_message(&c.bytes))
         });
+        // Only connections that carried something, and a whole message at that: a connection
+        // opened and left empty, or a body the client itself cut short, is no message.
+        let forwarded = log.into_iter().filter(|c| c.whole && !c.bytes.is_empty()).map(|c| c.bytes).collect();
         Ok(Observation { reading, forwarded })
     }
 }

@@ -167,7 +167,9 @@ fn every_class_is_detected_between_two_toy_peers() {
 
 #[test]
 fn a_finding_is_minimised_and_keeps_its_difference() {
-    let outcome = run(&toys(), streams(), &Quirks::default(), &settings(), &|_| {});
+    let padded = streams().remove(3);
+    assert!(padded.bytes.starts_with(b"POST /upload"));
+    let outcome = run(&toys(), vec![padded], &Quirks::default(), &settings(), &|_| {});
     let smuggling =
         outcome.findings.iter().find(|f| f.difference.class == Class::ProxySmuggling).expect("the toy proxy smuggles");
     assert!(smuggling.minimised, "{smuggling:?}");
