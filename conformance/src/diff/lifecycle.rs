@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 /// Process groups started and not yet stopped.
 static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+/// Temporary folders not yet removed (an interrupt exits without running destructors).
+static FOLDERS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 static HANDLER: Once = Once::new();
 
 fn signal_group(pgid: u32, signal: &str) {
@@ -48,12 +50,15 @@ fn group_alive(pgid: u32) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Installs (once) a handler for SIGINT, SIGTERM and SIGHUP that stops every peer and exits
-/// with status 130.
+/// Installs (once) a handler for SIGINT, SIGTERM and SIGHUP that stops every peer, removes
+/// the temporary folders and exits with status 130.
 pub fn stop_all_on_interrupt() {
     HANDLER.call_once(|| {
         let _ = ctrlc::set_handler(|| {
             stop_all(Duration::from_millis(500));
+            for dir in std::mem::take(&mut *FOLDERS.lock().unwrap_or_else(|e| e.into_inner())) {
+                let _ = std::fs::remove_dir_all(dir);
+            }
             std::process::exit(130);
         });
     });
@@ -162,6 +167,7 @@ impl TempDir {
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("h1spec-diff-{name}-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        FOLDERS.lock().unwrap_or_else(|e| e.into_inner()).push(dir.clone());
         Ok(TempDir(dir))
     }
 
@@ -174,6 +180,7 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+        FOLDERS.lock().unwrap_or_else(|e| e.into_inner()).retain(|d| *d != self.0);
     }
 }
 

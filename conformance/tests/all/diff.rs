@@ -225,3 +225,68 @@ fn a_finding_saves_as_a_corpus_case_that_loads() {
     assert!(refused.contains("expect = \"reject\"") && refused.contains("error = \"bare-lf\""), "{refused}");
     assert!(refused.contains("RFC 9112 §2.2"), "{refused}");
 }
+
+/// h1spec starts every peer as its own process group in a temporary folder; an interrupt stops
+/// them all and removes the folders.
+#[test]
+fn an_interrupted_run_leaves_no_process_and_no_folder() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let running = || {
+        let out = Command::new("pgrep").args(["-f", "peers/origins/node_echo.js"]).output().expect("pgrep runs");
+        String::from_utf8_lossy(&out.stdout).lines().count()
+    };
+    if Command::new("node").arg("--version").output().is_err() {
+        eprintln!("node is not installed: nothing to interrupt");
+        return;
+    }
+    let tmp = std::env::temp_dir().join(format!("h1spec-interrupt-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_h1spec"))
+        .args([
+            "diff",
+            "--peers",
+            "h1wire,h1spec-server,node-server",
+            "--mutations",
+            "100000000",
+            "--mutation-time",
+            "120",
+        ])
+        .env("TMPDIR", &tmp)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait (at most 60 s) until the run reads streams: every peer is up by then.
+    let stderr = child.stderr.take().unwrap();
+    let (send, progress) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let started = std::time::Instant::now();
+    while !progress.recv_timeout(std::time::Duration::from_secs(60)).unwrap_or_default().contains("streams") {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the run did not start");
+    }
+    assert!(running() > 0, "the Node origin runs");
+    assert!(std::fs::read_dir(&tmp).unwrap().count() > 0, "in a temporary folder");
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > until {
+            let _ = child.kill();
+            panic!("h1spec did not stop on SIGINT");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(running(), 0, "no peer process is left");
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "no folder is left");
+    let _ = std::fs::remove_dir(&tmp);
+}
