@@ -70,7 +70,7 @@ fn main() {
                         std::hint::black_box((head.method(), head.target().as_str()));
                         let mut n = 0;
                         for field in head.fields().iter() {
-                            std::hint::black_box((field.name(), field.value()));
+                            std::hint::black_box((field.name().as_bytes(), field.value()));
                             n += 1;
                         }
                         n

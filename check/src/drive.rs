@@ -112,7 +112,7 @@ trait Subject: Parse + Sized {
 }
 
 fn owned_fields(fields: Fields<'_>) -> Vec<(String, Vec<u8>)> {
-    fields.iter().map(|f| (String::from(f.name()), f.unfolded_value().into_owned())).collect()
+    fields.iter().map(|f| (String::from(f.name().as_str()), f.unfolded_value().into_owned())).collect()
 }
 
 impl Subject for RequestParser {

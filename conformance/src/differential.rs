@@ -63,7 +63,7 @@ pub fn diff_httparse(data: &[u8]) -> Result<(), String> {
                 same("target", head.target().as_str().as_bytes(), theirs.path.unwrap_or_default().as_bytes())?;
                 let their_version = theirs.version.map(|v| if v == 1 { "HTTP/1.1" } else { "HTTP/1.0" });
                 same("version", head.version().as_str().as_bytes(), their_version.unwrap_or_default().as_bytes())?;
-                let ours: Vec<(&str, &[u8])> = head.fields().iter().map(|f| (f.name(), f.value())).collect();
+                let ours: Vec<(&str, &[u8])> = head.fields().iter().map(|f| (f.name().as_str(), f.value())).collect();
                 let theirs: Vec<(&str, &[u8])> =
                     theirs.headers.iter().map(|h| (h.name, h.value.trim_ascii_end())).collect();
                 if ours != theirs {

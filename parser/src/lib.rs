@@ -123,7 +123,8 @@ pub use body::Framing;
 pub use config::Config;
 pub use error::{Error, ErrorKind, ErrorStatus};
 pub use head::{
-    Authority, ConnectionOptions, Field, Fields, RequestHead, ResponseHead, ResponseTo, Target, TargetForm, Version,
+    Authority, ConnectionOptions, Field, FieldName, Fields, RequestHead, ResponseHead, ResponseTo, Target, TargetForm,
+    Version,
 };
 pub use message::{Closed, Event, InPlace, Output, Parse, RequestParser, ResponseParser};
 

@@ -462,10 +462,10 @@ impl<'a> Field<'a> {
         Field { name: &buf[span.line..span.name_end], value: span.value(buf), folded: span.folded }
     }
 
-    /// The field name as received (compare it case-insensitively).
-    pub fn name(&self) -> &'a str {
-        // A name is a token, and tokens are ASCII.
-        core::str::from_utf8(self.name).expect("field names are tokens")
+    /// The field name as received (compare it case-insensitively). It was checked as a token
+    /// when the line was scanned, so handing it out costs nothing.
+    pub fn name(&self) -> FieldName<'a> {
+        FieldName(self.name)
     }
 
     /// The field value as received, without leading and trailing whitespace. It may hold
@@ -507,6 +507,82 @@ impl<'a> Field<'a> {
             }
         }
         Cow::Owned(out)
+    }
+}
+
+/// A field name as received: a token (RFC 9110 §5.1), checked when its line was scanned, so
+/// that reading it costs no more than reading the value. Field names are case-insensitive:
+/// compare them with [`eq_ignore_ascii_case`](FieldName::eq_ignore_ascii_case).
+///
+/// ```
+/// use h1wire::{Event, Parse, RequestParser};
+///
+/// let mut parser = RequestParser::new();
+/// let out = parser.parse(b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n").unwrap();
+/// let Some(Event::Head { head, .. }) = out.event else { panic!() };
+/// let name = head.fields().iter().next().unwrap().name();
+/// assert!(name.eq_ignore_ascii_case("host"));
+/// assert_eq!(name.as_bytes(), b"Host");
+/// assert_eq!(name.as_str(), "Host");
+/// assert_eq!(name, "Host");
+/// assert_eq!(name.to_string(), "Host");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FieldName<'a>(&'a [u8]);
+
+impl<'a> FieldName<'a> {
+    /// The name's bytes, as received.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.0
+    }
+
+    /// The name as a string. A token is ASCII, so this cannot fail, but it makes the one pass
+    /// over the name that the standard library needs to call bytes a `str` (h1wire uses no
+    /// `unsafe`); [`as_bytes`](FieldName::as_bytes) and
+    /// [`eq_ignore_ascii_case`](FieldName::eq_ignore_ascii_case) do not.
+    pub fn as_str(&self) -> &'a str {
+        core::str::from_utf8(self.0).expect("field names are tokens, and tokens are ASCII")
+    }
+
+    /// Whether the name is `other`, ignoring ASCII case (field names are case-insensitive,
+    /// RFC 9110 §5.1).
+    pub fn eq_ignore_ascii_case(&self, other: &str) -> bool {
+        self.0.eq_ignore_ascii_case(other.as_bytes())
+    }
+
+    /// The name's length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the name is empty (never, for a name h1wire hands out: a token has a byte).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl PartialEq<str> for FieldName<'_> {
+    /// Byte for byte, case included; use `eq_ignore_ascii_case` to compare names as HTTP does.
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+impl PartialEq<&str> for FieldName<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == other.as_bytes()
+    }
+}
+
+impl fmt::Display for FieldName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for FieldName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 

@@ -14,7 +14,7 @@ mod response;
 mod status_line;
 mod target;
 
-pub use field::{Field, Fields};
+pub use field::{Field, FieldName, Fields};
 pub use host::Authority;
 pub use options::ConnectionOptions;
 pub use request::RequestHead;
