@@ -664,9 +664,9 @@ impl Drop for Recorder {
 #[derive(Clone, Debug)]
 struct Recorded {
     bytes: Vec<u8>,
-    /// Whether h1wire had a whole message (or refused one) when the recorder answered; when it
-    /// still waited for body bytes the proxy never sent (it streams a body its client cut
-    /// short), the bytes are not one message as the proxy means it.
+    /// Whether the bytes hold the whole message their own framing fields announce ([`lenient`]);
+    /// a proxy streaming a body its client cut short sends less, and those bytes are not one
+    /// message as the proxy means it.
     whole: bool,
 }
 
@@ -679,7 +679,6 @@ fn record(mut conn: TcpStream, log: &Mutex<Vec<Recorded>>) {
     let mut buf = [0; 16 * 1024];
     let mut last = Instant::now();
     let mut continued = false;
-    let mut whole = false;
     let _ = conn.set_read_timeout(Some(Duration::from_millis(10)));
     loop {
         match conn.read(&mut buf) {
@@ -693,7 +692,6 @@ fn record(mut conn: TcpStream, log: &Mutex<Vec<Recorded>>) {
         }
         let quiet = last.elapsed();
         let verdict = parse_stream(&got, &Options::default()).into_iter().next();
-        whole = matches!(verdict, Some(Verdict::Accept { .. } | Verdict::Reject { status: Some(_), .. }));
         let done = match verdict {
             Some(Verdict::Accept { .. }) => quiet >= Duration::from_millis(20),
             Some(Verdict::Reject { status: Some(_), .. }) => true,
@@ -709,6 +707,8 @@ fn record(mut conn: TcpStream, log: &Mutex<Vec<Recorded>>) {
             break;
         }
     }
+    // Whole by the message's own framing fields, whatever h1wire's other rules say of it.
+    let whole = !got.is_empty() && lenient(&got).1;
     let seq = {
         let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
         log.push(Recorded { bytes: got, whole });
@@ -721,33 +721,92 @@ fn record(mut conn: TcpStream, log: &Mutex<Vec<Recorded>>) {
 
 /// The proxy's own reading of what it forwarded: the message it wrote. Its output is
 /// normalised, so h1wire's reading is the proxy's; where h1wire refuses it (a proxy may forward
-/// what h1wire's rules forbid, such as a missing Host), the head as httparse reads it (or the
-/// request line as written) and the body its Content-Length gives.
+/// what h1wire's rules forbid: no Host, a control byte in a value, more fields than h1wire's
+/// limit), the [`lenient`] reading.
 fn proxy_message(bytes: &[u8]) -> Message {
-    let reading = read_h1wire(bytes);
-    if let Some(m) = reading.messages.first() {
-        return m.clone();
+    match read_h1wire(bytes).messages.into_iter().next() {
+        Some(m) => m,
+        None => lenient(bytes).0,
     }
-    let head = read_httparse(bytes);
-    let mut m = head.messages.into_iter().next().unwrap_or_else(|| {
-        // Not even httparse reads it: the request line as written, split at its spaces.
-        let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-        let mut parts = line.trim_ascii_end().splitn(3, |&b| b == b' ');
-        Message {
-            method: parts.next().unwrap_or_default().to_vec(),
-            target: parts.next().unwrap_or_default().to_vec(),
-            ..Message::default()
+}
+
+/// A message read with no rule but its own framing, for bytes a proxy wrote: the request line
+/// split at spaces, every line up to an empty one split at its first colon, and the body its
+/// own framing fields give (chunked, then Content-Length, then none). Also says whether the
+/// bytes hold that whole body: a proxy streaming a body its client cut short sends less.
+fn lenient(bytes: &[u8]) -> (Message, bool) {
+    let mut lines = bytes.split_inclusive(|&b| b == b'\n');
+    let mut used = 0;
+    let mut take = || {
+        lines.next().map(|l| {
+            used += l.len();
+            l.trim_ascii_end()
+        })
+    };
+    let start = take().unwrap_or_default();
+    let mut parts = start.splitn(3, |&b| b == b' ');
+    let mut m = Message {
+        method: parts.next().unwrap_or_default().to_vec(),
+        target: parts.next().unwrap_or_default().to_vec(),
+        version: String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned(),
+        ..Message::default()
+    };
+    let mut ended = false;
+    while let Some(line) = take() {
+        if line.is_empty() {
+            ended = true;
+            break;
         }
-    });
-    let start = bytes.windows(4).position(|w| w == b"\r\n\r\n").map_or(bytes.len(), |p| p + 4);
-    let length = m
-        .fields
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(b"content-length"))
-        .and_then(|(_, v)| std::str::from_utf8(v).ok()?.trim().parse::<usize>().ok())
-        .unwrap_or(0);
-    m.body = bytes[start..].iter().copied().take(length).collect();
-    m
+        if let Some(colon) = line.iter().position(|&b| b == b':') {
+            m.fields.push((line[..colon].to_vec(), line[colon + 1..].trim_ascii().to_vec()));
+        }
+    }
+    if !ended {
+        return (m, false);
+    }
+    let body = &bytes[used..];
+    let field = |name: &[u8]| m.fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+    if field(b"transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().windows(7).any(|w| w == b"chunked")) {
+        let (decoded, whole) = dechunk(body);
+        m.body = decoded;
+        return (m, whole);
+    }
+    let length = field(b"content-length").and_then(|v| std::str::from_utf8(&v).ok()?.trim().parse::<usize>().ok());
+    match length {
+        Some(n) => {
+            m.body = body.iter().copied().take(n).collect();
+            let whole = body.len() >= n;
+            (m, whole)
+        }
+        None => (m, true),
+    }
+}
+
+/// Chunked data decoded leniently (sizes in hex, extensions and trailers skipped), and whether
+/// the last chunk was reached.
+fn dechunk(mut body: &[u8]) -> (Vec<u8>, bool) {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = body.iter().position(|&b| b == b'\n') else { return (out, false) };
+        let line = body[..eol].trim_ascii_end();
+        let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+        let Some(size) = std::str::from_utf8(&line[..digits]).ok().and_then(|h| usize::from_str_radix(h, 16).ok())
+        else {
+            return (out, false);
+        };
+        body = &body[eol + 1..];
+        if size == 0 {
+            return (out, true);
+        }
+        if body.len() < size {
+            out.extend_from_slice(body);
+            return (out, false);
+        }
+        out.extend_from_slice(&body[..size]);
+        body = &body[size..];
+        let skip = body.iter().take(2).take_while(|&&b| b == b'\r' || b == b'\n').count();
+        body = &body[skip..];
+    }
 }
 
 /// How long a proxy must stay silent before its answer is taken as complete.
@@ -884,10 +943,35 @@ impl Implementation for Proxy {
             let c = log.get(n).ok_or("a response the recorder did not send")?;
             Ok(proxy_message(&c.bytes))
         });
-        // Only connections that carried something, and a whole message at that: a connection
-        // opened and left empty, or a body the client itself cut short, is no message.
-        let forwarded = log.into_iter().filter(|c| c.whole && !c.bytes.is_empty()).map(|c| c.bytes).collect();
+        // Only connections that carried a whole message: a connection opened and left empty, or
+        // a body the client itself cut short, is no message.
+        let forwarded = log.into_iter().filter(|c| c.whole).map(|c| c.bytes).collect();
         Ok(Observation { reading, forwarded })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lenient_reading_frames_what_h1wire_refuses() {
+        // No Host, a control byte in a value: h1wire refuses; the proxy's own framing still says
+        // where the message ends.
+        let (m, whole) = lenient(b"POST /a HTTP/1.1\r\nX: \x15\r\nContent-Length: 3\r\n\r\nabcGET");
+        assert_eq!(
+            (m.method.as_slice(), m.target.as_slice(), m.body.as_slice(), whole),
+            (&b"POST"[..], &b"/a"[..], &b"abc"[..], true)
+        );
+        assert_eq!(proxy_message(b"POST /a HTTP/1.1\r\nX: \x15\r\nContent-Length: 3\r\n\r\nabc").body, b"abc");
+        let chunked = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;x\r\nhello\r\n0\r\nT: 1\r\n\r\n";
+        assert_eq!(lenient(chunked), (lenient(chunked).0, true));
+        assert_eq!(lenient(chunked).0.body, b"hello");
+        // Cut short: the body its head announces is not all there.
+        assert!(!lenient(b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab").1);
+        assert!(!lenient(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel").1);
+        assert!(!lenient(b"GET / HTTP/1.1\r\nHost: a\r\n").1, "no end of head");
+        assert!(lenient(b"GET / HTTP/1.1\nHost: a\n\n").1, "bare LF heads too");
     }
 }
 
