@@ -496,11 +496,23 @@ pub fn kept_open(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-/// What `origin` makes of the bytes `proxy` forwarded on one upstream connection (meant as one
-/// message), read as [`kept_open`] with [`CANARY`] after them: anything but that one message
-/// and then the canary is a difference.
-pub fn forwarded(proxy: &str, bytes: &[u8], origin: Seen<'_>) -> Option<Difference> {
-    let r = origin.reading;
+/// What an origin makes of the bytes `proxy` forwarded on one upstream connection (meant as
+/// one message), read as [`kept_open`]: `alone`, and `then` with [`CANARY`] after them. An
+/// origin that refuses the bytes alone refuses what the proxy forwards (accept-refuse); one
+/// that reads anything but that message and then the canary moves the boundary the proxy meant
+/// (proxy-smuggling).
+pub fn forwarded(proxy: &str, bytes: &[u8], alone: Seen<'_>, then: Seen<'_>) -> Option<Difference> {
+    let sent = Side {
+        name: proxy.into(),
+        says: format!("forwards one message of {} B on one connection", bytes.len()),
+        error: None,
+    };
+    if let (true, End::Refused { status, error, stage }) = (alone.reading.messages.is_empty(), &alone.reading.end) {
+        let says = format!("refuses what it forwards (in the {}) with {status}: {}", stage_name(*stage), clip(error));
+        let read = Side { name: alone.name.into(), says, error: Some(format!("{error} ({status})")) };
+        return Some(Difference { class: Class::AcceptRefuse, part: None, message: 0, a: sent, b: read });
+    }
+    let r = then.reading;
     let canary_second =
         r.messages.len() == 2 && r.messages[1].target == CANARY_TARGET.as_bytes() && r.end == End::Clean;
     // A CONNECT or an Upgrade request ends the reading where it ends (the bytes after it may
@@ -516,25 +528,8 @@ pub fn forwarded(proxy: &str, bytes: &[u8], origin: Seen<'_>) -> Option<Differen
     if canary_second || stops {
         return None;
     }
-    let sent = Side {
-        name: proxy.into(),
-        says: format!("forwards one message of {} B on one connection", bytes.len()),
-        error: None,
-    };
-    let read = Side { name: origin.name.into(), says: clip(&r.summary()), error: None };
-    // A refusal of the head itself is the proxy passing on what the origin refuses; anything
-    // else moves a boundary: more messages, or a body that runs into the canary.
-    let class = match (&r.messages.len(), &r.end) {
-        (0, End::Refused { stage: Stage::Head | Stage::Unknown, .. }) => Class::AcceptRefuse,
-        _ => Class::ProxySmuggling,
-    };
-    let read = match &r.end {
-        End::Refused { status, error, .. } if class == Class::AcceptRefuse => {
-            Side { error: Some(format!("{error} ({status})")), ..read }
-        }
-        _ => read,
-    };
-    Some(Difference { class, part: None, message: 0, a: sent, b: read })
+    let read = Side { name: then.name.into(), says: clip(&r.summary()), error: None };
+    Some(Difference { class: Class::ProxySmuggling, part: None, message: 0, a: sent, b: read })
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -638,17 +633,25 @@ mod tests {
             b"GET / HTTP/1.0\r\nConnection: keep-alive\r\nXonnection: close\r\n\r\n"
         );
         let origin = |lines: &str| reading(lines);
-        let judge =
-            |r: &Reading| forwarded("proxy", b"x", Seen { name: "o", role: Role::Parser, reading: r }).map(|d| d.class);
+        let fine = reading(GET);
+        let judge_both = |alone: &Reading, then: &Reading| {
+            let seen = |r| Seen { name: "o", role: Role::Parser, reading: r };
+            forwarded("proxy", b"x", seen(alone), seen(then)).map(|d| d.class)
+        };
+        let judge = |then: &Reading| judge_both(&fine, then);
         let canary = r#"{"verdict":"accept","method":"GET","target":"/h1spec-canary","version":"HTTP/1.1","headers":[],"trailers":[],"body":""}"#;
         assert_eq!(judge(&origin(&format!("{GET}\n{canary}"))), None, "one message, then the canary");
         assert_eq!(judge(&origin(GET)), None, "the origin stopped reading after it");
         let swallowed = r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[],"trailers":[],"body":"GET /h1spec-canary HTTP/1.1\r\n"}"#;
         assert_eq!(judge(&origin(swallowed)), Some(Class::ProxySmuggling), "the canary went into the body");
         assert_eq!(judge(&origin(&format!("{GET}\n{GET}\n{canary}"))), Some(Class::ProxySmuggling), "two messages");
-        let head_refused = r#"{"verdict":"reject","status":400,"error":"x","stage":"head"}"#;
-        assert_eq!(judge(&origin(head_refused)), Some(Class::AcceptRefuse), "forwards what the origin refuses");
-        let body_refused = r#"{"verdict":"reject","status":400,"error":"bad chunk","stage":"body"}"#;
-        assert_eq!(judge(&origin(body_refused)), Some(Class::ProxySmuggling), "a body that runs into the canary");
+        let refused = r#"{"verdict":"reject","status":400,"error":"x","stage":"body"}"#;
+        assert_eq!(
+            judge_both(&origin(refused), &origin(refused)),
+            Some(Class::AcceptRefuse),
+            "the origin refuses what the proxy forwards, canary or not"
+        );
+        let cut = origin(r#"{"verdict":"reject","status":null,"error":"eof","stage":"body"}"#);
+        assert_eq!(judge_both(&cut, &origin(refused)), Some(Class::ProxySmuggling), "a body that runs into the canary");
     }
 }

@@ -208,12 +208,15 @@ struct ForwardCache(Mutex<HashMap<ForwardKey, Result<Reading, String>>>);
 type ForwardKey = (String, Vec<u8>);
 
 impl ForwardCache {
-    fn read(&self, peer: &dyn Implementation, bytes: &[u8]) -> Result<Reading, String> {
-        let key = (peer.name().to_owned(), bytes.to_vec());
+    /// `peer`'s reading of `bytes` as an origin is asked to read them ([`compare::kept_open`]),
+    /// alone or followed by the canary.
+    fn read(&self, peer: &dyn Implementation, bytes: &[u8], canary: bool) -> Result<Reading, String> {
+        let stream = [compare::kept_open(bytes).as_slice(), if canary { CANARY } else { b"" }].concat();
+        let key = (peer.name().to_owned(), stream);
         if let Some(r) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return r.clone();
         }
-        let r = peer.read(&[compare::kept_open(bytes).as_slice(), CANARY].concat()).map(|o| o.reading);
+        let r = peer.read(&key.1).map(|o| o.reading);
         self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(key, r.clone());
         r
     }
@@ -251,13 +254,14 @@ fn differences(
         if x.0.role() == Role::Proxy {
             for bytes in &x.1.forwarded {
                 for parser in parsers {
-                    match cache.read(*parser, bytes) {
-                        Ok(r) => out.extend(compare::forwarded(
-                            x.0.name(),
-                            bytes,
-                            Seen { name: parser.name(), role: parser.role(), reading: &r },
-                        )),
-                        Err(e) => failures.push(format!("{} on bytes {} forwarded: {e}", parser.name(), x.0.name())),
+                    match (cache.read(*parser, bytes, false), cache.read(*parser, bytes, true)) {
+                        (Ok(alone), Ok(then)) => {
+                            let seen = |r| Seen { name: parser.name(), role: parser.role(), reading: r };
+                            out.extend(compare::forwarded(x.0.name(), bytes, seen(&alone), seen(&then)));
+                        }
+                        (Err(e), _) | (_, Err(e)) => {
+                            failures.push(format!("{} on bytes {} forwarded: {e}", parser.name(), x.0.name()));
+                        }
                     }
                 }
             }
