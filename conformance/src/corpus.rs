@@ -335,6 +335,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("9112-06.3-response-framing", include_str!("../../corpus/cases/9112-06.3-response-framing.toml")),
     ("9112-07-chunked", include_str!("../../corpus/cases/9112-07-chunked.toml")),
     ("cve-regressions", include_str!("../../corpus/cases/cve-regressions.toml")),
+    ("diff-findings", include_str!("../../corpus/cases/diff-findings.toml")),
     ("limits", include_str!("../../corpus/cases/limits.toml")),
     ("smuggling", include_str!("../../corpus/cases/smuggling.toml")),
 ];
