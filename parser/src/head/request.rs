@@ -55,8 +55,32 @@ impl<'a> RequestHead<'a> {
     }
 
     /// The method, a case-sensitive token (`GET`, `POST`, …).
+    ///
+    /// ```
+    /// use h1wire::{Event, Parse, RequestParser};
+    ///
+    /// for method in ["GET", "PATCH", "get", "M-SEARCH"] {
+    ///     let request = format!("{method} / HTTP/1.1\r\nHost: a\r\n\r\n");
+    ///     let mut parser = RequestParser::new();
+    ///     let Some(Event::Head { head, .. }) = parser.parse(request.as_bytes()).unwrap().event else { panic!() };
+    ///     assert_eq!(head.method(), method);
+    /// }
+    /// ```
     pub fn method(&self) -> &'a str {
-        core::str::from_utf8(self.line.method.of(self.buf)).expect("methods are tokens")
+        // The methods RFC 9110 §9 and RFC 5789 define come back as static strings, with no pass
+        // over the bytes; any other token is turned into a `str` here (it is ASCII).
+        match self.line.method.of(self.buf) {
+            b"GET" => "GET",
+            b"POST" => "POST",
+            b"HEAD" => "HEAD",
+            b"PUT" => "PUT",
+            b"DELETE" => "DELETE",
+            b"OPTIONS" => "OPTIONS",
+            b"CONNECT" => "CONNECT",
+            b"TRACE" => "TRACE",
+            b"PATCH" => "PATCH",
+            other => core::str::from_utf8(other).expect("methods are tokens"),
+        }
     }
 
     /// The request-target, checked and split into its parts.
