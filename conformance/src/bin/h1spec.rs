@@ -266,7 +266,6 @@ fn diff(args: DiffArgs) -> ExitCode {
         minimise_time: Duration::from_secs(args.minimise_time),
         seed: args.seed,
         jobs: usize::from(args.jobs),
-        selection,
         ..run::Settings::default()
     };
     let mut outcome = run::run(&started, streams, &quirks, &settings, &|what| eprintln!("h1spec diff: {what}"));

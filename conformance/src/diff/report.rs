@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use super::compare::Class;
 use super::run::{Finding, Outcome};
+use crate::corpus::encode;
 
 fn short(class: Class) -> &'static str {
     match class {
@@ -14,11 +15,6 @@ fn short(class: Class) -> &'static str {
         Class::RefusalStatus => "RS",
         Class::ForbiddenAccepted => "FA",
     }
-}
-
-/// The bytes of a stream, escaped as the corpus writes them.
-pub fn escaped(bytes: &[u8]) -> String {
-    crate::corpus::encode(bytes)
 }
 
 fn matrix_rows(outcome: &Outcome) -> Vec<(String, String, usize, usize)> {
@@ -73,14 +69,14 @@ fn finding_row(i: usize, f: &Finding, out: &mut String, markdown: bool) {
             i + 1,
             cell(&f.group),
             f.count,
-            cell(&escaped(&f.stream)),
+            cell(&encode(&f.stream)),
             d.a.name,
             cell(&d.a.says),
             d.b.name,
             cell(&d.b.says)
         );
     } else {
-        let _ = writeln!(out, "F{}: {} ({} streams): {}", i + 1, f.group, f.count, escaped(&f.stream));
+        let _ = writeln!(out, "F{}: {} ({} streams): {}", i + 1, f.group, f.count, encode(&f.stream));
         let _ = writeln!(out, "    {}: {}", d.a.name, d.a.says);
         let _ = writeln!(out, "    {}: {}", d.b.name, d.b.says);
     }
@@ -102,7 +98,7 @@ fn finding_text(i: usize, f: &Finding, out: &mut String, markdown: bool) {
         let _ = writeln!(out, "### {title}\n");
         let _ =
             writeln!(out, "Seen in {} stream(s); first from `{}`{}. Stream ({size}):\n", f.count, f.source, others(f));
-        let _ = writeln!(out, "```\n{}\n```\n", escaped(&f.stream));
+        let _ = writeln!(out, "```\n{}\n```\n", encode(&f.stream));
         let _ = writeln!(out, "- **{}**: {}", d.a.name, d.a.says);
         let _ = writeln!(out, "- **{}**: {}\n", d.b.name, d.b.says);
         let _ = writeln!(out, "<details><summary>Every peer's reading of this stream</summary>\n");
@@ -114,7 +110,7 @@ fn finding_text(i: usize, f: &Finding, out: &mut String, markdown: bool) {
         let _ = writeln!(out, "{title}");
         let _ =
             writeln!(out, "  seen in {} stream(s), first from {}{}; stream ({size}):", f.count, f.source, others(f));
-        let _ = writeln!(out, "    {}", escaped(&f.stream));
+        let _ = writeln!(out, "    {}", encode(&f.stream));
         let _ = writeln!(out, "  {}: {}", d.a.name, d.a.says);
         let _ = writeln!(out, "  {}: {}", d.b.name, d.b.says);
         for (peer, reading) in &f.readings {

@@ -40,8 +40,6 @@ pub struct Settings {
     pub seed: u64,
     /// Streams read in parallel.
     pub jobs: usize,
-    /// Which corpus cases seed the run.
-    pub selection: Selection,
 }
 
 impl Default for Settings {
@@ -54,7 +52,6 @@ impl Default for Settings {
             minimise_findings: 40,
             seed: 1,
             jobs: 2,
-            selection: Selection { strict: true, ..Selection::default() },
         }
     }
 }
