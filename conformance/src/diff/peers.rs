@@ -452,12 +452,17 @@ fn origin(name: &str, command: impl FnOnce(u16) -> Result<Command, String>) -> R
 impl Origin {
     /// The origin, once it has read a plain request as the RFC does.
     fn checked(self: Box<Self>) -> Result<Box<dyn Implementation>, String> {
-        let probe = b"GET /h1spec-check HTTP/1.1\r\nHost: h1spec\r\n\r\n";
-        let seen = self.read(probe)?.reading;
-        match seen.messages.first() {
-            Some(m) if m.target == b"/h1spec-check" => Ok(self),
-            _ => Err(format!("{} did not answer a plain request as expected: {}", self.name, seen.summary())),
-        }
+        reads_plain_request(&self.name, |s| self.read(s))?;
+        Ok(self)
+    }
+}
+
+/// Checks, before a run, that a server (through `read`) reads a plain request as the RFC does.
+fn reads_plain_request(name: &str, read: impl Fn(&[u8]) -> Result<Observation, String>) -> Result<(), String> {
+    let seen = read(b"GET /h1spec-check HTTP/1.1\r\nHost: h1spec\r\n\r\n")?.reading;
+    match seen.messages.first() {
+        Some(m) if m.target == b"/h1spec-check" => Ok(()),
+        _ => Err(format!("{name} did not read a plain request as expected: {}", seen.summary())),
     }
 }
 
@@ -679,6 +684,7 @@ fn record(mut conn: TcpStream, log: &Mutex<Vec<Recorded>>) {
     let mut buf = [0; 16 * 1024];
     let mut last = Instant::now();
     let mut continued = false;
+    let mut verdict = None;
     let _ = conn.set_read_timeout(Some(Duration::from_millis(10)));
     loop {
         match conn.read(&mut buf) {
@@ -686,13 +692,14 @@ fn record(mut conn: TcpStream, log: &Mutex<Vec<Recorded>>) {
             Ok(n) => {
                 got.extend_from_slice(&buf[..n]);
                 last = Instant::now();
+                // h1wire's reading changes only when bytes arrive.
+                verdict = parse_stream(&got, &Options::default()).into_iter().next();
             }
             Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
             Err(_) => break,
         }
         let quiet = last.elapsed();
-        let verdict = parse_stream(&got, &Options::default()).into_iter().next();
-        let done = match verdict {
+        let done = match &verdict {
             Some(Verdict::Accept { .. }) => quiet >= Duration::from_millis(20),
             Some(Verdict::Reject { status: Some(_), .. }) => true,
             Some(Verdict::Reject { stage: Some("body"), .. }) if !continued && expects_continue(&got) => {
@@ -823,13 +830,11 @@ fn expects_continue(bytes: &[u8]) -> bool {
     })
 }
 
-/// A proxy in front of a [`Recorder`].
+/// A proxy in front of a [`Recorder`]. It reads one stream at a time, so that the recorder's
+/// log is that stream's: [`Proxies`] lends each instance to one reader.
 struct Proxy {
-    name: String,
     addr: SocketAddr,
     recorder: Recorder,
-    /// One stream at a time, so that the recorder's log is this stream's.
-    turn: Mutex<()>,
     _process: Process,
     _tmp: TempDir,
 }
@@ -880,12 +885,9 @@ impl Proxy {
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let mut process = Process::start(name, &mut command, Some(&dir.join("stdout.log")))?;
         process.wait_listening(addr, Duration::from_secs(20))?;
-        let proxy = Proxy { name: name.into(), addr, recorder, turn: Mutex::new(()), _process: process, _tmp: tmp };
-        let seen = proxy.read(b"GET /h1spec-check HTTP/1.1\r\nHost: h1spec\r\n\r\n")?.reading;
-        match seen.messages.first() {
-            Some(m) if m.target == b"/h1spec-check" => Ok(proxy),
-            _ => Err(format!("{name} did not forward a plain request: {}", seen.summary())),
-        }
+        let proxy = Proxy { addr, recorder, _process: process, _tmp: tmp };
+        reads_plain_request(name, |s| proxy.read(s))?;
+        Ok(proxy)
     }
 }
 
@@ -919,15 +921,8 @@ impl Implementation for Proxies {
     }
 }
 
-impl Implementation for Proxy {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn role(&self) -> Role {
-        Role::Proxy
-    }
+impl Proxy {
     fn read(&self, stream: &[u8]) -> Result<Observation, String> {
-        let _turn = self.turn.lock().unwrap_or_else(|e| e.into_inner());
         self.recorder.settle(Duration::from_secs(1));
         self.recorder.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
         let answer = exchange(self.addr, stream, Ending::Idle(PROXY_QUIET))?;
