@@ -120,13 +120,12 @@ impl<S: StartLineScanner> Reader<S> {
     /// (the last bytes of a closed connection), where a step would ask for more, the close ends
     /// a close-delimited body, is a clean close, or cuts a message short.
     #[inline]
-    fn step<const CLOSED: bool, T>(
+    fn step<const CLOSED: bool>(
         &mut self,
         buf: &[u8],
-        slot: &mut T,
-        finish: impl FnOnce(&[u8], &S::Line, &[FieldSpan], KnownSet, usize, &Config) -> Result<(T, Framing), Defect>,
+        finish: impl FnOnce(&[u8], &S::Line, &[FieldSpan], KnownSet, usize, &Config) -> Result<Framing, Defect>,
     ) -> Result<(usize, Step), Error> {
-        let (consumed, step) = self.step_open(buf, slot, finish)?;
+        let (consumed, step) = self.step_open(buf, finish)?;
         if !CLOSED || !matches!(step, Step::Partial) {
             return Ok((consumed, step));
         }
@@ -137,11 +136,10 @@ impl<S: StartLineScanner> Reader<S> {
     }
 
     /// One step of an open connection.
-    fn step_open<T>(
+    fn step_open(
         &mut self,
         buf: &[u8],
-        slot: &mut T,
-        finish: impl FnOnce(&[u8], &S::Line, &[FieldSpan], KnownSet, usize, &Config) -> Result<(T, Framing), Defect>,
+        finish: impl FnOnce(&[u8], &S::Line, &[FieldSpan], KnownSet, usize, &Config) -> Result<Framing, Defect>,
     ) -> Result<(usize, Step), Error> {
         if let Some(error) = self.failed {
             return Err(error);
@@ -151,8 +149,7 @@ impl<S: StartLineScanner> Reader<S> {
                 Ok(None) => Ok((0, Step::Partial)),
                 Ok(Some(end)) => {
                     let line = self.head.line().expect("a complete head has a start line");
-                    finish(&buf[..end], line, &self.spans, self.head.known(), end, &self.config).map(|(t, framing)| {
-                        *slot = t;
+                    finish(&buf[..end], line, &self.spans, self.head.known(), end, &self.config).map(|framing| {
                         self.phase = Phase::Body(BodyDecoder::new(framing));
                         (end, Step::Head(framing, end))
                     })
@@ -436,7 +433,10 @@ impl RequestParser {
     /// [`Parse::parse`], or with `CLOSED` [`Parse::parse_closed`].
     #[inline]
     fn parse_as<'a, const CLOSED: bool>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
-        let (consumed, step) = self.reader.step::<CLOSED, _>(buf, &mut self.host, Self::finish_head)?;
+        let host = &mut self.host;
+        let (consumed, step) = self.reader.step::<CLOSED>(buf, |buf, line, fields, known, end, config| {
+            Self::finish_head(buf, line, fields, known, end, config, host)
+        })?;
         Ok(self.output(buf, consumed, step))
     }
 
@@ -456,10 +456,10 @@ impl RequestParser {
         known: KnownSet,
         end: usize,
         config: &Config,
-    ) -> Result<(Option<AuthoritySpans>, Framing), Defect> {
-        let host = check_host(buf, fields, known, line.version, end)?;
-        let framing = request_framing(buf, line.method.of(buf), line.version, fields, known, config)?;
-        Ok((host, framing))
+        host: &mut Option<AuthoritySpans>,
+    ) -> Result<Framing, Defect> {
+        check_host(buf, fields, known, line.version, end, host)?;
+        request_framing(buf, line.method.of(buf), line.version, fields, known, config)
     }
 }
 
@@ -538,7 +538,7 @@ impl ResponseParser {
     #[inline]
     fn parse_as<'a, const CLOSED: bool>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
         let to = self.to;
-        let (consumed, step) = self.reader.step::<CLOSED, _>(buf, &mut (), |buf, line, fields, known, _, config| {
+        let (consumed, step) = self.reader.step::<CLOSED>(buf, |buf, line, fields, known, _, config| {
             Self::finish_head(to, buf, line, fields, known, config)
         })?;
         Ok(self.output(buf, consumed, step))
@@ -558,9 +558,8 @@ impl ResponseParser {
         fields: &[FieldSpan],
         known: KnownSet,
         config: &Config,
-    ) -> Result<((), Framing), Defect> {
-        let framing = response_framing(buf, to, line.code, line.version, fields, known, config)?;
-        Ok(((), framing))
+    ) -> Result<Framing, Defect> {
+        response_framing(buf, to, line.code, line.version, fields, known, config)
     }
 }
 

@@ -84,9 +84,34 @@ impl KnownName {
 /// when `b` is that letter in either case, and equals `-` only when `b` is `-` (CR is not a
 /// token byte), so one OR per byte compares exactly; `lower`'s first byte is looked at first,
 /// which rules out most other names of the same length.
+///
+/// The known names are 4 to 17 bytes long, so the bytes are compared as two or three words
+/// that may overlap (the first and the last four or eight bytes, and the middle eight of a
+/// longer name) rather than one at a time.
 #[inline]
 fn same_token(name: &[u8], lower: &[u8]) -> bool {
-    name.len() == lower.len() && name.iter().zip(lower).all(|(&b, &l)| b | 0x20 == l)
+    fn word4(b: &[u8], at: usize) -> u32 {
+        u32::from_le_bytes(b[at..at + 4].try_into().expect("four bytes"))
+    }
+    fn word8(b: &[u8], at: usize) -> u64 {
+        u64::from_le_bytes(b[at..at + 8].try_into().expect("eight bytes"))
+    }
+    const CASE4: u32 = 0x2020_2020;
+    const CASE8: u64 = 0x2020_2020_2020_2020;
+    let n = name.len();
+    // The first byte rules out most other names of the same length at once.
+    if n != lower.len() || name.first().map(|&b| b | 0x20) != lower.first().copied() {
+        return false;
+    }
+    match n {
+        0..4 => name.iter().zip(lower).all(|(&b, &l)| b | 0x20 == l),
+        4..8 => word4(name, 0) | CASE4 == word4(lower, 0) && word4(name, n - 4) | CASE4 == word4(lower, n - 4),
+        _ => {
+            word8(name, 0) | CASE8 == word8(lower, 0)
+                && word8(name, n - 8) | CASE8 == word8(lower, n - 8)
+                && (n <= 16 || word8(name, 8) | CASE8 == word8(lower, 8))
+        }
+    }
 }
 
 /// Which of the [`KnownName`]s a section holds, gathered as its lines are pushed, so that the
@@ -200,9 +225,43 @@ impl FieldScanner {
         max_fields: usize,
     ) -> Result<FieldStep, Defect> {
         let mut p = *pos;
+        // The usual section: plain lines, all here, taken without the state machine.
+        if self.state == State::LineStart && self.pending.is_none() && self.take_plain(buf, &mut p, out, max_fields)? {
+            *pos = p;
+            return Ok(FieldStep::End);
+        }
         let result = self.run(buf, &mut p, rules, out, max_fields);
         *pos = p;
         result
+    }
+
+    /// Takes whole, plain field lines from `*p` (with nothing pending), pushing each whose
+    /// successor's first byte shows it is not continued by an obs-fold. Stops at anything else,
+    /// for the state machine to take byte by byte; a line whose successor is not here yet or is
+    /// whitespace is left pending. `true` when the empty line ending the section was taken.
+    #[inline(never)]
+    fn take_plain(
+        &mut self,
+        buf: &[u8],
+        p: &mut usize,
+        out: &mut Vec<FieldSpan>,
+        max_fields: usize,
+    ) -> Result<bool, Defect> {
+        while let Some((field, next)) = whole_line(buf, *p) {
+            *p = next;
+            match buf.get(next) {
+                Some(&b) if !is_ows(b) => push(out, &mut self.known, field, max_fields)?,
+                _ => {
+                    self.pending = Some(field);
+                    return Ok(false);
+                }
+            }
+        }
+        if buf.get(*p..*p + 2) == Some(b"\r\n") {
+            *p += 2;
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     fn run(
@@ -213,14 +272,6 @@ impl FieldScanner {
         out: &mut Vec<FieldSpan>,
         max_fields: usize,
     ) -> Result<FieldStep, Defect> {
-        let push = |out: &mut Vec<FieldSpan>, known: &mut KnownSet, field: FieldSpan| {
-            if out.len() == max_fields {
-                return defect(ErrorKind::TooManyFields, field.line);
-            }
-            known.0 |= field.known.bit();
-            out.push(field);
-            Ok(())
-        };
         loop {
             let Some(&b) = buf.get(*p) else {
                 return Ok(FieldStep::Partial);
@@ -243,16 +294,13 @@ impl FieldScanner {
                         continue;
                     }
                     if let Some(done) = self.pending.take() {
-                        push(out, &mut self.known, done)?;
+                        push(out, &mut self.known, done, max_fields)?;
                     }
-                    if let Some((field, next)) = whole_line(buf, *p) {
-                        // The common case: the whole line is here and plain. Take it in one
-                        // pass; its successor's first byte, if here, says whether it is final.
-                        *p = next;
-                        match buf.get(next) {
-                            Some(&b) if !is_ows(b) => push(out, &mut self.known, field)?,
-                            _ => self.pending = Some(field),
-                        }
+                    let start = *p;
+                    if self.take_plain(buf, p, out, max_fields)? {
+                        return Ok(FieldStep::End);
+                    }
+                    if *p > start {
                         continue;
                     }
                     match b {
@@ -350,6 +398,17 @@ impl FieldScanner {
     }
 }
 
+/// Pushes a complete field line onto `out`, refusing more than `max_fields`.
+#[inline(always)]
+fn push(out: &mut Vec<FieldSpan>, known: &mut KnownSet, field: FieldSpan, max_fields: usize) -> Result<(), Defect> {
+    if out.len() == max_fields {
+        return defect(ErrorKind::TooManyFields, field.line);
+    }
+    known.0 |= field.known.bit();
+    out.push(field);
+    Ok(())
+}
+
 /// `value_start..line_end` without trailing OWS: its end.
 #[inline]
 fn trim_end(buf: &[u8], value_start: usize, mut line_end: usize) -> usize {
@@ -364,28 +423,27 @@ fn trim_end(buf: &[u8], value_start: usize, mut line_end: usize) -> usize {
 /// else; the state machine then takes it byte by byte and reports what is wrong.
 #[inline]
 fn whole_line(buf: &[u8], start: usize) -> Option<(FieldSpan, usize)> {
-    let rest = &buf[start..];
-    let name_len = run_of_unrolled(rest, TCHAR);
-    if name_len == 0 || rest.get(name_len) != Some(&b':') {
+    let name_end = start + run_of_unrolled(buf.get(start..)?, TCHAR);
+    if name_end == start || buf.get(name_end) != Some(&b':') {
         return None;
     }
-    let mut v = name_len + 1;
-    while v < rest.len() && is_ows(rest[v]) {
+    let mut v = name_end + 1;
+    while let Some(&(b' ' | b'\t')) = buf.get(v) {
         v += 1;
     }
-    let end = v + value_run(&rest[v..]);
-    if rest.get(end..end + 2) != Some(b"\r\n") {
+    let end = v + value_run(buf.get(v..)?);
+    if buf.get(end..end + 2) != Some(b"\r\n") {
         return None;
     }
     let field = FieldSpan {
         line: start,
-        name_end: start + name_len,
-        value_start: start + v,
-        value_end: trim_end(buf, start + v, start + end),
+        name_end,
+        value_start: v,
+        value_end: trim_end(buf, v, end),
         folded: false,
-        known: KnownName::of(&rest[..name_len]),
+        known: KnownName::of(&buf[start..name_end]),
     };
-    Some((field, start + end + 2))
+    Some((field, end + 2))
 }
 
 /// The field lines of a head or of a trailer section, borrowed from the caller's buffer, in the

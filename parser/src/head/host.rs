@@ -6,16 +6,18 @@ use super::field::{defect, Defect, FieldSpan, KnownName, KnownSet};
 use super::{Span, Version};
 use crate::ErrorKind;
 
-/// Checks the Host rules over a request's fields and returns where the Host value's parts lie.
-/// `head_end` is where the head ended, reported for a missing Host.
+/// Checks the Host rules over a request's fields and records where the Host value's parts lie
+/// in `found`. `head_end` is where the head ended, reported for a missing Host.
+#[inline]
 pub(crate) fn check_host(
     buf: &[u8],
     fields: &[FieldSpan],
     known: KnownSet,
     version: Version,
     head_end: usize,
-) -> Result<Option<AuthoritySpans>, Defect> {
-    let mut found = None;
+    found: &mut Option<AuthoritySpans>,
+) -> Result<(), Defect> {
+    *found = None;
     let hosts = if known.contains(KnownName::Host) { fields } else { &[] };
     for field in hosts.iter().filter(|f| f.known == KnownName::Host) {
         if found.is_some() {
@@ -24,12 +26,12 @@ pub(crate) fn check_host(
         // An empty value is allowed: it is what a client sends when the target has no authority.
         let spans = parse_authority(field.value(buf), false, ErrorKind::InvalidHost)
             .map_err(|d| Defect { at: d.at + field.value_start, ..d })?;
-        found = Some(spans.moved_by(field.value_start));
+        *found = Some(spans.moved_by(field.value_start));
     }
     if found.is_none() && version == Version::Http11 {
         return defect(ErrorKind::MissingHost, head_end - 1);
     }
-    Ok(found)
+    Ok(())
 }
 
 /// A host and optional port, from a Host field or an authority-bearing request-target.

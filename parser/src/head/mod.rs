@@ -166,6 +166,7 @@ impl<S: StartLineScanner> HeadScanner<S> {
     /// Returns the head's length once the head is complete (the start line is then in
     /// [`line`](Self::line)); each field line is pushed onto `out` as it completes. Only small
     /// values travel back, as this runs once per received piece.
+    #[inline]
     pub(crate) fn step(
         &mut self,
         buf: &[u8],
