@@ -85,7 +85,7 @@ impl<'a> RequestHead<'a> {
 
     /// The request-target, checked and split into its parts.
     pub fn target(&self) -> Target<'a> {
-        Target::new(self.line.target.of(self.buf), self.line.parts)
+        Target::new(self.line.target.of(self.buf), &self.line.parts)
     }
 
     /// The HTTP version of the request line.

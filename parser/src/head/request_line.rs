@@ -31,8 +31,8 @@ enum State {
 pub(crate) struct RequestLineScanner {
     state: State,
     version_start: usize,
-    /// The target's parts, when the fast path already checked them while scanning.
-    checked_target: Option<TargetSpans>,
+    /// Whether the fast path already checked the target and put its parts in `line.parts`.
+    target_checked: bool,
     /// Filled in as the line is scanned: method and target spans, then parts and version.
     line: RequestLine,
 }
@@ -42,7 +42,7 @@ impl Default for RequestLineScanner {
         RequestLineScanner {
             state: State::Leading,
             version_start: 0,
-            checked_target: None,
+            target_checked: false,
             line: RequestLine {
                 method: Span::default(),
                 target: Span::default(),
@@ -65,7 +65,7 @@ impl RequestLineScanner {
             return None;
         }
         let target_start = method + 1;
-        let (target, checked) = scan_target(&rest[target_start..], &rest[..method]);
+        let (target, checked) = scan_target(&rest[target_start..], &rest[..method], &mut self.line.parts);
         if target == 0 || target > config.max_target_bytes || rest.get(target_start + target) != Some(&b' ') {
             return None;
         }
@@ -82,7 +82,7 @@ impl RequestLineScanner {
         self.line.method = Span::new(start, start + method);
         self.line.target = Span::new(start + target_start, start + target_start + target);
         self.version_start = start + version;
-        self.checked_target = checked;
+        self.target_checked = checked;
         Some(start + version + 10)
     }
 
@@ -90,12 +90,10 @@ impl RequestLineScanner {
     /// did) and the version.
     fn finish(&mut self, buf: &[u8]) -> Result<bool, Defect> {
         let (method, target) = (self.line.method, self.line.target);
-        self.line.parts = match self.checked_target {
-            Some(parts) => parts,
-            None => {
-                parse_target(target.of(buf), method.of(buf)).map_err(|d| Defect { at: d.at + target.start, ..d })?
-            }
-        };
+        if !self.target_checked {
+            self.line.parts =
+                parse_target(target.of(buf), method.of(buf)).map_err(|d| Defect { at: d.at + target.start, ..d })?;
+        }
         self.line.version = version_at(buf, self.version_start)?;
         Ok(true)
     }
@@ -103,11 +101,12 @@ impl RequestLineScanner {
 
 /// The length of the request-target at the front of `t` (a run of [`TARGET`] bytes) and, for
 /// the usual target, its parts: an origin-form without pct-encoding or brackets is checked as it
-/// is scanned (path bytes, then query bytes after the first "?"), so it is not read again.
+/// is scanned (path bytes, then query bytes after the first "?"), so it is not read again: its
+/// parts go to `parts`, and the flag says so.
 #[inline]
-fn scan_target(t: &[u8], method: &[u8]) -> (usize, Option<TargetSpans>) {
+fn scan_target(t: &[u8], method: &[u8], parts: &mut TargetSpans) -> (usize, bool) {
     if t.first() != Some(&b'/') || method == b"CONNECT" {
-        return (run_of(t, TARGET), None);
+        return (run_of(t, TARGET), false);
     }
     let path = run_of_unrolled(t, PATH);
     let mut end = path;
@@ -117,10 +116,11 @@ fn scan_target(t: &[u8], method: &[u8]) -> (usize, Option<TargetSpans>) {
     if t.get(end) != Some(&b' ') {
         // Something else follows (pct-encoding, brackets, the end of the buffer): the general
         // check will say what.
-        return (end + run_of(&t[end..], TARGET), None);
+        return (end + run_of(&t[end..], TARGET), false);
     }
     let query = (end > path).then(|| Span::new(path + 1, end));
-    (end, Some(TargetSpans::origin(Span::new(0, path), query)))
+    *parts = TargetSpans::origin(Span::new(0, path), query);
+    (end, true)
 }
 
 impl StartLineScanner for RequestLineScanner {
@@ -132,7 +132,7 @@ impl StartLineScanner for RequestLineScanner {
 
     fn reset(&mut self) {
         self.state = State::Leading;
-        self.checked_target = None;
+        self.target_checked = false;
     }
 
     fn step(&mut self, buf: &[u8], pos: &mut usize, config: &Config) -> Result<bool, Defect> {
