@@ -8,7 +8,8 @@
 //! Arguments: `h1wire` (parse only) | `h1wire-read` (parse, then read the method, the target and
 //! every field name and value, as a server must) | `h1wire-bytewise` | `httparse`, the input (a
 //! head size in bytes, or `curl`, `health`, `short`, `long`, `hundred`), the repetitions; or `chunked`, a chunk size, the repetitions (a
-//! 64 KiB body through h1wire's request path).
+//! 64 KiB body through h1wire's request path, as events); or `chunked-in-place`, the same decoded
+//! with `parse_body_in_place`.
 
 use h1wire::{Event, Parse, RequestParser};
 use h1wire_benches::long_head;
@@ -16,6 +17,25 @@ use h1wire_benches::long_head;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let which = args.get(1).map_or("h1wire", String::as_str);
+    if which == "chunked-in-place" {
+        // The same body decoded in place (`parse_body_in_place`), REPS times from a fresh copy.
+        let chunk: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(16);
+        let reps: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(100);
+        let input = [h1wire_benches::CHUNKED_HEAD, &h1wire_benches::chunked_body(1 << 16, chunk)].concat();
+        let mut parser = RequestParser::new();
+        let mut buf = input.clone();
+        let mut total = 0;
+        for _ in 0..reps {
+            buf.copy_from_slice(&input);
+            let head = parser.parse(std::hint::black_box(&buf)).expect("valid").consumed;
+            let step = parser.parse_body_in_place(&mut buf[head..]).expect("valid");
+            total += step.len;
+            let rest = &buf[head + step.consumed..];
+            assert!(matches!(parser.parse(rest).expect("valid").event, Some(Event::EndOfMessage)));
+        }
+        println!("chunked in place: {total} bytes");
+        return;
+    }
     if which == "chunked" {
         // A 64 KiB body in chunks of INPUT bytes, decoded REPS times.
         let chunk: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(16);
