@@ -4,6 +4,7 @@
 use super::authority::{parse_authority, AuthoritySpans};
 use super::field::{defect, Defect, FieldSpan, KnownName, KnownSet};
 use super::{Span, Version};
+use crate::chars::{run_of_unrolled, REG_NAME};
 use crate::ErrorKind;
 
 /// Checks the Host rules over a request's fields and records where the Host value's parts lie
@@ -24,14 +25,32 @@ pub(crate) fn check_host(
             return defect(ErrorKind::DuplicateHost, field.line);
         }
         // An empty value is allowed: it is what a client sends when the target has no authority.
-        let spans = parse_authority(field.value(buf), false, ErrorKind::InvalidHost)
-            .map_err(|d| Defect { at: d.at + field.value_start, ..d })?;
+        let value = field.value(buf);
+        let spans = match plain_host(value) {
+            Some(spans) => spans,
+            None => parse_authority(value, false, ErrorKind::InvalidHost)
+                .map_err(|d| Defect { at: d.at + field.value_start, ..d })?,
+        };
         *found = Some(spans.moved_by(field.value_start));
     }
     if found.is_none() && version == Version::Http11 {
         return defect(ErrorKind::MissingHost, head_end - 1);
     }
     Ok(())
+}
+
+/// The usual Host value, a reg-name or IPv4 address without pct-encoding and an optional
+/// `":" port`, in one pass: its spans. `None` for anything else, which
+/// [`parse_authority`] then checks in full (and refuses where it must).
+#[inline]
+fn plain_host(value: &[u8]) -> Option<AuthoritySpans> {
+    let host = run_of_unrolled(value, REG_NAME);
+    let port = match value.get(host) {
+        None => None,
+        Some(b':') if value[host + 1..].iter().all(u8::is_ascii_digit) => Some(Span::new(host + 1, value.len())),
+        Some(_) => return None,
+    };
+    Some(AuthoritySpans { userinfo: None, host: Span::new(0, host), port })
 }
 
 /// A host and optional port, from a Host field or an authority-bearing request-target.

@@ -60,7 +60,7 @@ impl RequestLineScanner {
     #[inline]
     fn whole_line(&mut self, buf: &[u8], start: usize, config: &Config) -> Option<usize> {
         let rest = &buf[start..];
-        let method = run_of(rest, TCHAR);
+        let method = run_of_unrolled(rest, TCHAR);
         if method == 0 || rest.get(method) != Some(&b' ') {
             return None;
         }
