@@ -432,7 +432,7 @@ mod tests {
     fn body(sizes: impl Iterator<Item = usize>) -> (Vec<u8>, Vec<u8>) {
         let (mut wire, mut data) = (Vec::new(), Vec::new());
         for (i, size) in sizes.enumerate() {
-            let chunk: Vec<u8> = (0..size).map(|j| b'a' + ((i * 7 + j) % 26) as u8).collect();
+            let chunk: Vec<u8> = (0..size).map(|j| b"abcdefghijklmnopqrstuvwxyz"[(i * 7 + j) % 26]).collect();
             wire.extend_from_slice(format!("{size:x}\r\n").as_bytes());
             wire.extend_from_slice(&chunk);
             wire.extend_from_slice(b"\r\n");
