@@ -405,6 +405,7 @@ impl ChunkedDecoder {
         self.state == State::Done
     }
 }
+
 /// Moves the `n` bytes of chunk data at `from` to `to` (never after `from`), as `copy_within`
 /// does. A short chunk is moved as one 16-byte block when that fits the buffer and writes only
 /// over bytes already used (before `from + n`): the bytes it writes past `to + n` are consumed

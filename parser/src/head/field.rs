@@ -104,13 +104,13 @@ fn same_token(name: &[u8], lower: &[u8]) -> bool {
         return false;
     }
     match n {
-        0..4 => name.iter().zip(lower).all(|(&b, &l)| b | 0x20 == l),
         4..8 => word4(name, 0) | CASE4 == word4(lower, 0) && word4(name, n - 4) | CASE4 == word4(lower, n - 4),
-        _ => {
+        8..=24 => {
             word8(name, 0) | CASE8 == word8(lower, 0)
                 && word8(name, n - 8) | CASE8 == word8(lower, n - 8)
                 && (n <= 16 || word8(name, 8) | CASE8 == word8(lower, 8))
         }
+        _ => name.iter().zip(lower).all(|(&b, &l)| b | 0x20 == l),
     }
 }
 
@@ -293,15 +293,16 @@ impl FieldScanner {
                         *p += 1;
                         continue;
                     }
+                    // With nothing pending, `step` has just tried the plain lines from here.
                     if let Some(done) = self.pending.take() {
                         push(out, &mut self.known, done, max_fields)?;
-                    }
-                    let start = *p;
-                    if self.take_plain(buf, p, out, max_fields)? {
-                        return Ok(FieldStep::End);
-                    }
-                    if *p > start {
-                        continue;
+                        let start = *p;
+                        if self.take_plain(buf, p, out, max_fields)? {
+                            return Ok(FieldStep::End);
+                        }
+                        if *p > start {
+                            continue;
+                        }
                     }
                     match b {
                         b'\r' => {
