@@ -12,7 +12,7 @@ use alloc::borrow::Cow;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::chars::{is, is_ows, run_of, run_of_wide, value_run, TCHAR};
+use crate::chars::{is, is_ows, run_of, run_of_unrolled, value_run, TCHAR};
 use crate::ErrorKind;
 
 /// A defect found while scanning, at a position relative to the scanned buffer.
@@ -424,7 +424,7 @@ fn trim_end(buf: &[u8], value_start: usize, mut line_end: usize) -> usize {
 /// else; the state machine then takes it byte by byte and reports what is wrong.
 #[inline]
 fn whole_line(buf: &[u8], start: usize) -> Option<(FieldSpan, usize)> {
-    let name_end = start + run_of_wide(buf.get(start..)?, TCHAR);
+    let name_end = start + run_of_unrolled(buf.get(start..)?, TCHAR);
     if name_end == start || buf.get(name_end) != Some(&b':') {
         return None;
     }
