@@ -1,7 +1,8 @@
 //! Byte classes of the HTTP and URI grammars, as 256-entry tables built at compile time.
 //!
 //! One table of bit flags, so that each scanning loop is one load and one mask per byte; field
-//! values, the bulk of a head, go eight bytes at a time ([`value_run`]).
+//! values, the bulk of a head, go sixteen bytes at a time with SSE2 and eight elsewhere
+//! ([`value_run`]).
 
 /// `tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~"
 ///          / DIGIT / ALPHA` (RFC 9110 §5.6.2). Tokens: methods, field names, codings.
