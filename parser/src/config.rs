@@ -64,11 +64,19 @@ pub struct Config {
     ///
     /// [`TrailersTooLarge`]: crate::ErrorKind::TrailersTooLarge
     pub max_trailer_bytes: usize,
-    /// Accept a bare LF as the end of a line (start line, field lines, chunk lines).
+    /// Accept a bare LF as the end of the start line and of field lines (in the head and in a
+    /// trailer section), as RFC 9112 §2.2 lets a recipient do: "a recipient MAY recognize a
+    /// single LF as a line terminator and ignore any preceding CR".
     ///
-    /// Off by default. RFC 9112 §2.2 lets a recipient accept it, but a front end that does not
-    /// treat a bare LF as a line end sees `X: a\nTransfer-Encoding: chunked` as one field while
-    /// this parser sees two: a request-smuggling desync.
+    /// Off by default. A front end that does not treat a bare LF as a line end sees
+    /// `X: a\nTransfer-Encoding: chunked` as one field while this parser sees two: a
+    /// request-smuggling desync.
+    ///
+    /// Chunk lines are not covered: a bare LF ending a chunk-size line, chunk data or the
+    /// last-chunk line is always refused with [`ChunkLineBareLf`] (RFC 9112 §7.1 requires CRLF
+    /// there; accepting it is CVE-2025-22871 in Go).
+    ///
+    /// [`ChunkLineBareLf`]: crate::ErrorKind::ChunkLineBareLf
     pub allow_bare_lf: bool,
     /// In responses, replace obs-fold (a line starting with SP or HTAB) by joining it to the
     /// previous field value, as RFC 9112 §5.2 lets a user agent do. Requests always refuse it.

@@ -162,9 +162,14 @@ error_kinds! {
     /// A CR not followed by LF (reported at the byte where the LF should have been).
     BareCr => "bare-cr", BadRequest,
         "bare CR: a CR must be followed by LF (RFC 9112 §2.2)";
-    /// A LF not preceded by CR, while `allow_bare_lf` is off.
+    /// A LF not preceded by CR in the start line or a field line, while `allow_bare_lf` is off.
     BareLf => "bare-lf", BadRequest,
         "bare LF: lines must end with CRLF (RFC 9112 §2.2)";
+    /// A LF not preceded by CR ending a chunk-size line, the data of a chunk or the last-chunk
+    /// line. Always refused: RFC 9112 §2.2 lets a recipient take a bare LF as the end of the
+    /// start line and of field lines only.
+    ChunkLineBareLf => "chunk-line-bare-lf", BadRequest,
+        "bare LF in a chunk line: chunk lines end with CRLF; RFC 9112 §2.2 allows a bare LF only in the start line and field lines (RFC 9112 §7.1)";
 
     // Request line (RFC 9112 §3).
     /// The method is empty or holds a byte outside `tchar`.

@@ -9,6 +9,7 @@
 //! with = "h1wire"                # only against this peer (optional)
 //! part = "fields"                # for interpretation: the part (optional)
 //! error = "HPE_INVALID"          # text in this peer's refusal (optional)
+//! rule = "bare-lf"               # this peer's refusal names exactly this rule (optional)
 //! other_error = "bare-lf"        # text in the other side's refusal (optional)
 //! says = "HTTP/1.1"              # text in what this peer read (optional)
 //! reason = "llhttp refuses … (RFC 9112 §2.2 allows either)"
@@ -16,14 +17,15 @@
 //!
 //! Text is matched case-insensitively, with `_` and spaces read as `-`, so `content-length`
 //! matches h1wire's `invalid-content-length`, llhttp's `HPE_INVALID_CONTENT_LENGTH` and Go's
-//! `Content-Length`.
+//! `Content-Length`. `rule` is matched whole against the first word of the refusal, so that
+//! `bare-lf` (RFC 9112 §2.2, a MAY) does not also explain `chunk-line-bare-lf` (§7.1, a MUST).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
 
-use super::compare::{Class, Difference, Side};
+use super::compare::{error_word, Class, Difference, Side};
 
 /// One known difference of a peer.
 #[derive(Clone, Debug, Deserialize)]
@@ -37,6 +39,8 @@ pub struct Quirk {
     pub part: Option<String>,
     /// Text the peer's own refusal holds.
     pub error: Option<String>,
+    /// The rule the peer's own refusal names, exactly (its first word).
+    pub rule: Option<String>,
     /// Text the other side's refusal holds.
     pub other_error: Option<String>,
     /// Text in what this peer read.
@@ -123,6 +127,7 @@ fn matches(q: &Quirk, d: &Difference, own: &Side, other: &Side) -> bool {
         && q.with.as_ref().is_none_or(|w| *w == other.name)
         && q.part.as_ref().is_none_or(|p| d.part.is_some_and(|dp| dp.name() == p))
         && has(own.error.as_deref(), &q.error)
+        && q.rule.as_ref().is_none_or(|r| own.error.as_deref().is_some_and(|e| error_word(e) == r))
         && has(other.error.as_deref(), &q.other_error)
         && has(Some(&own.says), &q.says)
 }
@@ -159,5 +164,24 @@ mod tests {
         let interp = Difference { class: Class::Interpretation, part: Some(Part::Body), ..d };
         assert!(q.explain(&interp).is_none());
         assert!(Quirks::parse("[[quirk]]\nclass = \"nope\"\nreason = \"x\"\n").is_err());
+    }
+
+    #[test]
+    fn a_rule_is_matched_whole_so_a_chunk_line_bare_lf_is_not_a_head_bare_lf() {
+        let mut q = Quirks::default();
+        q.insert(
+            "strict",
+            Quirks::parse("[[quirk]]\nclass = \"accept-refuse\"\nrule = \"bare-lf\"\nreason = \"§2.2\"\n").unwrap(),
+        );
+        let head = Difference {
+            class: Class::AcceptRefuse,
+            part: None,
+            message: 0,
+            a: side("strict", Some("bare-lf (400)")),
+            b: side("lax", None),
+        };
+        assert!(q.explain(&head).is_some());
+        let chunk = Difference { a: side("strict", Some("chunk-line-bare-lf (400)")), ..head };
+        assert!(q.explain(&chunk).is_none(), "RFC 9112 §2.2 does not cover chunk lines");
     }
 }

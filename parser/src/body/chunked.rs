@@ -289,7 +289,7 @@ impl ChunkedDecoder {
                 match b {
                     b';' => State::ExtName { started: false },
                     b' ' | b'\t' => State::SizeBws,
-                    _ => return self.line_end(b, at, config, ErrorKind::InvalidChunkSize),
+                    _ => return self.line_end(b, at, ErrorKind::InvalidChunkSize),
                 }
             }
             (State::SizeBws, b' ' | b'\t') => State::SizeBws,
@@ -301,7 +301,7 @@ impl ChunkedDecoder {
             (State::ExtName { started: true }, b';') => State::ExtName { started: false },
             (State::ExtName { started: true }, b' ' | b'\t') => State::ExtNameBws,
             (State::ExtName { started: true }, b'\r' | b'\n') => {
-                return self.line_end(b, at, config, ErrorKind::InvalidChunkExtension)
+                return self.line_end(b, at, ErrorKind::InvalidChunkExtension)
             }
             (State::ExtName { .. }, _) => return ext_error(),
             (State::ExtNameBws, b' ' | b'\t') => State::ExtNameBws,
@@ -322,13 +322,16 @@ impl ChunkedDecoder {
             (State::ExtToken | State::ExtValueEnd { .. }, b' ' | b'\t') => State::ExtValueEnd { bws: true },
             (State::ExtToken | State::ExtValueEnd { .. }, b';') => State::ExtName { started: false },
             (State::ExtToken | State::ExtValueEnd { bws: false }, b'\r' | b'\n') => {
-                return self.line_end(b, at, config, ErrorKind::InvalidChunkExtension)
+                return self.line_end(b, at, ErrorKind::InvalidChunkExtension)
             }
             (State::ExtToken | State::ExtValueEnd { .. }, _) => return ext_error(),
             (State::SizeLf, b'\n') => return self.line_done(),
             (State::SizeLf, _) => return defect(ErrorKind::BareCr, at),
             (State::DataCr, b'\r') => State::DataLf,
-            (State::DataCr, b'\n') if config.allow_bare_lf => State::SizeStart,
+            // RFC 9112 §2.2's bare-LF allowance does not reach chunk lines (§7.1): a hop that
+            // ends this line at the LF and one that waits for CRLF disagree on where the next
+            // chunk starts (CVE-2025-22871).
+            (State::DataCr, b'\n') => return defect(ErrorKind::ChunkLineBareLf, at),
             (State::DataLf, b'\n') => State::SizeStart,
             (State::DataCr | State::DataLf, _) => return defect(ErrorKind::InvalidChunkDataEnd, at),
             // `decode` hands these states no single bytes.
@@ -337,16 +340,16 @@ impl ChunkedDecoder {
         Ok(())
     }
 
-    /// The size line ends at `b` (CR, or LF when bare LF is allowed); anything else is a `kind`
-    /// error.
-    fn line_end(&mut self, b: u8, at: usize, config: &Config, kind: ErrorKind) -> Result<(), Defect> {
+    /// The size line ends at `b`, which must be the CR of a CRLF: a bare LF is refused whatever
+    /// `allow_bare_lf` says (RFC 9112 §2.2 covers the start line and field lines, not chunk
+    /// lines); anything else is a `kind` error.
+    fn line_end(&mut self, b: u8, at: usize, kind: ErrorKind) -> Result<(), Defect> {
         match b {
             b'\r' => {
                 self.state = State::SizeLf;
                 Ok(())
             }
-            b'\n' if config.allow_bare_lf => self.line_done(),
-            b'\n' => defect(ErrorKind::BareLf, at),
+            b'\n' => defect(ErrorKind::ChunkLineBareLf, at),
             _ => defect(kind, at),
         }
     }

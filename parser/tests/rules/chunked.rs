@@ -33,10 +33,10 @@ fn bad_sizes() {
         (b"5 \r\nhello\r\n0\r\n\r\n", InvalidChunkSize, 2),
         (b"5\t\r\nhello\r\n0\r\n\r\n", InvalidChunkSize, 2),
         (b"5\rhello\r\n0\r\n\r\n", BareCr, 2),
-        (b"5\nhello\r\n0\r\n\r\n", BareLf, 1),
+        (b"5\nhello\r\n0\r\n\r\n", ChunkLineBareLf, 1),
         (b"5\r\nhello0\r\n\r\n", InvalidChunkDataEnd, 8),
         (b"5\r\nhello\r0\r\n\r\n", InvalidChunkDataEnd, 9),
-        (b"5\r\nhello\n0\r\n\r\n", InvalidChunkDataEnd, 8),
+        (b"5\r\nhello\n0\r\n\r\n", ChunkLineBareLf, 8),
         (b"5\r\nhelloXX\r\n0\r\n\r\n", InvalidChunkDataEnd, 8),
         // 17 significant hex digits do not fit in 64 bits.
         (b"10000000000000000\r\n", ChunkSizeOverflow, 16),
@@ -131,4 +131,27 @@ fn truncated_bodies_are_unexpected_eof() {
         reject(&input, UnexpectedEof, input.len() as u64);
         assert_eq!(status(&input).error().and_then(|e| e.status()), None);
     }
+}
+
+/// RFC 9112 §2.2 lets a recipient take a bare LF as the end of the start line and of field lines
+/// ("a recipient MAY recognize a single LF as a line terminator"); chunk lines are not field
+/// lines and end in CRLF (§7.1). So `allow_bare_lf` reaches the trailer section but never a
+/// chunk-size line, the end of chunk data or the last-chunk line (CVE-2025-22871).
+#[test]
+fn bare_lf_in_chunk_lines_is_refused_even_when_allowed_in_field_lines() {
+    let lenient = config(|c| c.allow_bare_lf = true);
+    for (body, offset) in [
+        (&b"5\nhello\r\n0\r\n\r\n"[..], 1),
+        (b"5;a\nhello\r\n0\r\n\r\n", 3),
+        (b"5;a=\"b\"\nhello\r\n0\r\n\r\n", 7),
+        (b"5\r\nhello\n0\r\n\r\n", 8),
+        (b"5\r\nhello\r\n0\n\r\n", 11),
+    ] {
+        reject_with(&lenient, &chunked(body), ChunkLineBareLf, BODY + offset);
+        reject(&chunked(body), ChunkLineBareLf, BODY + offset);
+    }
+    // The trailer section is field lines: there the option applies.
+    let m = accept_with(&lenient, &chunked(b"5\r\nhello\r\n0\r\nX: a\n\n"));
+    assert_eq!(m.body, b"hello");
+    reject(&chunked(b"5\r\nhello\r\n0\r\nX: a\n\r\n"), BareLf, BODY + 17);
 }
