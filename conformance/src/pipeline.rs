@@ -34,6 +34,18 @@ pub enum DesyncVerdict {
     Risk,
     /// The probe cannot tell (for example, the server closed after its first response).
     Inconclusive,
+    /// A risk seen once that did not show again when the case was sent again: counted apart,
+    /// not in the exit status.
+    Unstable,
+}
+
+/// How often a risk showed again when the case was sent again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Reproduced {
+    /// Times it showed again.
+    pub times: usize,
+    /// Times the case was sent again.
+    pub of: usize,
 }
 
 /// The desync part of a result.
@@ -43,8 +55,56 @@ pub struct Desync {
     pub verdict: DesyncVerdict,
     /// The class, as the corpus names it (`CL.TE`, `TE.CL`, …).
     pub class: &'static str,
-    /// What was sent and what came back, for a person to check.
+    /// One sentence: what the server did, against what the RFC's readings do.
+    pub difference: String,
+    /// The exact bytes sent (the case, then the canary), escaped as `printf` reads them.
+    pub sent: String,
+    /// What came back, in words.
+    pub received: String,
+    /// For a risk: how often it showed again when the case was sent again.
+    pub reproduced: Option<Reproduced>,
+    /// Commands that send the same bytes again (`h1spec probe ADDR --case ID -v`, and a
+    /// `printf … | nc` line).
+    pub reproduce: Vec<String>,
+    /// The difference, the bytes and the responses in one text, for a person to check.
     pub evidence: String,
+}
+
+impl Desync {
+    /// A desync part from its pieces; `evidence` joins them.
+    pub fn new(
+        verdict: DesyncVerdict,
+        class: &'static str,
+        difference: String,
+        sent: String,
+        received: String,
+    ) -> Self {
+        let evidence = format!("{difference}. Sent: \"{sent}\". Received: {received}.");
+        Desync { verdict, class, difference, sent, received, reproduced: None, reproduce: Vec::new(), evidence }
+    }
+}
+
+/// A server that stopped answering plain requests during a run (a denial of service), and the
+/// case that was running when it did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Outage {
+    /// The case after which the server no longer answered (with several jobs, one of the cases
+    /// running at the time).
+    pub case: String,
+    /// What the liveness check saw.
+    pub evidence: String,
+    /// Whether the server answered again later in the run.
+    pub recovered: bool,
+}
+
+/// What a run learnt about its subject beside the cases: the controls' outcomes and outages.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RunNotes {
+    /// One sentence per control that changes how results read (a server that does not
+    /// pipeline, one that refuses POST bodies).
+    pub notes: Vec<String>,
+    /// Servers that stopped answering.
+    pub outages: Vec<Outage>,
 }
 
 /// One case against one subject. The JSON form is a stable contract.
@@ -195,8 +255,10 @@ pub struct Summary {
     pub failed: usize,
     /// Skipped.
     pub skipped: usize,
-    /// Desync risks found.
+    /// Desync risks found (confirmed ones: unstable risks are counted apart).
     pub desync_risks: usize,
+    /// Risks seen once that did not show again.
+    pub desync_unstable: usize,
 }
 
 impl Summary {
@@ -209,6 +271,10 @@ impl Summary {
             failed: count(Judgment::Fail),
             skipped: count(Judgment::Skip),
             desync_risks: results.iter().filter(|r| r.is_desync_risk()).count(),
+            desync_unstable: results
+                .iter()
+                .filter(|r| r.desync.as_ref().is_some_and(|d| d.verdict == DesyncVerdict::Unstable))
+                .count(),
         }
     }
 }

@@ -4,16 +4,18 @@
 //!
 //! ```text
 //! {"target": "...", "results": [{"id","section","level","requirement","verdict":"pass"|"fail"|"skip",
-//!   "expected","actual","desync":null|{"verdict":"consistent"|"refused"|"risk"|"inconclusive",
-//!   "class","evidence"}}, ...],
-//!  "summary": {"total","passed","failed","skipped","desync_risks"}}
+//!   "expected","actual","desync":null|{"verdict":"consistent"|"refused"|"risk"|"inconclusive"|"unstable",
+//!   "class","difference","sent","received","reproduced":null|{"times","of"},"reproduce":[...],
+//!   "evidence"}}, ...],
+//!  "notes": {"notes":[...], "outages":[{"case","evidence","recovered"}]},
+//!  "summary": {"total","passed","failed","skipped","desync_risks","desync_unstable"}}
 //! ```
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::pipeline::{CaseResult, Judgment, Summary};
+use crate::pipeline::{CaseResult, DesyncVerdict, Judgment, RunNotes, Summary};
 
 /// How the console report looks.
 #[derive(Clone, Copy, Debug, Default)]
@@ -34,20 +36,78 @@ impl Style {
     }
 }
 
-/// The last line: `N tests, P passed, S skipped, F failed, R desync risks`.
+/// The last line: `N tests, P passed, S skipped, F failed, R desync risks` (and the unstable
+/// risks when there are any).
 pub fn summary_line(summary: &Summary) -> String {
-    format!(
+    let mut line = format!(
         "{} tests, {} passed, {} skipped, {} failed, {} desync risks",
         summary.total, summary.passed, summary.skipped, summary.failed, summary.desync_risks
-    )
+    );
+    if summary.desync_unstable > 0 {
+        let _ = write!(line, " ({} unstable)", summary.desync_unstable);
+    }
+    line
+}
+
+/// One line per desync class: how many of its cases were risks, unstable, consistent, refused
+/// and inconclusive. Empty when no case had a desync check.
+pub fn class_table(results: &[CaseResult]) -> String {
+    let mut classes: Vec<&str> = Vec::new();
+    for d in results.iter().filter_map(|r| r.desync.as_ref()) {
+        if !classes.contains(&d.class) {
+            classes.push(d.class);
+        }
+    }
+    if classes.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "{:<12} {:>6} {:>9} {:>11} {:>8} {:>13}\n",
+        "class", "risks", "unstable", "consistent", "refused", "inconclusive"
+    );
+    for class in classes {
+        let count = |v: DesyncVerdict| {
+            results.iter().filter_map(|r| r.desync.as_ref()).filter(|d| d.class == class && d.verdict == v).count()
+        };
+        let _ = writeln!(
+            out,
+            "{class:<12} {:>6} {:>9} {:>11} {:>8} {:>13}",
+            count(DesyncVerdict::Risk),
+            count(DesyncVerdict::Unstable),
+            count(DesyncVerdict::Consistent),
+            count(DesyncVerdict::Refused),
+            count(DesyncVerdict::Inconclusive)
+        );
+    }
+    out
 }
 
 /// The console report: cases grouped by corpus section (only the sections with something to
 /// show, unless verbose), each failure with its requirement, expectation and observation; the
 /// desync risks in a block of their own with their evidence; the summary line last.
-pub fn console(target: &str, results: &[CaseResult], style: Style) -> String {
+pub fn console(target: &str, results: &[CaseResult], notes: &RunNotes, style: Style) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "h1spec probe {target}\n");
+    let table = class_table(results);
+    if !table.is_empty() {
+        let _ = writeln!(out, "{table}");
+    }
+    for note in &notes.notes {
+        let _ = writeln!(out, "{} {note}", style.paint("33", "Note:"));
+    }
+    for o in &notes.outages {
+        let again = if o.recovered { "; it answered again later" } else { "" };
+        let _ = writeln!(
+            out,
+            "{} the server stopped answering after case {} (denial of service): {}{again}",
+            style.paint("1;31", "Outage:"),
+            o.case,
+            o.evidence
+        );
+    }
+    if !notes.notes.is_empty() || !notes.outages.is_empty() {
+        out.push('\n');
+    }
     let mut group: Option<&str> = None;
     for r in results {
         let shown = style.verbose || r.verdict == Judgment::Fail;
@@ -83,8 +143,23 @@ pub fn console(target: &str, results: &[CaseResult], style: Style) -> String {
         let _ = writeln!(out, "\n{}", style.paint("1;31", "Desync risks"));
         for r in risks {
             let desync = r.desync.as_ref().expect("a risk has its desync part");
-            let _ = writeln!(out, "  {} {} [{}]", style.paint("31", "⚠"), r.id, desync.class);
-            let _ = writeln!(out, "      {}", desync.evidence);
+            let seen = desync.reproduced.map(|p| format!(", reproduced {}/{}", p.times, p.of)).unwrap_or_default();
+            let _ = writeln!(out, "  {} {} [{}{seen}]", style.paint("31", "⚠"), r.id, desync.class);
+            let _ = writeln!(out, "      {}.", desync.difference);
+            let _ = writeln!(out, "      Sent: {}", desync.sent);
+            let _ = writeln!(out, "      Received: {}", desync.received);
+            for line in &desync.reproduce {
+                let _ = writeln!(out, "      Reproduce: {line}");
+            }
+        }
+    }
+    let unstable: Vec<&CaseResult> =
+        results.iter().filter(|r| r.desync.as_ref().is_some_and(|d| d.verdict == DesyncVerdict::Unstable)).collect();
+    if !unstable.is_empty() {
+        let _ = writeln!(out, "\n{}", style.paint("1;33", "Unstable (seen once, not again: not counted as risks)"));
+        for r in unstable {
+            let desync = r.desync.as_ref().expect("filtered on it");
+            let _ = writeln!(out, "  ? {} [{}]: {}.", r.id, desync.class, desync.difference);
         }
     }
     let summary = Summary::of(results);
@@ -97,12 +172,13 @@ pub fn console(target: &str, results: &[CaseResult], style: Style) -> String {
 struct JsonReport<'a> {
     target: &'a str,
     results: &'a [CaseResult],
+    notes: &'a RunNotes,
     summary: Summary,
 }
 
 /// The JSON report (see the module docs for its stable shape).
-pub fn json(target: &str, results: &[CaseResult]) -> String {
-    let report = JsonReport { target, results, summary: Summary::of(results) };
+pub fn json(target: &str, results: &[CaseResult], notes: &RunNotes) -> String {
+    let report = JsonReport { target, results, notes, summary: Summary::of(results) };
     serde_json::to_string_pretty(&report).expect("the report serializes")
 }
 
@@ -154,7 +230,11 @@ mod tests {
             verdict,
             expected: "400".into(),
             actual: "200".into(),
-            desync: desync.map(|verdict| Desync { verdict, class: "TE.CL", evidence: "sent x".into() }),
+            desync: desync.map(|verdict| {
+                let mut d = Desync::new(verdict, "TE.CL", "read on".into(), "x\\r\\n".into(), "200".into());
+                d.reproduce = vec!["h1spec probe t --case b -v".into()];
+                d
+            }),
             group: "Smuggling".into(),
         }
     }
@@ -166,13 +246,20 @@ mod tests {
             result("b", Judgment::Fail, Some(DesyncVerdict::Risk)),
             result("c", Judgment::Skip, None),
         ];
-        let text = console("t", &results, Style::default());
+        let notes = RunNotes { notes: vec!["no pipelining".into()], outages: Vec::new() };
+        let text = console("t", &results, &notes, Style::default());
+        assert!(text.contains("\nTE.CL             1         0           0        0             0\n"), "{text}");
+        assert!(text.contains("Note: no pipelining\n"), "{text}");
         assert!(text.contains("✗ b [MUST, RFC 9112 §6.3]\n      Requirement: A server MUST close.\n      Expected: 400\n      Actual: 200"));
-        assert!(text.contains("Desync risks\n  ⚠ b [TE.CL]\n      sent x"));
+        assert!(
+            text.contains("Desync risks\n  ⚠ b [TE.CL]\n      read on.\n      Sent: x\\r\\n\n      Received: 200\n      Reproduce: h1spec probe t --case b -v\n"),
+            "{text}"
+        );
         assert!(!text.contains("✔ a"), "passes are listed only when verbose");
         assert!(text.ends_with("\n3 tests, 1 passed, 1 skipped, 1 failed, 1 desync risks\n"), "{text}");
 
-        let json: serde_json::Value = serde_json::from_str(&json("t", &results)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&json("t", &results, &notes)).unwrap();
+        assert_eq!(json["notes"]["notes"][0], "no pipelining");
         assert_eq!(json["summary"]["desync_risks"], 1);
         assert_eq!(json["results"][1]["desync"]["verdict"], "risk");
         assert_eq!(json["results"][0]["desync"], serde_json::Value::Null);

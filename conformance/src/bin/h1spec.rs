@@ -63,6 +63,10 @@ struct ProbeArgs {
     /// The most the whole run may take, in seconds (cases not started by then are skipped).
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     max_time: u64,
+    /// How many times a desync risk is sent again before it is reported ("reproduced k/N"; a
+    /// risk that does not show again is reported as unstable and not counted).
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=20))]
+    confirm: u8,
     /// List passing and skipped cases too.
     #[arg(short, long)]
     verbose: bool,
@@ -74,8 +78,8 @@ enum Command {
     ///
     /// Every request case of the corpus goes on a connection of its own; framing cases are
     /// followed by a canary request to detect desynchronisation. Exit status: 0 when every MUST
-    /// case passes and no desync risk was found, 1 otherwise, 2 when the server cannot be reached
-    /// or the arguments are wrong.
+    /// case passes, no confirmed desync risk was found and the server kept answering, 1
+    /// otherwise, 2 when the server cannot be reached or the arguments are wrong.
     Probe(ProbeArgs),
     /// Run the reference server built into h1spec on ADDR (port 0 picks one; the first line says
     /// which) until interrupted.
@@ -379,7 +383,7 @@ fn probe(args: ProbeArgs) -> ExitCode {
     };
     let timing = Timing { deadline: Duration::from_millis(args.timeout), ..Timing::default() };
     let live = match Live::connect(target, timing) {
-        Ok(live) => live,
+        Ok(live) => live.with_confirm(usize::from(args.confirm)),
         Err(e) => {
             eprintln!("h1spec: {e}");
             return ExitCode::from(2);
@@ -396,13 +400,14 @@ fn probe(args: ProbeArgs) -> ExitCode {
             bar.inc(1)
         });
     bar.finish_and_clear();
+    let notes = live.notes();
     let name = if args.addr.is_some() { addr } else { format!("{addr} (the reference server)") };
     let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && args.output.is_none()
         && std::io::stdout().is_terminal();
     let text = match args.format {
-        Format::Console => report::console(&name, &results, Style { colour, verbose: args.verbose }),
-        Format::Json => report::json(&name, &results) + "\n",
+        Format::Console => report::console(&name, &results, &notes, Style { colour, verbose: args.verbose }),
+        Format::Json => report::json(&name, &results, &notes) + "\n",
         Format::Junit => report::junit(&name, &results),
     };
     let written = match &args.output {
@@ -413,7 +418,7 @@ fn probe(args: ProbeArgs) -> ExitCode {
         eprintln!("h1spec: cannot write the report: {e}");
         return ExitCode::from(2);
     }
-    let bad = results.iter().any(|r| r.is_must_failure() || r.is_desync_risk());
+    let bad = results.iter().any(|r| r.is_must_failure() || r.is_desync_risk()) || !notes.outages.is_empty();
     if bad {
         ExitCode::FAILURE
     } else {

@@ -11,28 +11,20 @@
 //! were glued to it). Where the connection closed before the probe could tell, it says
 //! inconclusive rather than guess.
 
+pub mod judge;
+pub mod reading;
 pub mod wire;
 
-use std::fmt::Write as _;
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use h1wire::{Parse, RequestParser, ResponseTo};
+use h1wire::ResponseTo;
 
-use crate::corpus::{Case, CaseKind, Expect, Level, Section};
-use crate::pipeline::{CaseResult, Desync, DesyncVerdict, Judgment, Subject};
+use crate::corpus::{Case, CaseKind, Expect, Section};
+use crate::pipeline::{CaseResult, Desync, DesyncVerdict, Outage, Reproduced, RunNotes, Subject};
+use reading::{Cause, Reading, Then};
 use wire::{exchange, End, Exchange, Plan, Seen};
-
-/// Statuses that say the server refused the message as malformed, as opposed to reading it and
-/// answering about the resource (404, 405, and 501 for a method it does not implement).
-const REFUSALS: &[u16] = &[400, 411, 413, 414, 431, 505];
-
-/// Whether a first response says the server did not process the message: a refusal, a 501
-/// (an unknown transfer coding, or method), or a server error. A 404 or 405 answers a message
-/// that was read.
-fn not_processed(status: u16) -> bool {
-    REFUSALS.contains(&status) || status >= 500
-}
 
 /// Where the probe points, parsed from `127.0.0.1:8080` or `http://host:port/path`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,6 +92,15 @@ pub struct Live {
     canary: Vec<u8>,
     /// The canary's response on a connection of its own.
     baseline: Seen,
+    /// The server answered two plain requests pipelined on one connection: without that, the
+    /// canary cannot tell anything and canary-based risks are inconclusive.
+    pipelines: bool,
+    /// How the server answered a POST with a small body on its own, when it refused it.
+    refuses_bodies: Option<u16>,
+    /// How many times a risk is sent again to confirm it.
+    confirm: usize,
+    /// The server stopped answering plain requests after this case.
+    outage: Mutex<Option<Outage>>,
 }
 
 /// Why a probe cannot start.
@@ -123,27 +124,137 @@ impl Live {
     pub fn connect(target: Target, timing: Timing) -> Result<Self, Unreachable> {
         let canary = format!("GET {} HTTP/1.1\r\nHost: {}\r\nX-H1spec: canary\r\n\r\n", target.path, target.authority)
             .into_bytes();
-        let plan = Plan {
-            bytes: &canary,
-            first_answers: ResponseTo::Other,
-            responses: 1,
-            linger: Duration::ZERO,
-            deadline: Instant::now() + timing.deadline,
-        };
-        let ex = exchange(target.addr, &plan);
-        match (ex.responses.first(), &ex.end) {
-            (_, End::Unreachable(e)) => Err(Unreachable(format!("{}: {e}", target.addr))),
-            (Some(seen), _) => Ok(Live { baseline: seen.clone(), target, timing, canary }),
+        let ex = send(target.addr, &canary, 1, Duration::ZERO, Instant::now() + timing.deadline);
+        let baseline = match (ex.responses.first(), &ex.end) {
+            (_, End::Unreachable(e)) => return Err(Unreachable(format!("{}: {e}", target.addr))),
+            (Some(seen), _) => seen.clone(),
             (None, end) => {
-                Err(Unreachable(format!("{}: no response to GET {} ({})", target.addr, target.path, describe_end(end))))
+                return Err(Unreachable(format!(
+                    "{}: no response to GET {} ({})",
+                    target.addr,
+                    target.path,
+                    judge::describe_end(end)
+                )))
             }
-        }
+        };
+        // The pipelining control: two plain requests in one write.
+        let two = [&canary[..], &canary].concat();
+        let ex = send(target.addr, &two, 2, Duration::ZERO, Instant::now() + timing.deadline);
+        let pipelines = ex.responses.len() == 2;
+        // The capability control: a POST with a small body.
+        let post = format!(
+            "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Length: 5\r\nX-H1spec: capability\r\n\r\nhello",
+            target.path, target.authority
+        );
+        let ex = send(target.addr, post.as_bytes(), 1, Duration::ZERO, Instant::now() + timing.deadline);
+        let refuses_bodies = ex.responses.first().map(|r| r.status).filter(|&s| matches!(s, 405 | 411 | 413 | 501));
+        Ok(Live { baseline, target, timing, canary, pipelines, refuses_bodies, confirm: 3, outage: Mutex::new(None) })
+    }
+
+    /// Sets how many times a risk is sent again before it is reported (default 3); 0 reports
+    /// risks unconfirmed.
+    pub fn with_confirm(mut self, times: usize) -> Self {
+        self.confirm = times;
+        self
     }
 
     /// The canary's response, as learnt before the run.
     pub fn baseline(&self) -> &Seen {
         &self.baseline
     }
+
+    /// What the controls and the liveness checks found, for the report's opening lines.
+    pub fn notes(&self) -> RunNotes {
+        let mut notes = Vec::new();
+        if !self.pipelines {
+            notes.push(
+                "the server did not answer two plain requests pipelined on one connection (control): verdicts that rest on the canary are inconclusive, not risks"
+                    .to_string(),
+            );
+        }
+        if let Some(status) = self.refuses_bodies {
+            notes.push(format!(
+                "the server answers a plain POST with a 5-byte body with {status}: it does not take request bodies at this path, so body cases show its framing only through how it refuses"
+            ));
+        }
+        let outages = self.outage.lock().expect("no thread panics holding it").iter().cloned().collect();
+        RunNotes { notes, outages }
+    }
+
+    /// Whether the server answers the canary on a fresh connection.
+    fn alive(&self) -> Result<(), String> {
+        let ex = send(self.target.addr, &self.canary, 1, Duration::ZERO, Instant::now() + self.timing.deadline);
+        match ex.responses.first() {
+            Some(_) => Ok(()),
+            None => Err(format!("a plain GET {} on a fresh connection got {}", self.target.path, judge::describe(&ex))),
+        }
+    }
+
+    /// After a case that did not get what an allowed reading expects: checks that the server
+    /// still answers, and records an outage if it does not. `true` when it answers.
+    fn check_alive(&self, case: &Case) -> bool {
+        match self.alive() {
+            Ok(()) => true,
+            Err(evidence) => {
+                let mut outage = self.outage.lock().expect("no thread panics holding it");
+                if outage.is_none() {
+                    *outage = Some(Outage { case: case.id.clone(), evidence, recovered: false });
+                }
+                false
+            }
+        }
+    }
+
+    /// While an outage is recorded: whether the server answers again (and if so, marks the
+    /// outage recovered).
+    fn down(&self) -> Option<String> {
+        let case = {
+            let outage = self.outage.lock().expect("no thread panics holding it");
+            match outage.as_ref() {
+                Some(o) if !o.recovered => o.case.clone(),
+                _ => return None,
+            }
+        };
+        if self.alive().is_ok() {
+            if let Some(o) = self.outage.lock().expect("no thread panics holding it").as_mut() {
+                o.recovered = true;
+            }
+            return None;
+        }
+        Some(case)
+    }
+}
+
+/// One exchange on a fresh connection: `bytes`, waiting for `responses` answers to GETs (or the
+/// answer to a HEAD where `bytes` start with one), then `linger` more.
+fn send(addr: SocketAddr, bytes: &[u8], responses: usize, linger: Duration, deadline: Instant) -> Exchange {
+    let plan = Plan { bytes, first_answers: ResponseTo::of_method(first_token(bytes)), responses, linger, deadline };
+    exchange(addr, &plan)
+}
+
+/// The method of a request: its first token.
+fn first_token(bytes: &[u8]) -> &str {
+    let end = bytes.iter().position(|&b| b == b' ').unwrap_or(0);
+    std::str::from_utf8(&bytes[..end]).unwrap_or("")
+}
+
+/// `bytes` escaped as `printf` reads them: printable ASCII as is (with `\\`, `'` and `%`
+/// escaped), `\r`, `\n`, `\t`, and `\xHH` for the rest.
+pub fn printf_escaped(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 16);
+    for &b in bytes {
+        match b {
+            b'\r' => out.push_str("\\r"),
+            b'\n' => out.push_str("\\n"),
+            b'\t' => out.push_str("\\t"),
+            b'\\' => out.push_str("\\\\"),
+            b'%' => out.push_str("%%"),
+            b'\'' => out.push_str("\\x27"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out
 }
 
 impl Subject for Live {
@@ -156,306 +267,109 @@ impl Subject for Live {
             return CaseResult::new(
                 section,
                 case,
-                Judgment::Skip,
+                crate::pipeline::Judgment::Skip,
                 String::new(),
                 "a response case: the probe sends requests".into(),
             );
         }
+        if let Some(since) = self.down() {
+            return CaseResult::new(
+                section,
+                case,
+                crate::pipeline::Judgment::Skip,
+                String::new(),
+                format!("inconclusive: the server stopped answering plain requests after case {since}"),
+            );
+        }
         let bytes = case.bytes();
-        let deadline = Instant::now() + self.timing.deadline;
-        let first_answers = ResponseTo::of_method(first_token(&bytes));
+        let limit = matches!(reading::read(&bytes, 0, &h1wire::Config::default(), "").refusal(), Some(Cause::Limit(_)));
         let desync_run = case.desync.filter(|_| case.expect != Expect::Incomplete);
-        let (sent, readings, linger, deadline) = match (desync_run, case.expect) {
-            (Some(_), _) => {
-                let sent = [&bytes[..], &self.canary].concat();
-                let readings = Reading::allowed(&sent, self.canary.len());
-                (sent, readings, self.timing.linger, deadline)
+        let Some(class) = desync_run else {
+            let deadline = match case.expect {
+                Expect::Incomplete => self.timing.incomplete_wait,
+                _ => self.timing.deadline,
+            };
+            let ex = send(self.target.addr, &bytes, 1, Duration::ZERO, Instant::now() + deadline);
+            let (verdict, expected, actual) = judge::judge(case, &ex, limit, self.timing.incomplete_wait.as_millis());
+            if ex.responses.is_empty() && case.expect != Expect::Incomplete && !self.check_alive(case) {
+                return self.outage_result(section, case, expected, actual);
             }
-            (None, Expect::Incomplete) => {
-                (bytes.clone(), vec![Reading::ONE], Duration::ZERO, Instant::now() + self.timing.incomplete_wait)
-            }
-            (None, _) => (bytes.clone(), vec![Reading::ONE], Duration::ZERO, deadline),
+            return CaseResult::new(section, case, verdict, expected, actual);
         };
+        let sent = [&bytes[..], &self.canary].concat();
+        let readings = reading::allowed(&sent, self.canary.len());
         let most = readings.iter().map(|r| r.most()).max().unwrap_or(1);
-        let plan = Plan { bytes: &sent, first_answers, responses: most, linger, deadline };
-        let ex = exchange(self.target.addr, &plan);
-        let (verdict, expected, actual) = judge(case, &ex, self.timing);
-        let mut result = CaseResult::new(section, case, verdict, expected, actual);
-        if let Some(class) = desync_run {
-            let (mut verdict, why) = classify(case, &ex, &readings, &self.baseline);
-            let mut evidence = evidence(&sent, &ex, &why);
-            // The second way: the head alone, where the RFC says no body follows it.
+        let run_once = || {
+            let ex = send(self.target.addr, &sent, most, self.timing.linger, Instant::now() + self.timing.deadline);
+            let (mut verdict, mut why) = judge::classify(&ex, &readings, &self.baseline);
+            // The second way: the head alone, where every reading takes it as a whole message.
             if let Some(waited) = self.head_alone(&bytes) {
                 verdict = DesyncVerdict::Risk;
-                evidence.push_str(&format!(" And {waited}"));
+                why = format!("{why}; and {waited}");
             }
-            result.desync = Some(Desync { verdict, class: class.name(), evidence });
+            (ex, verdict, why)
+        };
+        let (ex, mut verdict, mut why) = run_once();
+        let (judgment, expected, actual) = judge::judge(case, &ex, limit, self.timing.incomplete_wait.as_millis());
+        let mut result = CaseResult::new(section, case, judgment, expected, actual);
+        let mut reproduced = None;
+        if matches!(verdict, DesyncVerdict::Risk | DesyncVerdict::Inconclusive) && !self.check_alive(case) {
+            return self.outage_result(section, case, result.expected, result.actual);
         }
+        if verdict == DesyncVerdict::Risk && !self.pipelines {
+            verdict = DesyncVerdict::Inconclusive;
+            why = format!(
+                "{why} (but the server does not answer pipelined plain requests either: the canary cannot tell)"
+            );
+        }
+        if verdict == DesyncVerdict::Risk && self.confirm > 0 {
+            let times = (0..self.confirm).filter(|_| run_once().1 == DesyncVerdict::Risk).count();
+            reproduced = Some(Reproduced { times, of: self.confirm });
+            if times == 0 {
+                verdict = DesyncVerdict::Unstable;
+            }
+        }
+        let mut desync = Desync::new(verdict, class.name(), why, printf_escaped(&sent), judge::describe(&ex));
+        desync.reproduced = reproduced;
+        let (host, port) = (self.target.addr.ip(), self.target.addr.port());
+        desync.reproduce = vec![
+            format!("h1spec probe {} --case {} -v", self.target.authority, case.id),
+            format!("printf '{}' | nc {host} {port}", desync.sent),
+        ];
+        result.desync = Some(desync);
         result
     }
 }
 
 impl Live {
+    /// The result of a case after which the server stopped answering: the outage is the finding
+    /// (reported once, by [`Live::notes`]); the case itself is inconclusive.
+    fn outage_result(&self, section: &Section, case: &Case, expected: String, actual: String) -> CaseResult {
+        let mut result = CaseResult::new(section, case, crate::pipeline::Judgment::Skip, expected, actual);
+        result.actual = format!("inconclusive: the server stopped answering plain requests ({})", result.actual);
+        result
+    }
+
     /// Sends only the head of `case_bytes` when every reading the RFC allows takes it as a whole
     /// message with no body, and watches whether the server answers or waits: a server that
     /// waits expects body bytes the RFC says were not announced. (A head the RFC refuses may
     /// still announce a body to a lax reader; the canary judges those.) Returns what it saw when
     /// the server waited.
     fn head_alone(&self, case_bytes: &[u8]) -> Option<String> {
-        let head_len = case_bytes.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-        let head = &case_bytes[..head_len];
-        let no_body = Reading::allowed(head, 0).iter().all(|r| r.complete >= 1 && !r.refused_after);
+        let head = &case_bytes[..reading::head_end(case_bytes)?];
+        let no_body = reading::allowed(head, 0).iter().all(|r: &Reading| r.complete >= 1 && r.then == Then::Idle);
         if !no_body {
             return None;
         }
-        let plan = Plan {
-            bytes: head,
-            first_answers: ResponseTo::of_method(first_token(head)),
-            responses: 1,
-            linger: Duration::ZERO,
-            deadline: Instant::now() + self.timing.incomplete_wait,
-        };
-        let ex = exchange(self.target.addr, &plan);
+        let ex = send(self.target.addr, head, 1, Duration::ZERO, Instant::now() + self.timing.incomplete_wait);
         let silent = ex.responses.is_empty() && ex.interim == 0 && ex.end == End::Timeout;
         silent.then(|| {
             format!(
-                "sent alone, the head (which the RFC reads as a whole message) got no answer in {} ms: the server waits for body bytes that were not announced.",
+                "sent alone, the head (which the RFC reads as a whole message) got no answer in {} ms: the server waits for body bytes that were not announced",
                 self.timing.incomplete_wait.as_millis()
             )
         })
     }
-}
-
-/// The method of a request: its first token.
-fn first_token(bytes: &[u8]) -> &str {
-    let end = bytes.iter().position(|&b| b == b' ').unwrap_or(0);
-    std::str::from_utf8(&bytes[..end]).unwrap_or("")
-}
-
-/// The RFC's reading of what a framing case sends (the case, then the canary): h1wire's
-/// reading, as complete requests and whether one after them is refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Reading {
-    /// Requests read completely, the canary among them when nothing is refused.
-    complete: usize,
-    /// A request after them is refused. A server may refuse it too (and close), or accept it
-    /// where the refusal is not about framing (a missing Host, say); then it answers it and the
-    /// canary after it as on its own. Either is consistent; anything else is not.
-    refused_after: bool,
-    /// The last complete request is the canary alone (not glued to bytes left by the case), so
-    /// its response must be the canary's as on its own.
-    canary_alone: bool,
-}
-
-impl Reading {
-    /// One response, the case's (no canary).
-    const ONE: Reading = Reading { complete: 1, refused_after: false, canary_alone: false };
-
-    /// The readings the RFC allows a server: h1wire's (strict), one that accepts bare LF as a
-    /// line end (RFC 9112 §2.2 MAY), and one that replaces the first head's obs-folds by SP
-    /// (RFC 9112 §5.2 lets a server do so instead of answering 400).
-    fn allowed(sent: &[u8], canary_len: usize) -> Vec<Reading> {
-        let of = |bytes: &[u8], bare_lf: bool| {
-            let (complete, refused_after, last_start) = rfc_reading(bytes, bare_lf);
-            let canary_alone = !refused_after && last_start == bytes.len() - canary_len;
-            Reading { complete, refused_after, canary_alone }
-        };
-        let mut readings = vec![of(sent, false), of(sent, true)];
-        if let Some(unfolded) = unfold_first_head(sent) {
-            readings.push(of(&unfolded, false));
-        }
-        readings.dedup();
-        readings
-    }
-
-    /// The most responses a consistent server sends: with a refused request, the one answer
-    /// more of a server that accepts it, and the canary's.
-    fn most(self) -> usize {
-        self.complete + if self.refused_after { 2 } else { 0 }
-    }
-}
-
-/// `bytes` with each obs-fold (CRLF then SP or HTAB) of the first head replaced by one SP, or
-/// `None` when it has none.
-fn unfold_first_head(bytes: &[u8]) -> Option<Vec<u8>> {
-    let head_end = bytes.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let (head, rest) = bytes.split_at(head_end);
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < head.len() {
-        if head[i..].starts_with(b"\r\n") && head.get(i + 2).is_some_and(|&b| b == b' ' || b == b'\t') {
-            out.push(b' ');
-            i += 2;
-        } else {
-            out.push(head[i]);
-            i += 1;
-        }
-    }
-    (out.len() != head.len()).then(|| [&out[..], rest].concat())
-}
-
-/// How h1wire reads `bytes` as a stream of requests (with bare LF as a line end when `bare_lf`):
-/// the complete requests before the first refused or incomplete one, whether one was refused,
-/// and where the last complete one began.
-fn rfc_reading(bytes: &[u8], bare_lf: bool) -> (usize, bool, usize) {
-    let mut config = h1wire::Config::default();
-    config.allow_bare_lf = bare_lf;
-    let mut parser = RequestParser::with_config(config);
-    let (mut start, mut messages, mut message_start, mut last_start) = (0, 0, 0, 0);
-    loop {
-        match parser.parse(&bytes[start..]) {
-            Err(_) => return (messages, true, last_start),
-            Ok(out) => {
-                let at = start;
-                start += out.consumed;
-                match out.event {
-                    None => return (messages, false, last_start),
-                    Some(h1wire::Event::Head { .. }) => message_start = at,
-                    Some(h1wire::Event::EndOfMessage) => {
-                        messages += 1;
-                        last_start = message_start;
-                    }
-                    Some(_) => {}
-                }
-            }
-        }
-    }
-}
-
-fn describe_end(end: &End) -> String {
-    match end {
-        End::Open => "the connection stayed open".into(),
-        End::Closed => "then the server closed the connection".into(),
-        End::Reset => "then the server reset the connection".into(),
-        End::Timeout => "then nothing more before the deadline".into(),
-        End::Malformed { rule, offset } => format!("then bytes that are not a response ({rule} at byte {offset})"),
-        End::Unreachable(e) => format!("could not connect: {e}"),
-    }
-}
-
-/// What came back, in words.
-fn describe(ex: &Exchange) -> String {
-    let mut text = String::new();
-    if ex.responses.is_empty() {
-        text.push_str("no response");
-    } else {
-        let list: Vec<String> = ex.responses.iter().map(Seen::describe).collect();
-        text.push_str(&list.join(", then "));
-    }
-    let _ = write!(text, "; {}", describe_end(&ex.end));
-    if ex.write_failed {
-        text.push_str(" (before the probe had sent everything)");
-    }
-    text
-}
-
-/// Judges the first response against the case.
-fn judge(case: &Case, ex: &Exchange, timing: Timing) -> (Judgment, String, String) {
-    let first = ex.responses.first();
-    let actual = describe(ex);
-    let closed = matches!(ex.end, End::Closed | End::Reset) && ex.responses.len() <= 1;
-    let (ok, expected) = match case.expect {
-        Expect::Reject => {
-            let mut expected = format!("a refusal: one of {:?}", case.status);
-            if case.must_close {
-                expected.push_str(", then the connection closed");
-            }
-            if case.may_accept_if_closed {
-                expected.push_str("; or an answer by Transfer-Encoding, then the close (RFC 9112 §6.3)");
-            }
-            let refused = first.is_some_and(|r| case.status.contains(&r.status));
-            let processed = case.may_accept_if_closed && first.is_some_and(|r| (200..300).contains(&r.status));
-            ((refused || processed) && (!case.must_close || closed), expected)
-        }
-        Expect::Accept => {
-            let read = first.is_some_and(|r| (r.status < 500 || r.status == 501) && !REFUSALS.contains(&r.status));
-            (read, format!("the request read and answered (any status but {REFUSALS:?} or a 5xx other than 501)"))
-        }
-        Expect::Incomplete => {
-            let answered = first.is_some_and(|r| r.status < 400);
-            (
-                !answered,
-                format!("no answer to an incomplete message (watched {} ms)", timing.incomplete_wait.as_millis()),
-            )
-        }
-    };
-    // RFC 2119 MAY: either outcome conforms; the result says what the server chose.
-    let verdict = if ok || case.level == Level::May { Judgment::Pass } else { Judgment::Fail };
-    (verdict, expected, actual)
-}
-
-/// The desync verdict of a framing case sent with the canary after it.
-fn classify(case: &Case, ex: &Exchange, readings: &[Reading], baseline: &Seen) -> (DesyncVerdict, String) {
-    let Some(first) = ex.responses.first() else {
-        return match ex.end {
-            End::Timeout => (
-                DesyncVerdict::Risk,
-                "no response before the deadline: the server waits for bytes the RFC says were not announced".into(),
-            ),
-            _ => (DesyncVerdict::Refused, "the server closed without answering".into()),
-        };
-    };
-    if not_processed(first.status) {
-        if case.must_close && ex.responses.len() > 1 {
-            return (
-                DesyncVerdict::Risk,
-                "refused, but kept the connection and read what followed as a request (RFC 9112 §6.3: close)".into(),
-            );
-        }
-        return (DesyncVerdict::Refused, format!("refused with {}", first.status));
-    }
-    let got = ex.responses.len();
-    let last = ex.responses.last().expect("at least the first");
-    let canary = last.status == baseline.status && last.body_prefix == baseline.body_prefix;
-    let most = readings.iter().map(|r| r.most()).max().unwrap_or(1);
-    let consistent = readings.iter().any(|r| {
-        let k = r.complete;
-        if r.refused_after {
-            (got == k + 1 && last.status >= 400) || (got == k + 2 && canary)
-        } else {
-            got == k && (canary || !r.canary_alone)
-        }
-    });
-    if consistent {
-        return (DesyncVerdict::Consistent, "the responses of the RFC's reading, the canary's as on its own".into());
-    }
-    if got > most {
-        return (
-            DesyncVerdict::Risk,
-            format!(
-                "{got} responses where the RFC's reading gives at most {most}: part of a body was read as a request"
-            ),
-        );
-    }
-    if got == most {
-        return (
-            DesyncVerdict::Risk,
-            format!(
-                "the canary got {} instead of {}: bytes left over from the case were read with it",
-                last.status, baseline.status
-            ),
-        );
-    }
-    match ex.end {
-        End::Timeout | End::Open => (
-            DesyncVerdict::Risk,
-            format!("{got} responses, then silence: the canary was taken as body, or the server waits for more"),
-        ),
-        _ => (
-            DesyncVerdict::Inconclusive,
-            format!("{got} responses, then the server closed: its reading cannot be told"),
-        ),
-    }
-}
-
-/// What was sent and what came back, escaped and cut to a readable length.
-fn evidence(sent: &[u8], ex: &Exchange, why: &str) -> String {
-    let mut shown = sent.escape_ascii().to_string();
-    if shown.len() > 400 {
-        shown.truncate(400);
-        shown.push('…');
-    }
-    format!("{why}. Sent: \"{shown}\". Received: {}.", describe(ex))
 }
 
 #[cfg(test)]
@@ -470,26 +384,14 @@ mod tests {
         assert_eq!((t.addr.port(), t.path.as_str()), (9, "/health?x=1"));
         assert!(Target::parse("https://127.0.0.1:443/").is_err());
         assert!(Target::parse("127.0.0.1").is_err());
+        assert_eq!(first_token(b"HEAD / HTTP/1.1\r\n"), "HEAD");
     }
 
     #[test]
-    fn the_rfc_readings_count_requests() {
-        let two = b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n";
-        assert_eq!(rfc_reading(two, false), (2, false, 46));
-        let te_cl = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n";
-        assert_eq!(rfc_reading(te_cl, false), (0, true, 0));
-        let cut = b"GET / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nGET / HTTP/1.1\r\n\r\n";
-        assert_eq!(rfc_reading(cut, false), (1, true, 0));
-        assert_eq!(rfc_reading(b"GET / HTTP/1.1\nHost: a\n\n", false), (0, true, 0));
-        assert_eq!(rfc_reading(b"GET / HTTP/1.1\nHost: a\n\n", true), (1, false, 0));
-        let folded = b"POST / HTTP/1.1\r\nHost: a\r\nX: y\r\n Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
-        // "one or more SP octets" (RFC 9112 §5.2): the CRLF becomes SP, the fold's own SP stays.
-        let unfolded = b"POST / HTTP/1.1\r\nHost: a\r\nX: y  Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
-        assert_eq!(unfold_first_head(folded).as_deref(), Some(&unfolded[..]));
-        assert_eq!(unfold_first_head(b"GET / HTTP/1.1\r\n\r\n"), None);
-        // Three readings of the folded request: refused, refused, one request then a refusal.
-        let readings = Reading::allowed(folded, 0);
-        assert_eq!(readings.iter().map(|r| (r.complete, r.refused_after)).collect::<Vec<_>>(), [(0, true), (1, true)]);
-        assert_eq!(first_token(b"HEAD / HTTP/1.1\r\n"), "HEAD");
+    fn printf_escaping_round_trips_through_printf() {
+        let bytes = b"GET /%41 HTTP/1.1\r\nX: 'a'\\\t\x00\xff\n";
+        let escaped = printf_escaped(bytes);
+        let out = std::process::Command::new("printf").arg(&escaped).output().expect("printf runs");
+        assert_eq!(out.stdout, bytes, "{escaped}");
     }
 }

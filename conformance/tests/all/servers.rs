@@ -157,7 +157,8 @@ pub struct Flaws {
     pub first_of_two_cl: bool,
     /// A POST without Content-Length or Transfer-Encoding has a body that runs until the close.
     pub post_body_until_close: bool,
-    /// Read a chunk-size as its longest hex prefix and ignore the rest of the line.
+    /// Read a chunk-size as its longest hex prefix and ignore the rest of the line, and skip
+    /// trailer lines unread.
     pub chunk_size_hex_prefix: bool,
     /// Ignore Content-Length on GET (the body is read as the next request).
     pub cl_ignored_on_get: bool,
@@ -214,6 +215,51 @@ enum Parsed {
     Request { used: usize, close: bool },
 }
 
+/// `field-value` (RFC 9110 §5.5): no control byte but HTAB.
+fn is_field_value(s: &[u8]) -> bool {
+    s.iter().all(|&b| b == b'\t' || (b >= 0x20 && b != 0x7f))
+}
+
+/// `*( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )` (RFC 9112 §7.1.1).
+fn is_chunk_ext(mut s: &[u8]) -> bool {
+    let ows = |s: &mut &[u8]| *s = s.trim_ascii_start();
+    let token = |s: &mut &[u8]| {
+        let n = s.iter().take_while(|&&b| is_token(&[b])).count();
+        *s = &s[n..];
+        n > 0
+    };
+    loop {
+        ows(&mut s);
+        if s.is_empty() {
+            return true;
+        }
+        let Some(rest) = s.strip_prefix(b";") else { return false };
+        s = rest;
+        ows(&mut s);
+        if !token(&mut s) {
+            return false;
+        }
+        let before = s;
+        ows(&mut s);
+        if let Some(rest) = s.strip_prefix(b"=") {
+            s = rest;
+            ows(&mut s);
+            if let Some(rest) = s.strip_prefix(b"\"") {
+                let Some(end) = rest.iter().position(|&b| b == b'"') else { return false };
+                if rest[..end].iter().any(|&b| b == b'\\' || (b < 0x20 && b != b'\t') || b == 0x7f) {
+                    return false;
+                }
+                s = &rest[end + 1..];
+            } else if !token(&mut s) {
+                return false;
+            }
+        } else if s.len() != before.len() && !s.starts_with(b";") {
+            // Whitespace after a name must lead to `=` or `;`.
+            return false;
+        }
+    }
+}
+
 fn is_token(s: &[u8]) -> bool {
     !s.is_empty() && s.iter().all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
@@ -268,7 +314,7 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
         if flaws.space_before_colon {
             name = name.trim_ascii_end();
         }
-        if !is_token(name) {
+        if !is_token(name) || !is_field_value(&line[colon + 1..]) {
             return Parsed::Bad;
         }
         fields.push((name.to_ascii_lowercase(), line[colon + 1..].trim_ascii().to_vec()));
@@ -289,10 +335,14 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
             Some(_) => return Parsed::Bad,
         }
     }
-    let chunked = match tes.last() {
-        None => false,
-        Some(te) if te.eq_ignore_ascii_case(b"chunked") => true,
-        Some(_) => return Parsed::Bad,
+    // The codings of every Transfer-Encoding line, as one list: only `chunked`, once, and
+    // never in HTTP/1.0 (RFC 9112 §6.1).
+    let codings: Vec<Vec<u8>> =
+        tes.iter().flat_map(|v| v.split(|&b| b == b',').map(|c| c.trim_ascii().to_ascii_lowercase())).collect();
+    let chunked = match &codings[..] {
+        [] => false,
+        [only] if only == b"chunked" && parts[2] != b"HTTP/1.0" => true,
+        _ => return Parsed::Bad,
     };
     if chunked && length.is_some() && !flaws.te_cl_by_cl {
         return Parsed::Bad;
@@ -322,16 +372,19 @@ fn naive_chunked(body: &[u8], flaws: Flaws) -> Option<Result<usize, ()>> {
         let line = &body[at..line_end];
         let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
         let rest = &line[digits..];
-        if digits == 0 || digits > 15 || !(flaws.chunk_size_hex_prefix || rest.is_empty() || rest.starts_with(b";")) {
+        let ext_ok = rest.is_empty() || (rest.starts_with(b";") && is_chunk_ext(rest));
+        if digits == 0 || digits > 15 || !(flaws.chunk_size_hex_prefix || ext_ok) {
             return Some(Err(()));
         }
         let size = usize::from_str_radix(std::str::from_utf8(&line[..digits]).unwrap(), 16).unwrap();
         at = line_end + 2;
         if size == 0 {
-            // Trailers, up to the empty line; a CR or LF inside a line is refused.
+            // Trailers, up to the empty line: field lines as in the head.
             loop {
                 let end = body[at..].windows(2).position(|w| w == b"\r\n")? + at;
-                if body[at..end].iter().any(|&b| b == b'\r' || b == b'\n') {
+                let line = &body[at..end];
+                let field = line.iter().position(|&b| b == b':').is_some_and(|c| is_token(&line[..c]) && is_field_value(&line[c + 1..]));
+                if !line.is_empty() && !field && !flaws.chunk_size_hex_prefix {
                     return Some(Err(()));
                 }
                 let empty = end == at;
