@@ -165,6 +165,10 @@ pub struct Case {
     pub requirement: Option<String>,
     /// For framing cases, the desync class a misreading would open.
     pub desync: Option<DesyncClass>,
+    /// For framing cases: the same shape made valid (escaped as `raw`). The probe sends it when
+    /// the case shows a risk; a server that does not read the control as the RFC does either
+    /// (a slow or non-pipelining server, say) makes the risk inconclusive.
+    pub control: Option<String>,
     /// The RFC requires the server to close the connection after answering (RFC 9112 §6.3).
     #[serde(default)]
     pub must_close: bool,
@@ -289,15 +293,83 @@ fn section_of(name: &str, text: &str, ids: &mut BTreeSet<String>) -> Result<Sect
             return Err(at("duplicate id".into()));
         }
         decode(&case.raw).map_err(at)?;
+        if let Some(control) = &case.control {
+            decode(control).map_err(at)?;
+        }
         validate(case).map_err(at)?;
     }
+    let derived: Vec<Case> = file.cases.iter().filter_map(http10_keep_alive).collect();
+    for case in &derived {
+        if !ids.insert(case.id.clone()) {
+            return Err(LoadError(format!("case {}: duplicate id (derived)", case.id)));
+        }
+    }
     section.cases = file.cases;
+    section.cases.extend(derived);
     for case in &mut section.cases {
         if case.requirement.is_none() {
             case.requirement = Some(default_requirement(case));
         }
     }
     Ok(section)
+}
+
+/// The HTTP/1.0 keep-alive form of a framing request case that carries Transfer-Encoding: the
+/// same bytes with `HTTP/1.0` and `Connection: keep-alive`. RFC 9112 §6.1: "A server or client
+/// that receives an HTTP/1.0 message containing a Transfer-Encoding header field MUST treat the
+/// message as if the framing is faulty, even if a Content-Length is present, and close the
+/// connection after processing the message." So a server refuses it, or processes it and closes;
+/// one that keeps the connection reads the next request where a hop that closes never does
+/// (Go before 1.22 ignored Transfer-Encoding in HTTP/1.0 and read the chunks as requests).
+fn http10_keep_alive(case: &Case) -> Option<Case> {
+    const LINE_END: &str = " HTTP/1.1\\r\\n";
+    let request_line_end = case.raw.find(LINE_END)?;
+    let head = &case.raw[..case.raw.find("\\r\\n\\r\\n").unwrap_or(case.raw.len())];
+    let eligible = case.kind == CaseKind::Request
+        && case.desync.is_some()
+        && case.expect != Expect::Incomplete
+        && !case.raw[..request_line_end].contains("\\r\\n")
+        && head.to_ascii_lowercase().contains("\\r\\ntransfer-encoding:");
+    if !eligible {
+        return None;
+    }
+    let raw = format!(
+        "{} HTTP/1.0\\r\\nConnection: keep-alive\\r\\n{}",
+        &case.raw[..request_line_end],
+        &case.raw[request_line_end + LINE_END.len()..]
+    );
+    Some(Case {
+        id: format!("{}-http10-keep-alive", case.id),
+        rfc: vec!["RFC 9112 §6.1".into(), "RFC 9112 §6.3".into()],
+        level: Level::Must,
+        raw,
+        expect: Expect::Reject,
+        status: vec![400, 501],
+        error: None,
+        cve: None,
+        note: Some(format!(
+            "Derived from {}: the same bytes as an HTTP/1.0 keep-alive request. Go 1.19 ignores Transfer-Encoding in HTTP/1.0 and reads the chunks as the next request; Apache 2.4 frames it as chunked and keeps the connection.",
+            case.id
+        )),
+        requirement: Some(
+            "A server that receives an HTTP/1.0 message containing a Transfer-Encoding header field MUST treat the message as if the framing is faulty, even if a Content-Length is present, and close the connection after processing the message (RFC 9112 §6.1)."
+                .into(),
+        ),
+        must_close: true,
+        may_accept_if_closed: true,
+        method: None,
+        target: None,
+        version: None,
+        status_code: None,
+        reason: None,
+        headers: None,
+        trailers: None,
+        body: None,
+        body_len: None,
+        consumed: None,
+        framing: None,
+        ..case.clone()
+    })
 }
 
 /// The requirement of a case whose file states none: the description of the rule h1wire names
@@ -337,6 +409,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("cve-regressions", include_str!("../../corpus/cases/cve-regressions.toml")),
     ("diff-findings", include_str!("../../corpus/cases/diff-findings.toml")),
     ("limits", include_str!("../../corpus/cases/limits.toml")),
+    ("smuggling-shapes", include_str!("../../corpus/cases/smuggling-shapes.toml")),
     ("smuggling", include_str!("../../corpus/cases/smuggling.toml")),
 ];
 
@@ -372,6 +445,7 @@ fn validate(case: &Case) -> Result<(), String> {
         _ if case.kind == CaseKind::Response && (case.desync.is_some() || case.must_close) => {
             Err("desync and must_close are for requests".into())
         }
+        _ if case.control.is_some() && case.desync.is_none() => Err("control is for framing cases".into()),
         _ if case.must_close && case.level == Level::May => Err("must_close on a MAY case: the RFC allows both".into()),
         _ if case.may_accept_if_closed && !(case.must_close && case.expect == Expect::Reject) => {
             Err("may_accept_if_closed is for rejects that must close".into())

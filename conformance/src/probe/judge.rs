@@ -200,6 +200,16 @@ pub fn classify(ex: &Exchange, readings: &[Reading], baseline: &Seen) -> (Desync
             ),
         );
     }
+    let fewest = readings.iter().map(|r| r.complete).min().unwrap_or(0);
+    if got < fewest && last_is_canary {
+        return (
+            DesyncVerdict::Risk,
+            format!(
+                "the canary was answered after {} responses where the RFC's readings give at least {fewest}: bytes before it were read as the body of an earlier message",
+                got - 1
+            ),
+        );
+    }
     if got == most && !last_is_canary {
         return (
             DesyncVerdict::Risk,

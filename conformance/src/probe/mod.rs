@@ -316,6 +316,22 @@ impl Subject for Live {
         if matches!(verdict, DesyncVerdict::Risk | DesyncVerdict::Inconclusive) && !self.check_alive(case) {
             return self.outage_result(section, case, result.expected, result.actual);
         }
+        if verdict == DesyncVerdict::Risk {
+            if let Some(control) = case.control.as_deref().map(crate::corpus::decode) {
+                let control = [&control.unwrap_or_default()[..], &self.canary].concat();
+                let readings = reading::allowed(&control, self.canary.len());
+                let most = readings.iter().map(|r| r.most()).max().unwrap_or(1);
+                let ex =
+                    send(self.target.addr, &control, most, self.timing.linger, Instant::now() + self.timing.deadline);
+                let (control_verdict, control_why) = judge::classify(&ex, &readings, &self.baseline);
+                if control_verdict != DesyncVerdict::Consistent {
+                    verdict = DesyncVerdict::Inconclusive;
+                    why = format!(
+                        "{why}; but the control (the same shape made valid) was not read as the RFC reads it either ({control_why}), so the difference cannot be told from how this server answers any such request"
+                    );
+                }
+            }
+        }
         if verdict == DesyncVerdict::Risk && !self.pipelines {
             verdict = DesyncVerdict::Inconclusive;
             why = format!(

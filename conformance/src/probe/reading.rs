@@ -10,6 +10,7 @@
 //! | CR, LF, NUL in a field value replaced by SP | RFC 9110 §5.5: "a recipient of CR, LF, or NUL within a field value MUST either reject the message or replace each of those characters with SP" |
 //! | a Content-Length list of one repeated value read as that value | RFC 9112 §6.3 rule 5, RFC 9110 §8.6 |
 //! | Transfer-Encoding processed, then the connection closed | RFC 9112 §6.3 rule 3 (with Content-Length), §6.1 (in HTTP/1.0): "close the connection after processing" |
+//! | with `Expect: 100-continue`: a final answer before the body, then the close | RFC 9110 §10.1.1: a server that answers before reading the content indicates whether it "intends to close the connection ... or continue reading" |
 //! | a size over a configured limit, or a numeral too large for h1wire's integers: read as announced | RFC 9110 §8.6: "a recipient MUST anticipate potentially large decimal numerals"; refusing with 4xx/5xx and closing is the other allowed answer |
 //!
 //! Nothing else is allowed: in particular a bare LF in a chunk line, any other byte after chunk
@@ -153,6 +154,20 @@ pub fn allowed(sent: &[u8], canary_len: usize) -> Vec<Reading> {
             &Config::default(),
             "a list of one repeated Content-Length (RFC 9112 §6.3)",
         ));
+    }
+    let expects_continue = first_head_lines(sent).any(|line| {
+        line.split(|&b| b == b':').next().is_some_and(|n| n.eq_ignore_ascii_case(b"expect"))
+            && line.to_ascii_lowercase().windows(12).any(|w| w == b"100-continue")
+    });
+    if expects_continue && strict.refusal().is_none() {
+        // RFC 9110 §10.1.1: a server may answer with a final status before the content arrives;
+        // it then closes, or reads and discards the content (the strict reading).
+        readings.push(Reading {
+            name: "answered before the body, then the close (RFC 9110 §10.1.1)",
+            complete: 1,
+            then: Then::Closes,
+            canary_alone: false,
+        });
     }
     match strict.refusal() {
         Some(Cause::Framing(ErrorKind::TransferEncodingWithContentLength | ErrorKind::TransferEncodingInHttp10)) => {

@@ -267,12 +267,11 @@ fn is_token(s: &[u8]) -> bool {
 /// The naive parser: one request from the front of `buf`.
 fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
     // The head ends at an empty line; a bare LF is a line end only with the flaw.
-    let Some(head_end) = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| i + 4)
-        .or_else(|| flaws.bare_lf.then(|| buf.windows(2).position(|w| w == b"\n\n").map(|i| i + 2)).flatten())
-    else {
+    // With the flaw, the first empty line ends the head whichever line ends it uses.
+    let crlf = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4);
+    let lf = flaws.bare_lf.then(|| buf.windows(2).position(|w| w == b"\n\n").map(|i| i + 2)).flatten();
+    let lf_crlf = flaws.bare_lf.then(|| buf.windows(3).position(|w| w == b"\n\r\n").map(|i| i + 3)).flatten();
+    let Some(head_end) = [crlf, lf, lf_crlf].into_iter().flatten().min() else {
         return Parsed::Need;
     };
     let head = &buf[..head_end];
@@ -383,7 +382,10 @@ fn naive_chunked(body: &[u8], flaws: Flaws) -> Option<Result<usize, ()>> {
             loop {
                 let end = body[at..].windows(2).position(|w| w == b"\r\n")? + at;
                 let line = &body[at..end];
-                let field = line.iter().position(|&b| b == b':').is_some_and(|c| is_token(&line[..c]) && is_field_value(&line[c + 1..]));
+                let field = line
+                    .iter()
+                    .position(|&b| b == b':')
+                    .is_some_and(|c| is_token(&line[..c]) && is_field_value(&line[c + 1..]));
                 if !line.is_empty() && !field && !flaws.chunk_size_hex_prefix {
                     return Some(Err(()));
                 }
