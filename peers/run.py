@@ -208,6 +208,69 @@ def row(name, ver, report, why):
     return f"| {name} | {ver} | {s['passed']} / {s['total'] - s['skipped']} | {must} | {should} | {len(risks)} | {by_class or '–'} |"
 
 
+# Behaviours these servers are published to have, and the cases that show each: PEERS.md says
+# for each whether this run reported it as a desync risk.
+PUBLISHED = [
+    ("Go net/http", ["chunk-size-bare-lf", "funky-size-bare-lf"],
+     "a bare LF after a chunk size (CVE-2025-22871, fixed in Go 1.23.8 and 1.24.2)"),
+    ("Go net/http", ["cl-te-smuggled-get", "cl-te-classic", "te-cl-classic", "te-and-cl"],
+     "Transfer-Encoding with Content-Length framed by the coding, connection kept (RFC 9112 §6.3 says close)"),
+    ("Go net/http", ["cl-empty", "cl-empty-then-request"], "an empty Content-Length read as absent (golang/go#61679)"),
+    ("Go net/http", ["te-in-http10", "te-chunked-http10-keep-alive"],
+     "Transfer-Encoding ignored in an HTTP/1.0 request (RFC 9112 §6.1)"),
+    ("nginx", ["chunk-size-bare-lf", "funky-size-bare-lf"], "a bare LF after a chunk size (disabled by nginx in December 2025)"),
+    ("HAProxy → reference server", ["chunk-size-bare-lf", "funky-size-bare-lf"], "a bare LF after a chunk size"),
+    ("Apache httpd", ["te-chunked-http10-keep-alive"],
+     "an HTTP/1.0 keep-alive chunked request framed as chunked with the connection kept (RFC 9112 §6.1 says close)"),
+]
+
+
+def rule_of(difference):
+    """What a risk is about, for grouping: the rule h1wire names, or the kind of difference."""
+    for marker in ("what the RFC refuses (", "for its framing ("):
+        if marker in difference:
+            rule = difference.split(marker, 1)[1].split(":", 1)[0].split(")", 1)[0]
+            return ("accepted " if marker.startswith("what") else "refused, then read on: ") + rule
+    return difference.split(":", 1)[0].split(" where ")[0]
+
+
+def risk_details(name, report):
+    """One line per kind of risk of a server: how many cases, which, and one example."""
+    risks = [r for r in report["results"] if r["desync"] and r["desync"]["verdict"] == "risk"]
+    groups = {}
+    for r in risks:
+        groups.setdefault(rule_of(r["desync"]["difference"]), []).append(r)
+    lines = []
+    for rule, rs in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        ids = ", ".join(f"`{r['id']}`" for r in rs[:4]) + (f" and {len(rs) - 4} more" if len(rs) > 4 else "")
+        first = rs[0]["desync"]
+        seen = first.get("reproduced")
+        rep = f", reproduced {seen['times']}/{seen['of']}" if seen else ""
+        lines.append(f"- **{name}**: {rule} ({len(rs)} cases: {ids}). Example `{rs[0]['id']}` ({first['class']}{rep}): "
+                     f"{first['difference']}. Sent: `{first['sent'][:300]}`")
+    unstable = [r["id"] for r in report["results"] if r["desync"] and r["desync"]["verdict"] == "unstable"]
+    if unstable:
+        lines.append(f"- **{name}**: unstable (seen once, not again; not counted): {', '.join(unstable)}")
+    for o in report.get("notes", {}).get("outages", []):
+        lines.append(f"- **{name}**: stopped answering after `{o['case']}` (denial of service): {o['evidence']}")
+    for note in report.get("notes", {}).get("notes", []):
+        lines.append(f"- **{name}**: note: {note}")
+    return lines
+
+
+def published_rows(reports):
+    rows = []
+    for name, ids, what in PUBLISHED:
+        report = reports.get(name)
+        if report is None:
+            rows.append(f"| {name} | {what} | not run |")
+            continue
+        hits = [r["id"] for r in report["results"] if r["id"] in ids and r["desync"] and r["desync"]["verdict"] == "risk"]
+        shown = f"yes: {', '.join(f'`{i}`' for i in hits)}" if hits else "**no**"
+        rows.append(f"| {name} | {what} | {shown} |")
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--install", action="store_true", help="apt-get install the peers that are missing")
@@ -216,17 +279,19 @@ def main():
     if args.install:
         install_missing()
     subprocess.run(["cargo", "build", "-q", "--release", "-p", "h1spec"], cwd=ROOT, check=True)
-    rows, details = [], []
+    rows, details, reports = [], [], {}
+    saved = os.path.join(ROOT, "target", "peers")
+    os.makedirs(saved, exist_ok=True)
     for peer in PEER_LIST:
         print(f"probing {peer.name} ...", flush=True)
         ver, report, why = probe(peer)
         rows.append(row(peer.name, ver, report, why))
         if report:
-            risks = [r for r in report["results"] if r["desync"] and r["desync"]["verdict"] == "risk"]
-            for r in risks[:12]:
-                details.append(f"- **{peer.name}**, `{r['id']}` ({r['desync']['class']}): {r['desync']['evidence'][:400]}")
-            if len(risks) > 12:
-                details.append(f"- **{peer.name}**: {len(risks) - 12} more desync risks (run the command below for all)")
+            reports[peer.name] = report
+            slug = "".join(c if c.isalnum() else "-" for c in peer.name.lower()).strip("-")
+            with open(os.path.join(saved, slug + ".json"), "w") as f:
+                json.dump(report, f, indent=1)
+            details.extend(risk_details(peer.name, report))
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -239,8 +304,10 @@ def main():
         "",
         "- **passed**: cases passed out of those run (response cases are skipped: the probe sends requests).",
         "- **MUST** / **SHOULD**: failed cases at that level. A MAY case never fails; the report says which way the server went.",
-        "- **desync risks**: framing cases where the server's responses match no reading the RFC allows "
-        "(an extra response, a missing or changed canary); by class.",
+        "- **desync risks**: framing cases where the server's responses match no reading the RFC allows, confirmed by "
+        "sending the case again 3 times: it accepted a message the RFC refuses for its framing and read on, refused "
+        "one and read what followed as a request, answered more or fewer requests than any allowed reading, or "
+        "answered the canary differently; by class.",
         "",
         "| server | version | passed | MUST failures | SHOULD failures | desync risks | risks by class |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -250,7 +317,19 @@ def main():
         "request that RFC 9112 says to refuse with 400). Details per case: run the probe against the server with "
         "`--format console` (failures with Requirement, Expected and Actual) or `--format json`.",
         "",
+        "## Published behaviours",
+        "",
+        "Behaviours these versions are published to have (advisories, changelogs, issues), and whether this run "
+        "reports them as desync risks.",
+        "",
+        "| server | behaviour | reported |",
+        "| --- | --- | --- |",
+        *published_rows(reports),
+        "",
         "## Desync risks found",
+        "",
+        "Grouped by what the server did; every risk's bytes and reproduce lines are in its JSON report "
+        "(`target/peers/NAME.json` after a run).",
         "",
         *(details or ["None in this run."]),
         "",

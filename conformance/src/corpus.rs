@@ -111,6 +111,19 @@ pub enum DesyncClass {
 }
 
 impl DesyncClass {
+    /// Every class, in the order reports list them.
+    pub const ALL: &'static [DesyncClass] = &[
+        DesyncClass::ClTe,
+        DesyncClass::TeCl,
+        DesyncClass::TeTe,
+        DesyncClass::ClCl,
+        DesyncClass::Cl0,
+        DesyncClass::ZeroCl,
+        DesyncClass::Chunked,
+        DesyncClass::Expect,
+        DesyncClass::Pipelining,
+    ];
+
     /// The name used in the corpus and the reports.
     pub fn name(self) -> &'static str {
         match self {

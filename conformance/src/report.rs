@@ -58,6 +58,9 @@ pub fn class_table(results: &[CaseResult]) -> String {
             classes.push(d.class);
         }
     }
+    // The corpus's order of classes, whatever order the cases ran in.
+    let rank = |c: &str| crate::corpus::DesyncClass::ALL.iter().position(|k| k.name() == c).unwrap_or(usize::MAX);
+    classes.sort_by_key(|c| rank(c));
     if classes.is_empty() {
         return String::new();
     }

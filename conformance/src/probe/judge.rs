@@ -108,9 +108,9 @@ fn fits(r: &Reading, ex: &Exchange, last_is_canary: bool) -> bool {
         Then::Closes => got == k && closed,
         // A server may accept what breaks only a rule about something else: then it answers the
         // message and the canary after it as on its own.
-        Then::Refuses(Cause::Other(_)) => {
-            (got == k + 1 && error_at(k)) || (got == k + 2 && !error_at(k) && last_is_canary)
-        }
+        // A server may accept what breaks only a rule about something else, or refuse it and read
+        // on (its framing is not in doubt): either way the canary after it is answered as alone.
+        Then::Refuses(Cause::Other(_)) => (got == k + 1 && error_at(k)) || (got == k + 2 && last_is_canary),
         Then::Refuses(_) => got == k + 1 && error_at(k),
     }
 }
@@ -124,9 +124,17 @@ pub fn classify(ex: &Exchange, readings: &[Reading], baseline: &Seen) -> (Desync
         ex.responses.last().is_some_and(|s| s.status == baseline.status && s.body_prefix == baseline.body_prefix);
     if let Some(r) = readings.iter().find(|r| fits(r, ex, last_is_canary)) {
         return match (r.then, got.checked_sub(r.complete + 1).and_then(|i| ex.responses.get(i))) {
-            (Then::Refuses(cause), Some(refusal)) if got == r.complete + 1 && is_error(refusal) => (
+            (Then::Refuses(cause), Some(refusal)) if got == r.complete + 1 && not_processed(refusal.status) => (
                 DesyncVerdict::Refused,
                 format!("refused with {} ({}), as the RFC's reading does", refusal.status, cause.kind().name()),
+            ),
+            (Then::Refuses(cause), Some(answer)) if got == r.complete + 1 => (
+                DesyncVerdict::Refused,
+                format!(
+                    "answered {} to the message the RFC refuses ({}) and read nothing after it",
+                    answer.status,
+                    cause.kind().name()
+                ),
             ),
             (Then::Waits, _) => (
                 DesyncVerdict::Consistent,
@@ -140,7 +148,7 @@ pub fn classify(ex: &Exchange, readings: &[Reading], baseline: &Seen) -> (Desync
         if matches!(cause, Cause::Framing(_) | Cause::Limit(_)) && got > k {
             let answer = &ex.responses[k];
             let rule = cause.kind();
-            if is_error(answer) && got > k + 1 {
+            if not_processed(answer.status) && got > k + 1 {
                 return (
                     DesyncVerdict::Risk,
                     format!(
@@ -151,7 +159,7 @@ pub fn classify(ex: &Exchange, readings: &[Reading], baseline: &Seen) -> (Desync
                     ),
                 );
             }
-            if !is_error(answer) {
+            if !not_processed(answer.status) {
                 if closed && got == k + 1 {
                     return (
                         DesyncVerdict::Consistent,
@@ -201,7 +209,9 @@ pub fn classify(ex: &Exchange, readings: &[Reading], baseline: &Seen) -> (Desync
         );
     }
     let fewest = readings.iter().map(|r| r.complete).min().unwrap_or(0);
-    if got < fewest && last_is_canary {
+    // Only with a response before the canary's: a first response may look like the canary's by
+    // chance (a POST answered with the same page).
+    if got >= 2 && got < fewest && last_is_canary {
         return (
             DesyncVerdict::Risk,
             format!(
@@ -260,6 +270,13 @@ mod tests {
         assert_eq!(verdict(bare_lf_chunk, &[200], End::Closed), DesyncVerdict::Consistent);
         assert_eq!(verdict(bare_lf_chunk, &[400], End::Closed), DesyncVerdict::Refused);
         assert_eq!(verdict(bare_lf_chunk, &[400, 200], End::Open), DesyncVerdict::Risk);
+        // A 404 answers the message: accepted, whatever the page says.
+        let (v, why) = classify(&ex(&[404, 200], End::Open), &allowed(&[&bare_lf_chunk[..], CANARY].concat(), CANARY.len()), &seen(200));
+        assert_eq!(v, DesyncVerdict::Risk);
+        assert!(why.starts_with("accepted (404)"), "{why}");
+        // One response that happens to look like the canary's, then the close: nothing to tell.
+        let te = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+        assert_eq!(verdict(te, &[200], End::Closed), DesyncVerdict::Inconclusive);
         let empty_cl = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n";
         assert_eq!(verdict(empty_cl, &[200, 200], End::Open), DesyncVerdict::Risk);
     }
@@ -271,6 +288,8 @@ mod tests {
         assert_eq!(verdict(no_host, &[400], End::Closed), DesyncVerdict::Refused);
         // Read as no body: "hello" glued to the canary changes its answer.
         assert_eq!(verdict(no_host, &[200, 400], End::Closed), DesyncVerdict::Risk);
+        // Refused for Host and read on: its framing is not in doubt.
+        assert_eq!(verdict(no_host, &[400, 200], End::Open), DesyncVerdict::Consistent);
     }
 
     #[test]
