@@ -271,7 +271,11 @@ mod tests {
         assert_eq!(verdict(bare_lf_chunk, &[400], End::Closed), DesyncVerdict::Refused);
         assert_eq!(verdict(bare_lf_chunk, &[400, 200], End::Open), DesyncVerdict::Risk);
         // A 404 answers the message: accepted, whatever the page says.
-        let (v, why) = classify(&ex(&[404, 200], End::Open), &allowed(&[&bare_lf_chunk[..], CANARY].concat(), CANARY.len()), &seen(200));
+        let (v, why) = classify(
+            &ex(&[404, 200], End::Open),
+            &allowed(&[&bare_lf_chunk[..], CANARY].concat(), CANARY.len()),
+            &seen(200),
+        );
         assert_eq!(v, DesyncVerdict::Risk);
         assert!(why.starts_with("accepted (404)"), "{why}");
         // One response that happens to look like the canary's, then the close: nothing to tell.

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use h1spec::corpus::{self, Section};
-use h1spec::pipeline::{self, CaseResult, DesyncVerdict, Judgment, Selection};
+use h1spec::pipeline::{self, CaseResult, DesyncVerdict, Judgment, RunNotes, Selection};
 use h1spec::probe::wire::{self, End, Plan};
 use h1spec::probe::{Live, Target, Timing};
 use h1wire::ResponseTo;
@@ -20,6 +20,25 @@ fn probe(addr: std::net::SocketAddr, sections: &[Section], selection: &Selection
     let timing = Timing { deadline: Duration::from_millis(1000), ..Timing::default() };
     let live = Live::connect(Target::parse(&addr.to_string()).unwrap(), timing).expect("the server answers the canary");
     pipeline::run(&live, sections, selection, 8, &|_| {})
+}
+
+fn probe_with_notes(
+    addr: std::net::SocketAddr,
+    sections: &[Section],
+    selection: &Selection,
+) -> (Vec<CaseResult>, RunNotes) {
+    let timing = Timing { deadline: Duration::from_millis(1000), ..Timing::default() };
+    let live = Live::connect(Target::parse(&addr.to_string()).unwrap(), timing).expect("the server answers the canary");
+    let results = pipeline::run(&live, sections, selection, 8, &|_| {});
+    (results, live.notes())
+}
+
+fn risks(results: &[CaseResult]) -> Vec<String> {
+    results
+        .iter()
+        .filter(|r| r.is_desync_risk())
+        .map(|r| format!("{}: {}", r.id, r.desync.as_ref().unwrap().difference))
+        .collect()
 }
 
 fn find<'r>(results: &'r [CaseResult], id: &str) -> &'r CaseResult {
@@ -129,6 +148,85 @@ fn each_flaw_of_a_broken_server_is_flagged_and_allowed_choices_are_not() {
         "{:?}",
         results.iter().filter(|r| r.is_desync_risk()).collect::<Vec<_>>()
     );
+}
+
+/// The published shapes, each against a server with that one flaw; and the servers that must
+/// show no risk: one that reads huge numerals as announced, one that closes after accepting a bad
+/// chunk line, one that does not pipeline, one that hangs after one case.
+#[test]
+fn published_shapes_are_flagged_and_correct_or_closed_servers_are_not() {
+    let sections = sections();
+    let all = Selection { strict: true, ..Selection::default() };
+    let with = [
+        Flaws { big_numerals: true, ..Flaws::default() },
+        Flaws { chunk_bare_lf: true, ..Flaws::default() },
+        Flaws { chunk_bare_lf_then_close: true, ..Flaws::default() },
+        Flaws { empty_cl_absent: true, ..Flaws::default() },
+        Flaws { te_ignored_in_http10: true, ..Flaws::default() },
+        Flaws { no_pipelining: true, ..Flaws::default() },
+        Flaws { hang_on_underscore: true, ..Flaws::default() },
+    ];
+    let runs: Vec<(Vec<CaseResult>, RunNotes)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = with
+            .iter()
+            .map(|&f| {
+                let sections = &sections;
+                let all = &all;
+                scope.spawn(move || {
+                    let server = servers::naive(f);
+                    probe_with_notes(server.addr, sections, all)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+
+    // Huge numerals read as the numbers they are, the body waited for: no risk, no MUST failure
+    // on the huge-number cases.
+    let (big, _) = &runs[0];
+    assert!(risks(big).is_empty(), "{:#?}", risks(big));
+    for id in ["cl-huge", "cl-overflow-u64", "chunk-size-overflow"] {
+        let r = find(big, id);
+        assert_eq!(r.desync.as_ref().unwrap().verdict, DesyncVerdict::Consistent, "{id}: {:?}", r.desync);
+        assert_eq!(r.verdict, Judgment::Pass, "{id}: {}", r.actual);
+    }
+
+    // A bare LF after a chunk size, read on: a chunked risk, confirmed, with reproduce lines.
+    let (lf, _) = &runs[1];
+    for id in ["chunk-size-bare-lf", "funky-size-bare-lf"] {
+        let r = find(lf, id);
+        assert_eq!(risk_class(r), Some("chunked"), "{id}: {:?}", r.desync);
+        let d = r.desync.as_ref().unwrap();
+        assert!(d.difference.contains("chunk-line-bare-lf") && d.difference.contains("read on"), "{}", d.difference);
+        assert_eq!(d.reproduced.map(|p| (p.times, p.of)), Some((3, 3)));
+        assert!(d.reproduce[0].ends_with(&format!("--case {id} -v")), "{:?}", d.reproduce);
+        assert!(d.reproduce[1].starts_with("printf '") && d.reproduce[1].contains("5\\nhello"), "{:?}", d.reproduce);
+    }
+    // Accepted, then closed: a MUST failure, no desync.
+    let (closes, _) = &runs[2];
+    assert!(risks(closes).is_empty(), "{:#?}", risks(closes));
+    let r = find(closes, "chunk-size-bare-lf");
+    assert_eq!((r.verdict, r.desync.as_ref().unwrap().verdict), (Judgment::Fail, DesyncVerdict::Consistent), "{r:?}");
+
+    // An empty Content-Length read as absent, and Transfer-Encoding ignored in HTTP/1.0.
+    let (empty, _) = &runs[3];
+    assert_eq!(risk_class(find(empty, "cl-empty-then-request")), Some("CL.CL"));
+    let (http10, _) = &runs[4];
+    let r = find(http10, "te-chunked-http10-keep-alive");
+    assert!(risk_class(r).is_some(), "{:?}", r.desync);
+
+    // No pipelining: said once, no risk.
+    let (single, notes) = &runs[5];
+    assert!(risks(single).is_empty(), "{:#?}", risks(single));
+    assert!(notes.notes.iter().any(|n| n.contains("pipelined")), "{notes:?}");
+    assert!(single.iter().any(|r| r.desync.as_ref().is_some_and(|d| d.verdict == DesyncVerdict::Inconclusive)));
+
+    // Hangs after one case: one outage, no risk cascade.
+    let (hung, notes) = &runs[6];
+    assert!(risks(hung).is_empty(), "{:#?}", risks(hung));
+    assert_eq!(notes.outages.len(), 1, "{notes:?}");
+    assert!(!notes.outages[0].recovered);
+    assert!(hung.iter().filter(|r| r.actual.starts_with("inconclusive")).count() > 10);
 }
 
 #[test]

@@ -168,18 +168,45 @@ pub struct Flaws {
     pub bare_lf: bool,
     /// Replace obs-fold by SP (RFC 9112 §5.2 lets a recipient do so).
     pub unfold: bool,
+    /// Not a flaw: read Content-Length and chunk sizes of any length as the numbers they are,
+    /// and wait for the body they announce (RFC 9110 §8.6).
+    pub big_numerals: bool,
+    /// Accept a bare LF ending a chunk-size line and read on (Go's CVE-2025-22871).
+    pub chunk_bare_lf: bool,
+    /// Accept a bare LF ending a chunk-size line, answer, then close (a MUST failure, no desync).
+    pub chunk_bare_lf_then_close: bool,
+    /// Read an empty Content-Length as absent (golang/go#61679).
+    pub empty_cl_absent: bool,
+    /// Ignore Transfer-Encoding in HTTP/1.0 requests and keep the connection.
+    pub te_ignored_in_http10: bool,
+    /// Answer only the first request of each read and drop what follows it (no pipelining).
+    pub no_pipelining: bool,
+    /// Stop answering anything, on every connection, once a request with a `Content_Length`
+    /// field arrives (a denial of service).
+    pub hang_on_underscore: bool,
 }
 
 /// A small keep-alive server with its own parser: strict about framing unless a flaw says
 /// otherwise, lax about everything else (targets, Host), answering `200 ok` to every request it
 /// reads and `400` (then close) to what it refuses.
 pub fn naive(flaws: Flaws) -> Running {
+    let hung = Arc::new(AtomicBool::new(false));
     spawn(move |mut stream, stop| {
         let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
         let until = std::time::Instant::now() + Duration::from_secs(10);
         let mut buf: Vec<u8> = Vec::new();
         let mut read = [0u8; 8192];
         loop {
+            if flaws.hang_on_underscore && buf.windows(15).any(|w| w == b"Content_Length:") {
+                hung.store(true, Ordering::SeqCst);
+            }
+            if hung.load(Ordering::SeqCst) {
+                // Hold the connection, answer nothing, until the test ends or the bound passes.
+                while !stop.load(Ordering::SeqCst) && std::time::Instant::now() < until {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                return;
+            }
             match naive_request(&buf, flaws) {
                 Parsed::Need => {}
                 Parsed::Bad => {
@@ -189,6 +216,9 @@ pub fn naive(flaws: Flaws) -> Running {
                 }
                 Parsed::Request { used, close } => {
                     buf.drain(..used);
+                    if flaws.no_pipelining {
+                        buf.clear();
+                    }
                     let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
                     if close {
                         return;
@@ -322,12 +352,17 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
     let cls = values(b"content-length");
     let tes = values(b"transfer-encoding");
     let close = values(b"connection").iter().any(|v| v.eq_ignore_ascii_case(b"close"));
+    let http10 = parts[2] == b"HTTP/1.0";
     let mut length = None;
     for cl in &cls {
-        if cl.is_empty() || !cl.iter().all(u8::is_ascii_digit) || cl.len() > 15 {
+        if cl.is_empty() && flaws.empty_cl_absent {
+            continue;
+        }
+        if cl.is_empty() || !cl.iter().all(u8::is_ascii_digit) || (cl.len() > 15 && !flaws.big_numerals) {
             return Parsed::Bad;
         }
-        let n: usize = std::str::from_utf8(cl).unwrap().parse().unwrap();
+        // Past 15 digits (only with `big_numerals`): a length no test sends that many bytes of.
+        let n: usize = std::str::from_utf8(cl).unwrap().parse().unwrap_or(usize::MAX);
         match length {
             None => length = Some(n),
             Some(first) if first == n || flaws.first_of_two_cl => {}
@@ -336,11 +371,14 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
     }
     // The codings of every Transfer-Encoding line, as one list: only `chunked`, once, and
     // never in HTTP/1.0 (RFC 9112 §6.1).
-    let codings: Vec<Vec<u8>> =
-        tes.iter().flat_map(|v| v.split(|&b| b == b',').map(|c| c.trim_ascii().to_ascii_lowercase())).collect();
+    let codings: Vec<Vec<u8>> = if http10 && flaws.te_ignored_in_http10 {
+        Vec::new()
+    } else {
+        tes.iter().flat_map(|v| v.split(|&b| b == b',').map(|c| c.trim_ascii().to_ascii_lowercase())).collect()
+    };
     let chunked = match &codings[..] {
         [] => false,
-        [only] if only == b"chunked" && parts[2] != b"HTTP/1.0" => true,
+        [only] if only == b"chunked" && !http10 => true,
         _ => return Parsed::Bad,
     };
     if chunked && length.is_some() && !flaws.te_cl_by_cl {
@@ -352,7 +390,7 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
     let body = &buf[head_end..];
     match (chunked && !(flaws.te_cl_by_cl && length.is_some()), length) {
         (true, _) => match naive_chunked(body, flaws) {
-            Some(Ok(used)) => Parsed::Request { used: head_end + used, close },
+            Some(Ok((used, lenient))) => Parsed::Request { used: head_end + used, close: close || lenient },
             Some(Err(())) => Parsed::Bad,
             None => Parsed::Need,
         },
@@ -363,20 +401,35 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
     }
 }
 
-/// A chunked body: `Some(Ok(length))`, `Some(Err)` when malformed, `None` when incomplete.
-fn naive_chunked(body: &[u8], flaws: Flaws) -> Option<Result<usize, ()>> {
+/// A chunked body: `Some(Ok((length, close)))` (`close` when a leniency that closes was used),
+/// `Some(Err)` when malformed, `None` when incomplete.
+fn naive_chunked(body: &[u8], flaws: Flaws) -> Option<Result<(usize, bool), ()>> {
     let mut at = 0;
+    let mut lenient = false;
     loop {
-        let line_end = body[at..].windows(2).position(|w| w == b"\r\n")? + at;
+        let crlf = body[at..].windows(2).position(|w| w == b"\r\n").map(|i| (i + at, 2));
+        let lf_ok = flaws.chunk_bare_lf || flaws.chunk_bare_lf_then_close;
+        let lf = body[at..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map(|i| (i + at, 1))
+            .filter(|&(i, _)| lf_ok && (i == at || body[i - 1] != b'\r'));
+        let (line_end, ending) = match (crlf, lf) {
+            (Some(c), Some(l)) if l.0 < c.0 => l,
+            (Some(c), _) => c,
+            (None, Some(l)) => l,
+            (None, None) => return None,
+        };
+        lenient |= ending == 1 && flaws.chunk_bare_lf_then_close;
         let line = &body[at..line_end];
         let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
         let rest = &line[digits..];
         let ext_ok = rest.is_empty() || (rest.starts_with(b";") && is_chunk_ext(rest));
-        if digits == 0 || digits > 15 || !(flaws.chunk_size_hex_prefix || ext_ok) {
+        if digits == 0 || (digits > 15 && !flaws.big_numerals) || !(flaws.chunk_size_hex_prefix || ext_ok) {
             return Some(Err(()));
         }
-        let size = usize::from_str_radix(std::str::from_utf8(&line[..digits]).unwrap(), 16).unwrap();
-        at = line_end + 2;
+        let size = usize::from_str_radix(std::str::from_utf8(&line[..digits]).unwrap(), 16).unwrap_or(usize::MAX);
+        at = line_end + ending;
         if size == 0 {
             // Trailers, up to the empty line: field lines as in the head.
             loop {
@@ -392,11 +445,11 @@ fn naive_chunked(body: &[u8], flaws: Flaws) -> Option<Result<usize, ()>> {
                 let empty = end == at;
                 at = end + 2;
                 if empty {
-                    return Some(Ok(at));
+                    return Some(Ok((at, lenient)));
                 }
             }
         }
-        if body.len() < at + size + 2 {
+        if body.len().saturating_sub(at) < size.saturating_add(2) {
             return None;
         }
         if &body[at + size..at + size + 2] != b"\r\n" {
