@@ -85,6 +85,10 @@ impl Default for Timing {
     }
 }
 
+/// The path the CL.0 gadget cases hide before the canary: one a server does not have, so that
+/// its answer (usually 404) differs from the canary's.
+pub const GADGET_PATH: &str = "/h1spec-gadget-404";
+
 /// A live server under test.
 pub struct Live {
     target: Target,
@@ -97,6 +101,9 @@ pub struct Live {
     pipelines: bool,
     /// How the server answered a POST with a small body on its own, when it refused it.
     refuses_bodies: Option<u16>,
+    /// The gadget path of the CL.0 cases is answered as the canary's path: a request prefixed
+    /// to the canary cannot show.
+    gadget_blind: bool,
     /// How many times a risk is sent again to confirm it.
     confirm: usize,
     /// The server stopped answering plain requests after this case.
@@ -148,7 +155,22 @@ impl Live {
         );
         let ex = send(target.addr, post.as_bytes(), 1, Duration::ZERO, Instant::now() + timing.deadline);
         let refuses_bodies = ex.responses.first().map(|r| r.status).filter(|&s| matches!(s, 405 | 411 | 413 | 501));
-        Ok(Live { baseline, target, timing, canary, pipelines, refuses_bodies, confirm: 3, outage: Mutex::new(None) })
+        // The gadget control: the path the CL.0 gadget cases hide, on its own connection.
+        let gadget = format!("GET {GADGET_PATH} HTTP/1.1\r\nHost: {}\r\n\r\n", target.authority);
+        let ex = send(target.addr, gadget.as_bytes(), 1, Duration::ZERO, Instant::now() + timing.deadline);
+        let gadget_blind =
+            ex.responses.first().is_none_or(|g| g.status == baseline.status && g.body_prefix == baseline.body_prefix);
+        Ok(Live {
+            baseline,
+            target,
+            timing,
+            canary,
+            pipelines,
+            refuses_bodies,
+            gadget_blind,
+            confirm: 3,
+            outage: Mutex::new(None),
+        })
     }
 
     /// Sets how many times a risk is sent again before it is reported (default 3); 0 reports
@@ -171,6 +193,11 @@ impl Live {
                 "the server did not answer two plain requests pipelined on one connection (control): verdicts that rest on the canary are inconclusive, not risks"
                     .to_string(),
             );
+        }
+        if self.gadget_blind {
+            notes.push(format!(
+                "the server answers {GADGET_PATH} as it answers the canary's path (control): the CL.0 gadget cases cannot show a request prefixed to the canary"
+            ));
         }
         if let Some(status) = self.refuses_bodies {
             notes.push(format!(

@@ -229,6 +229,50 @@ fn published_shapes_are_flagged_and_correct_or_closed_servers_are_not() {
     assert!(hung.iter().filter(|r| r.actual.starts_with("inconclusive")).count() > 10);
 }
 
+/// Every published shape against a server with the one flaw it exposes: a risk on that case, none
+/// on the flaw-free server (which the test above runs on the whole corpus).
+#[test]
+fn each_published_shape_is_flagged_on_the_server_with_its_flaw() {
+    let shapes: Vec<Section> = sections().into_iter().filter(|s| s.file == "smuggling-shapes").collect();
+    let all = Selection { strict: true, ..Selection::default() };
+    let with: Vec<(Flaws, &[&str])> = vec![
+        (Flaws::default(), &[]),
+        (
+            Flaws { underscore_as_dash: true, ..Flaws::default() },
+            &["content-length-underscore-name", "transfer-encoding-underscore-name"],
+        ),
+        (Flaws { python_int: true, ..Flaws::default() }, &["cl-underscore-digits"]),
+        (Flaws { bare_cr_line_end: true, ..Flaws::default() }, &["field-value-leading-bare-cr-hides-cl"]),
+        (Flaws { leading_space_new_field: true, ..Flaws::default() }, &["cl-obs-fold-node"]),
+        (Flaws { lax_quoted_ext: true, ..Flaws::default() }, &["chunk-ext-quoted-cr", "chunk-ext-quoted-lf"]),
+        (Flaws { spill: true, ..Flaws::default() }, &["funky-term-spill"]),
+        (Flaws { any_two_bytes_after_data: true, ..Flaws::default() }, &["funky-two-one"]),
+        (Flaws { te_first_line_only: true, ..Flaws::default() }, &["te-gunicorn-conflicting-lines"]),
+        (Flaws { expect_early: true, ..Flaws::default() }, &["expect-100-early-answer-then-body"]),
+        (Flaws { cl_ignored_on_get: true, ..Flaws::default() }, &["cl-0-gadget-prefix"]),
+        (Flaws { space_before_colon: true, ..Flaws::default() }, &["te-space-before-colon-alone"]),
+        (Flaws { chunk_bare_lf: true, ..Flaws::default() }, &["chunk-ext-bare-lf-kestrel", "funky-size-bare-lf"]),
+        (Flaws { invalid_te_falls_back_to_cl: true, ..Flaws::default() }, &["te-invalid-beside-cl-gunicorn"]),
+    ];
+    let runs: Vec<Vec<CaseResult>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = with
+            .iter()
+            .map(|&(f, _)| {
+                let (shapes, all) = (&shapes, &all);
+                scope.spawn(move || probe(servers::naive(f).addr, shapes, all))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(risks(&runs[0]).is_empty(), "the flaw-free server: {:#?}", risks(&runs[0]));
+    for ((flaws, ids), results) in with.iter().zip(&runs).skip(1) {
+        for id in *ids {
+            let r = find(results, id);
+            assert!(r.is_desync_risk(), "{flaws:?} on {id}: {:?}", r.desync);
+        }
+    }
+}
+
 #[test]
 fn hostile_servers_end_each_exchange_within_its_deadline() {
     let request = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";

@@ -184,11 +184,33 @@ pub struct Flaws {
     /// Stop answering anything, on every connection, once a request with a `Content_Length`
     /// field arrives (a denial of service).
     pub hang_on_underscore: bool,
+    /// Read `_` in a field name as `-`, as CGI-style servers do.
+    pub underscore_as_dash: bool,
+    /// Read a Content-Length as Python's `int()` does: `5_0` is 50 (tornado before 6.3.3).
+    pub python_int: bool,
+    /// Take a bare CR in a head as a line end (llhttp's CVE-2023-30589).
+    pub bare_cr_line_end: bool,
+    /// Read a line starting with whitespace as a field of its own (llhttp's CVE-2024-27982).
+    pub leading_space_new_field: bool,
+    /// Take any byte inside a quoted chunk extension (Netty's CVE-2026-33870).
+    pub lax_quoted_ext: bool,
+    /// Read chunk data past its size up to the next CRLF (TERM.SPILL).
+    pub spill: bool,
+    /// Take any two bytes after chunk data as its CRLF (h11's CVE-2025-43859).
+    pub any_two_bytes_after_data: bool,
+    /// Use only the first Transfer-Encoding line (gunicorn's CVE-2024-1135).
+    pub te_first_line_only: bool,
+    /// With an invalid Transfer-Encoding beside Content-Length, frame by the length (gunicorn's
+    /// CVE-2024-6827).
+    pub invalid_te_falls_back_to_cl: bool,
+    /// Answer a request with `Expect: 100-continue` at once and read its body as the next
+    /// request.
+    pub expect_early: bool,
 }
 
 /// A small keep-alive server with its own parser: strict about framing unless a flaw says
 /// otherwise, lax about everything else (targets, Host), answering `200 ok` to every request it
-/// reads and `400` (then close) to what it refuses.
+/// reads (`404` where the request line holds "404"), and `400` (then close) to what it refuses.
 pub fn naive(flaws: Flaws) -> Running {
     let hung = Arc::new(AtomicBool::new(false));
     spawn(move |mut stream, stop| {
@@ -215,11 +237,19 @@ pub fn naive(flaws: Flaws) -> Running {
                     return;
                 }
                 Parsed::Request { used, close } => {
+                    // A path with "404" in it is one this server does not have.
+                    let missing =
+                        buf[..used].split(|&b| b == b'\n').next().is_some_and(|l| l.windows(3).any(|w| w == b"404"));
                     buf.drain(..used);
                     if flaws.no_pipelining {
                         buf.clear();
                     }
-                    let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                    let answer: &[u8] = if missing {
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 7\r\n\r\nmissing"
+                    } else {
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                    };
+                    let _ = stream.write_all(answer);
                     if close {
                         return;
                     }
@@ -251,7 +281,7 @@ fn is_field_value(s: &[u8]) -> bool {
 }
 
 /// `*( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )` (RFC 9112 §7.1.1).
-fn is_chunk_ext(mut s: &[u8]) -> bool {
+fn is_chunk_ext(mut s: &[u8], lax_quoted: bool) -> bool {
     let ows = |s: &mut &[u8]| *s = s.trim_ascii_start();
     let token = |s: &mut &[u8]| {
         let n = s.iter().take_while(|&&b| is_token(&[b])).count();
@@ -276,7 +306,7 @@ fn is_chunk_ext(mut s: &[u8]) -> bool {
             ows(&mut s);
             if let Some(rest) = s.strip_prefix(b"\"") {
                 let Some(end) = rest.iter().position(|&b| b == b'"') else { return false };
-                if rest[..end].iter().any(|&b| b == b'\\' || (b < 0x20 && b != b'\t') || b == 0x7f) {
+                if !lax_quoted && rest[..end].iter().any(|&b| b == b'\\' || (b < 0x20 && b != b'\t') || b == 0x7f) {
                     return false;
                 }
                 s = &rest[end + 1..];
@@ -312,6 +342,10 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
             None if flaws.bare_lf || line.is_empty() => line,
             None => return Parsed::Bad,
         };
+        if trimmed.contains(&b'\r') && flaws.bare_cr_line_end {
+            lines.extend(trimmed.split(|&b| b == b'\r'));
+            continue;
+        }
         if trimmed.contains(&b'\r') {
             return Parsed::Bad;
         }
@@ -328,6 +362,7 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
         if line.is_empty() {
             break;
         }
+        let line: &[u8] = if flaws.leading_space_new_field { line.trim_ascii_start() } else { line };
         if line[0] == b' ' || line[0] == b'\t' {
             match fields.last_mut() {
                 Some((_, value)) if flaws.unfold => {
@@ -346,7 +381,11 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
         if !is_token(name) || !is_field_value(&line[colon + 1..]) {
             return Parsed::Bad;
         }
-        fields.push((name.to_ascii_lowercase(), line[colon + 1..].trim_ascii().to_vec()));
+        let mut name = name.to_ascii_lowercase();
+        if flaws.underscore_as_dash {
+            name.iter_mut().filter(|b| **b == b'_').for_each(|b| *b = b'-');
+        }
+        fields.push((name, line[colon + 1..].trim_ascii().to_vec()));
     }
     let values = |n: &[u8]| fields.iter().filter(|(f, _)| f == n).map(|(_, v)| v.clone()).collect::<Vec<_>>();
     let cls = values(b"content-length");
@@ -358,6 +397,8 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
         if cl.is_empty() && flaws.empty_cl_absent {
             continue;
         }
+        let digits: Vec<u8> = cl.iter().copied().filter(|&b| !(flaws.python_int && b == b'_')).collect();
+        let cl = &digits;
         if cl.is_empty() || !cl.iter().all(u8::is_ascii_digit) || (cl.len() > 15 && !flaws.big_numerals) {
             return Parsed::Bad;
         }
@@ -374,11 +415,13 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
     let codings: Vec<Vec<u8>> = if http10 && flaws.te_ignored_in_http10 {
         Vec::new()
     } else {
-        tes.iter().flat_map(|v| v.split(|&b| b == b',').map(|c| c.trim_ascii().to_ascii_lowercase())).collect()
+        let lines = if flaws.te_first_line_only { &tes[..tes.len().min(1)] } else { &tes[..] };
+        lines.iter().flat_map(|v| v.split(|&b| b == b',').map(|c| c.trim_ascii().to_ascii_lowercase())).collect()
     };
     let chunked = match &codings[..] {
         [] => false,
         [only] if only == b"chunked" && !http10 => true,
+        _ if flaws.invalid_te_falls_back_to_cl && length.is_some() => false,
         _ => return Parsed::Bad,
     };
     if chunked && length.is_some() && !flaws.te_cl_by_cl {
@@ -386,6 +429,10 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
     }
     if flaws.cl_ignored_on_get && method == b"GET" {
         length = None;
+    }
+    let expects = values(b"expect").iter().any(|v| v.eq_ignore_ascii_case(b"100-continue"));
+    if flaws.expect_early && expects {
+        return Parsed::Request { used: head_end, close };
     }
     let body = &buf[head_end..];
     match (chunked && !(flaws.te_cl_by_cl && length.is_some()), length) {
@@ -424,7 +471,7 @@ fn naive_chunked(body: &[u8], flaws: Flaws) -> Option<Result<(usize, bool), ()>>
         let line = &body[at..line_end];
         let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
         let rest = &line[digits..];
-        let ext_ok = rest.is_empty() || (rest.starts_with(b";") && is_chunk_ext(rest));
+        let ext_ok = rest.is_empty() || (rest.starts_with(b";") && is_chunk_ext(rest, flaws.lax_quoted_ext));
         if digits == 0 || (digits > 15 && !flaws.big_numerals) || !(flaws.chunk_size_hex_prefix || ext_ok) {
             return Some(Err(()));
         }
@@ -452,7 +499,15 @@ fn naive_chunked(body: &[u8], flaws: Flaws) -> Option<Result<(usize, bool), ()>>
         if body.len().saturating_sub(at) < size.saturating_add(2) {
             return None;
         }
+        if flaws.any_two_bytes_after_data {
+            at += size + 2;
+            continue;
+        }
         if &body[at + size..at + size + 2] != b"\r\n" {
+            if flaws.spill {
+                at = at + size + body[at + size..].windows(2).position(|w| w == b"\r\n")? + 2;
+                continue;
+            }
             return Some(Err(()));
         }
         at += size + 2;
