@@ -201,7 +201,7 @@ impl Live {
         }
         if let Some(status) = self.refuses_bodies {
             notes.push(format!(
-                "the server answers a plain POST with a 5-byte body with {status}: it does not take request bodies at this path, so body cases show its framing only through how it refuses"
+                "the server answers a plain POST with a 5-byte body with {status} (control): it does not take request bodies at this path, so a POST case answered {status} is skipped rather than failed (its desync check stands)"
             ));
         }
         let outages = self.outage.lock().expect("no thread panics holding it").iter().cloned().collect();
@@ -318,6 +318,7 @@ impl Subject for Live {
             };
             let ex = send(self.target.addr, &bytes, 1, Duration::ZERO, Instant::now() + deadline);
             let (verdict, expected, actual) = judge::judge(case, &ex, limit, self.timing.incomplete_wait.as_millis());
+            let (verdict, actual) = self.capable(verdict, &bytes, &ex, actual);
             if ex.responses.is_empty() && case.expect != Expect::Incomplete && !self.check_alive(case) {
                 return self.outage_result(section, case, expected, actual);
             }
@@ -338,6 +339,7 @@ impl Subject for Live {
         };
         let (ex, mut verdict, mut why) = run_once();
         let (judgment, expected, actual) = judge::judge(case, &ex, limit, self.timing.incomplete_wait.as_millis());
+        let (judgment, actual) = self.capable(judgment, &bytes, &ex, actual);
         let mut result = CaseResult::new(section, case, judgment, expected, actual);
         let mut reproduced = None;
         if matches!(verdict, DesyncVerdict::Risk | DesyncVerdict::Inconclusive) && !self.check_alive(case) {
@@ -385,6 +387,28 @@ impl Subject for Live {
 }
 
 impl Live {
+    /// A failed case sent as a POST that the server answered with the status it gives every POST
+    /// with a body (the capability control) shows nothing about the case's rule: it is skipped,
+    /// not failed. Its desync check still stands.
+    fn capable(
+        &self,
+        judgment: crate::pipeline::Judgment,
+        bytes: &[u8],
+        ex: &Exchange,
+        actual: String,
+    ) -> (crate::pipeline::Judgment, String) {
+        let refused_like_any_post = self.refuses_bodies.is_some_and(|status| {
+            first_token(bytes) == "POST" && ex.responses.first().is_some_and(|r| r.status == status)
+        });
+        if judgment == crate::pipeline::Judgment::Fail && refused_like_any_post {
+            let why =
+                format!("inconclusive: answered as every POST with a body is here (capability control): {actual}");
+            (crate::pipeline::Judgment::Skip, why)
+        } else {
+            (judgment, actual)
+        }
+    }
+
     /// The result of a case after which the server stopped answering: the outage is the finding
     /// (reported once, by [`Live::notes`]); the case itself is inconclusive.
     fn outage_result(&self, section: &Section, case: &Case, expected: String, actual: String) -> CaseResult {

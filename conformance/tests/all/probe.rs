@@ -165,6 +165,7 @@ fn published_shapes_are_flagged_and_correct_or_closed_servers_are_not() {
         Flaws { te_ignored_in_http10: true, ..Flaws::default() },
         Flaws { no_pipelining: true, ..Flaws::default() },
         Flaws { hang_on_underscore: true, ..Flaws::default() },
+        Flaws { refuse_post: true, ..Flaws::default() },
     ];
     let runs: Vec<(Vec<CaseResult>, RunNotes)> = std::thread::scope(|scope| {
         let handles: Vec<_> = with
@@ -227,6 +228,17 @@ fn published_shapes_are_flagged_and_correct_or_closed_servers_are_not() {
     assert_eq!(notes.outages.len(), 1, "{notes:?}");
     assert!(!notes.outages[0].recovered);
     assert!(hung.iter().filter(|r| r.actual.starts_with("inconclusive")).count() > 10);
+
+    // Refuses every POST (a static file server): said once; a POST case it answers 501 is
+    // skipped, not failed, and shows no risk.
+    let (static_files, notes) = &runs[7];
+    assert!(risks(static_files).is_empty(), "{:#?}", risks(static_files));
+    assert!(notes.notes.iter().any(|n| n.contains("(control)") && n.contains("501")), "{notes:?}");
+    let r = find(static_files, "te-and-cl");
+    assert_eq!(r.verdict, Judgment::Skip, "{r:?}");
+    assert!(r.actual.contains("capability control"), "{}", r.actual);
+    // A GET case is judged as usual.
+    assert_eq!(find(static_files, "field-space-before-colon").verdict, Judgment::Pass);
 }
 
 /// Every published shape against a server with the one flaw it exposes: a risk on that case, none

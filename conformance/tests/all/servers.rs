@@ -200,6 +200,8 @@ pub struct Flaws {
     pub any_two_bytes_after_data: bool,
     /// Use only the first Transfer-Encoding line (gunicorn's CVE-2024-1135).
     pub te_first_line_only: bool,
+    /// Not a flaw: answer every POST with 501 and close, as a static file server does.
+    pub refuse_post: bool,
     /// With an invalid Transfer-Encoding beside Content-Length, frame by the length (gunicorn's
     /// CVE-2024-6827).
     pub invalid_te_falls_back_to_cl: bool,
@@ -234,6 +236,11 @@ pub fn naive(flaws: Flaws) -> Running {
                 Parsed::Bad => {
                     let _ =
                         stream.write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+                    return;
+                }
+                Parsed::Bad501 => {
+                    let _ = stream
+                        .write_all(b"HTTP/1.1 501 Not Implemented\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
                     return;
                 }
                 Parsed::Request { used, close } => {
@@ -272,6 +279,7 @@ pub fn naive(flaws: Flaws) -> Running {
 enum Parsed {
     Need,
     Bad,
+    Bad501,
     Request { used: usize, close: bool },
 }
 
@@ -357,6 +365,9 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
         return Parsed::Bad;
     }
     let method = parts[0];
+    if flaws.refuse_post && method == b"POST" {
+        return Parsed::Bad501;
+    }
     let mut fields: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
     for line in &lines[1..] {
         if line.is_empty() {
