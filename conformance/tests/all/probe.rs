@@ -17,9 +17,7 @@ fn sections() -> Vec<Section> {
 }
 
 fn probe(addr: std::net::SocketAddr, sections: &[Section], selection: &Selection) -> Vec<CaseResult> {
-    let timing = Timing { deadline: Duration::from_millis(1000), ..Timing::default() };
-    let live = Live::connect(Target::parse(&addr.to_string()).unwrap(), timing).expect("the server answers the canary");
-    pipeline::run(&live, sections, selection, 8, &|_| {})
+    probe_with_notes(addr, sections, selection).0
 }
 
 fn probe_with_notes(
@@ -31,6 +29,22 @@ fn probe_with_notes(
     let live = Live::connect(Target::parse(&addr.to_string()).unwrap(), timing).expect("the server answers the canary");
     let results = pipeline::run(&live, sections, selection, 8, &|_| {});
     (results, live.notes())
+}
+
+/// Probes a naive server with each set of flaws, side by side (the runs mostly wait on deadlines),
+/// with every case of `sections`, SHOULD-level ones included.
+fn probe_each(flaws: &[Flaws], sections: &[Section]) -> Vec<(Vec<CaseResult>, RunNotes)> {
+    let all = Selection { strict: true, ..Selection::default() };
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = flaws
+            .iter()
+            .map(|&f| {
+                let all = &all;
+                scope.spawn(move || probe_with_notes(servers::naive(f).addr, sections, all))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
 }
 
 fn risks(results: &[CaseResult]) -> Vec<String> {
@@ -67,12 +81,6 @@ fn the_reference_server_passes_every_must_case_with_no_desync_risk() {
 /// Each flaw, the case that must show it, and how.
 #[test]
 fn each_flaw_of_a_broken_server_is_flagged_and_allowed_choices_are_not() {
-    let sections = sections();
-    let all = Selection { strict: true, ..Selection::default() };
-    let flawed = |flaws: Flaws| {
-        let server = servers::naive(flaws);
-        probe(server.addr, &sections, &all)
-    };
     let with = [
         Flaws::default(),
         Flaws { te_cl_by_cl: true, ..Flaws::default() },
@@ -84,11 +92,7 @@ fn each_flaw_of_a_broken_server_is_flagged_and_allowed_choices_are_not() {
         Flaws { unfold: true, ..Flaws::default() },
         Flaws { post_body_until_close: true, ..Flaws::default() },
     ];
-    // The runs mostly wait on deadlines; they go side by side.
-    let mut runs: Vec<Vec<CaseResult>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = with.iter().map(|&f| scope.spawn(move || flawed(f))).collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let mut runs: Vec<Vec<CaseResult>> = probe_each(&with, &sections()).into_iter().map(|(r, _)| r).collect();
     let baseline = runs.remove(0);
     let base_risks: Vec<String> = baseline
         .iter()
@@ -155,8 +159,6 @@ fn each_flaw_of_a_broken_server_is_flagged_and_allowed_choices_are_not() {
 /// chunk line, one that does not pipeline, one that hangs after one case.
 #[test]
 fn published_shapes_are_flagged_and_correct_or_closed_servers_are_not() {
-    let sections = sections();
-    let all = Selection { strict: true, ..Selection::default() };
     let with = [
         Flaws { big_numerals: true, ..Flaws::default() },
         Flaws { chunk_bare_lf: true, ..Flaws::default() },
@@ -167,20 +169,7 @@ fn published_shapes_are_flagged_and_correct_or_closed_servers_are_not() {
         Flaws { hang_on_underscore: true, ..Flaws::default() },
         Flaws { refuse_post: true, ..Flaws::default() },
     ];
-    let runs: Vec<(Vec<CaseResult>, RunNotes)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = with
-            .iter()
-            .map(|&f| {
-                let sections = &sections;
-                let all = &all;
-                scope.spawn(move || {
-                    let server = servers::naive(f);
-                    probe_with_notes(server.addr, sections, all)
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let runs = probe_each(&with, &sections());
 
     // Huge numerals read as the numbers they are, the body waited for: no risk, no MUST failure
     // on the huge-number cases.
@@ -246,7 +235,6 @@ fn published_shapes_are_flagged_and_correct_or_closed_servers_are_not() {
 #[test]
 fn each_published_shape_is_flagged_on_the_server_with_its_flaw() {
     let shapes: Vec<Section> = sections().into_iter().filter(|s| s.file == "smuggling-shapes").collect();
-    let all = Selection { strict: true, ..Selection::default() };
     let with: Vec<(Flaws, &[&str])> = vec![
         (Flaws::default(), &[]),
         (
@@ -266,16 +254,8 @@ fn each_published_shape_is_flagged_on_the_server_with_its_flaw() {
         (Flaws { chunk_bare_lf: true, ..Flaws::default() }, &["chunk-ext-bare-lf-kestrel", "funky-size-bare-lf"]),
         (Flaws { invalid_te_falls_back_to_cl: true, ..Flaws::default() }, &["te-invalid-beside-cl-gunicorn"]),
     ];
-    let runs: Vec<Vec<CaseResult>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = with
-            .iter()
-            .map(|&(f, _)| {
-                let (shapes, all) = (&shapes, &all);
-                scope.spawn(move || probe(servers::naive(f).addr, shapes, all))
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let flaws: Vec<Flaws> = with.iter().map(|&(f, _)| f).collect();
+    let runs: Vec<Vec<CaseResult>> = probe_each(&flaws, &shapes).into_iter().map(|(r, _)| r).collect();
     assert!(risks(&runs[0]).is_empty(), "the flaw-free server: {:#?}", risks(&runs[0]));
     for ((flaws, ids), results) in with.iter().zip(&runs).skip(1) {
         for id in *ids {
