@@ -221,13 +221,15 @@ pub fn classify(ex: &Exchange, readings: &[Reading], baseline: &Seen) -> (Desync
         );
     }
     if got == most && !last_is_canary {
-        return (
-            DesyncVerdict::Risk,
+        let changed = if last.status == baseline.status {
             format!(
-                "the canary got {} instead of {}: bytes left over from the case were read with it",
-                last.status, baseline.status
-            ),
-        );
+                "the canary's answer changed (the same {} but a {}-byte body where it had {} bytes)",
+                last.status, last.body_len, baseline.body_len
+            )
+        } else {
+            format!("the canary was answered {} where on its own it gets {}", last.status, baseline.status)
+        };
+        return (DesyncVerdict::Risk, format!("{changed}: bytes left over from the case were read with it"));
     }
     match ex.end {
         End::Timeout | End::Open => (

@@ -186,7 +186,8 @@ pub struct Flaws {
     pub hang_on_underscore: bool,
     /// Read `_` in a field name as `-`, as CGI-style servers do.
     pub underscore_as_dash: bool,
-    /// Read a Content-Length as Python's `int()` does: `5_0` is 50 (tornado before 6.3.3).
+    /// Read a Content-Length as Python's `int()` does: `5_0` is 50 and `+5` is 5 (tornado before
+    /// 6.3.3).
     pub python_int: bool,
     /// Take a bare CR in a head as a line end (llhttp's CVE-2023-30589).
     pub bare_cr_line_end: bool,
@@ -200,6 +201,11 @@ pub struct Flaws {
     pub any_two_bytes_after_data: bool,
     /// Use only the first Transfer-Encoding line (gunicorn's CVE-2024-1135).
     pub te_first_line_only: bool,
+    /// A Transfer-Encoding whose list is not exactly `chunked` is ignored (the body is then empty).
+    pub te_unrecognised_ignored: bool,
+    /// A chunk-size line ends at the first CRLF outside a quoted-string (Netty and Jetty read
+    /// quoted extensions across line ends).
+    pub quoted_ext_across_lines: bool,
     /// Not a flaw: answer every POST with 501 and close, as a static file server does.
     pub refuse_post: bool,
     /// With an invalid Transfer-Encoding beside Content-Length, frame by the length (gunicorn's
@@ -281,6 +287,19 @@ enum Parsed {
     Bad,
     Bad501,
     Request { used: usize, close: bool },
+}
+
+/// Where the first CRLF outside a quoted-string is.
+fn crlf_outside_quotes(bytes: &[u8]) -> Option<usize> {
+    let mut quoted = false;
+    for (i, w) in bytes.windows(2).enumerate() {
+        match w {
+            [b'"', _] => quoted = !quoted,
+            [b'\r', b'\n'] if !quoted => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `field-value` (RFC 9110 §5.5): no control byte but HTAB.
@@ -408,7 +427,7 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
         if cl.is_empty() && flaws.empty_cl_absent {
             continue;
         }
-        let digits: Vec<u8> = cl.iter().copied().filter(|&b| !(flaws.python_int && b == b'_')).collect();
+        let digits: Vec<u8> = cl.iter().copied().filter(|&b| !(flaws.python_int && (b == b'_' || b == b'+'))).collect();
         let cl = &digits;
         if cl.is_empty() || !cl.iter().all(u8::is_ascii_digit) || (cl.len() > 15 && !flaws.big_numerals) {
             return Parsed::Bad;
@@ -433,6 +452,7 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
         [] => false,
         [only] if only == b"chunked" && !http10 => true,
         _ if flaws.invalid_te_falls_back_to_cl && length.is_some() => false,
+        _ if flaws.te_unrecognised_ignored => false,
         _ => return Parsed::Bad,
     };
     if chunked && length.is_some() && !flaws.te_cl_by_cl {
@@ -465,7 +485,11 @@ fn naive_chunked(body: &[u8], flaws: Flaws) -> Option<Result<(usize, bool), ()>>
     let mut at = 0;
     let mut lenient = false;
     loop {
-        let crlf = body[at..].windows(2).position(|w| w == b"\r\n").map(|i| (i + at, 2));
+        let crlf = if flaws.quoted_ext_across_lines {
+            crlf_outside_quotes(&body[at..]).map(|i| (i + at, 2))
+        } else {
+            body[at..].windows(2).position(|w| w == b"\r\n").map(|i| (i + at, 2))
+        };
         let lf_ok = flaws.chunk_bare_lf || flaws.chunk_bare_lf_then_close;
         let lf = body[at..]
             .iter()
