@@ -243,6 +243,7 @@ fn each_published_shape_is_flagged_on_the_server_with_its_flaw() {
         ),
         (Flaws { python_int: true, ..Flaws::default() }, &["cl-underscore-digits"]),
         (Flaws { te_unrecognised_ignored: true, ..Flaws::default() }, &["te-chunked-trailing-comma"]),
+        (Flaws { lf_inside_lines: true, ..Flaws::default() }, &["bare-lf-head-then-canary"]),
         (
             Flaws { quoted_ext_across_lines: true, lax_quoted_ext: true, ..Flaws::default() },
             &["chunk-ext-quoted-unterminated-hides-request"],

@@ -206,6 +206,9 @@ pub struct Flaws {
     /// A chunk-size line ends at the first CRLF outside a quoted-string (Netty and Jetty read
     /// quoted extensions across line ends).
     pub quoted_ext_across_lines: bool,
+    /// Neither take a bare LF as a line end nor refuse it: lines end at CRLF only and a LF is
+    /// kept inside them, so a bare-LF head runs on into the next request.
+    pub lf_inside_lines: bool,
     /// Not a flaw: answer every POST with 501 and close, as a static file server does.
     pub refuse_post: bool,
     /// With an invalid Transfer-Encoding beside Content-Length, frame by the length (gunicorn's
@@ -363,7 +366,15 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
     };
     let head = &buf[..head_end];
     let mut lines: Vec<&[u8]> = Vec::new();
-    for line in head.split(|&b| b == b'\n') {
+    if flaws.lf_inside_lines {
+        // Split at CRLF only; a LF stays in its line.
+        let mut rest = head;
+        while let Some(i) = rest.windows(2).position(|w| w == b"\r\n") {
+            lines.push(&rest[..i]);
+            rest = &rest[i + 2..];
+        }
+    }
+    for line in head.split(|&b| b == b'\n').filter(|_| !flaws.lf_inside_lines) {
         let trimmed = match line.strip_suffix(b"\r") {
             Some(l) => l,
             None if flaws.bare_lf || line.is_empty() => line,
@@ -380,7 +391,8 @@ fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
     }
     let request_line = lines[0];
     let parts: Vec<&[u8]> = request_line.split(|&b| b == b' ').collect();
-    if parts.len() != 3 || !is_token(parts[0]) || !parts[2].starts_with(b"HTTP/1.") {
+    let parts_ok = parts.len() == 3 || (flaws.lf_inside_lines && parts.len() > 3);
+    if !parts_ok || !is_token(parts[0]) || !parts[2].starts_with(b"HTTP/1.") {
         return Parsed::Bad;
     }
     let method = parts[0];
