@@ -1,15 +1,20 @@
 //! `h1spec probe`: the corpus against a live server over TCP, with desync detection.
 //!
-//! Each request case goes on a connection of its own. A case without a desync class is sent
-//! alone and judged by the first response. A framing case is sent followed by a **canary** (a
-//! plain GET of the target's path, whose answer the probe learnt first on a connection of its
-//! own): the responses are then compared with the RFC's reading of the bytes, which h1wire gives
-//! (how many requests they hold). The server either refused, or answered as the RFC reads the
-//! bytes and then answered the canary as before (consistent), or read them another way: an extra
-//! response (it read part of a body as a request), a missing canary (it took the canary as body,
-//! or waits for body bytes the RFC says were not announced), or a changed canary (leftover bytes
-//! were glued to it). Where the connection closed before the probe could tell, it says
-//! inconclusive rather than guess.
+//! Before the cases, controls: the canary (a plain GET of the target's path) on its own, two
+//! canaries pipelined, a POST with a small body, and the CL.0 gadget path. Each request case then
+//! goes on a connection of its own. A case without a desync class is sent alone and judged by its
+//! first response ([`judge::judge`]). A framing case is sent followed by the canary, and the
+//! responses are compared with the readings the RFC allows ([`reading::allowed`], each from a
+//! sentence of RFC 9110 or 9112) by [`judge::classify`]: refused, consistent, a risk (the server
+//! accepted what the RFC refuses for its framing and read on, refused it and read on, or answered
+//! more, fewer or different requests than any allowed reading), or inconclusive. A risk is then
+//! checked against the case's control (the same shape made valid) and the pipelining control,
+//! and confirmed by sending it again (`unstable` when it does not show again). After a case that
+//! got nothing an allowed reading expects, a plain request on a fresh connection checks that the
+//! server still answers; one that stopped is an outage, reported once ([`Live::notes`]).
+//!
+//! The subject observes and the judge decides: `judge.rs` and `reading.rs` are pure functions of
+//! bytes and responses; this file only sends, and `wire.rs` only reads, within bounds.
 
 pub mod judge;
 pub mod reading;
@@ -22,7 +27,7 @@ use std::time::{Duration, Instant};
 use h1wire::ResponseTo;
 
 use crate::corpus::{Case, CaseKind, Expect, Section};
-use crate::pipeline::{CaseResult, Desync, DesyncVerdict, Outage, Reproduced, RunNotes, Subject};
+use crate::pipeline::{CaseResult, Desync, DesyncVerdict, Judgment, Outage, Reproduced, RunNotes, Subject};
 use reading::{Cause, Reading, Then};
 use wire::{exchange, End, Exchange, Plan, Seen};
 
@@ -294,7 +299,7 @@ impl Subject for Live {
             return CaseResult::new(
                 section,
                 case,
-                crate::pipeline::Judgment::Skip,
+                Judgment::Skip,
                 String::new(),
                 "a response case: the probe sends requests".into(),
             );
@@ -303,35 +308,55 @@ impl Subject for Live {
             return CaseResult::new(
                 section,
                 case,
-                crate::pipeline::Judgment::Skip,
+                Judgment::Skip,
                 String::new(),
                 format!("inconclusive: the server stopped answering plain requests after case {since}"),
             );
         }
         let bytes = case.bytes();
+        // Refused by h1wire only for a size limit or a huge numeral: reading it as announced
+        // conforms too (RFC 9110 §8.6).
         let limit = matches!(reading::read(&bytes, 0, &h1wire::Config::default(), "").refusal(), Some(Cause::Limit(_)));
-        let desync_run = case.desync.filter(|_| case.expect != Expect::Incomplete);
-        let Some(class) = desync_run else {
-            let deadline = match case.expect {
-                Expect::Incomplete => self.timing.incomplete_wait,
-                _ => self.timing.deadline,
-            };
-            let ex = send(self.target.addr, &bytes, 1, Duration::ZERO, Instant::now() + deadline);
-            let (verdict, expected, actual) = judge::judge(case, &ex, limit, self.timing.incomplete_wait.as_millis());
-            let (verdict, actual) = self.capable(verdict, &bytes, &ex, actual);
-            if ex.responses.is_empty() && case.expect != Expect::Incomplete && !self.check_alive(case) {
-                return self.outage_result(section, case, expected, actual);
-            }
-            return CaseResult::new(section, case, verdict, expected, actual);
+        match case.desync.filter(|_| case.expect != Expect::Incomplete) {
+            None => self.run_alone(section, case, &bytes, limit),
+            Some(class) => self.run_with_canary(section, case, class, &bytes, limit),
+        }
+    }
+}
+
+impl Live {
+    /// A case without a desync class: sent alone, judged by its first response.
+    fn run_alone(&self, section: &Section, case: &Case, bytes: &[u8], limit: bool) -> CaseResult {
+        let deadline = match case.expect {
+            Expect::Incomplete => self.timing.incomplete_wait,
+            _ => self.timing.deadline,
         };
-        let sent = [&bytes[..], &self.canary].concat();
+        let ex = send(self.target.addr, bytes, 1, Duration::ZERO, Instant::now() + deadline);
+        let (verdict, expected, actual) = judge::judge(case, &ex, limit, self.timing.incomplete_wait.as_millis());
+        let (verdict, actual) = self.capable(verdict, bytes, &ex, actual);
+        if ex.responses.is_empty() && case.expect != Expect::Incomplete && !self.check_alive(case) {
+            return self.outage_result(section, case, expected, actual);
+        }
+        CaseResult::new(section, case, verdict, expected, actual)
+    }
+
+    /// A framing case: sent with the canary after it, judged against the readings the RFC
+    /// allows; a risk is checked against the case's control, the pipelining control and the
+    /// server's liveness, then confirmed by sending it again.
+    fn run_with_canary(
+        &self,
+        section: &Section,
+        case: &Case,
+        class: crate::corpus::DesyncClass,
+        bytes: &[u8],
+        limit: bool,
+    ) -> CaseResult {
+        let sent = [bytes, &self.canary].concat();
         let readings = reading::allowed(&sent, self.canary.len());
-        let most = readings.iter().map(|r| r.most()).max().unwrap_or(1);
         let run_once = || {
-            let ex = send(self.target.addr, &sent, most, self.timing.linger, Instant::now() + self.timing.deadline);
-            let (mut verdict, mut why) = judge::classify(&ex, &readings, &self.baseline);
+            let (ex, mut verdict, mut why) = self.exchange_judged(&sent, &readings);
             // The second way: the head alone, where every reading takes it as a whole message.
-            if let Some(waited) = self.head_alone(&bytes) {
+            if let Some(waited) = self.head_alone(bytes) {
                 verdict = DesyncVerdict::Risk;
                 why = format!("{why}; and {waited}");
             }
@@ -339,26 +364,17 @@ impl Subject for Live {
         };
         let (ex, mut verdict, mut why) = run_once();
         let (judgment, expected, actual) = judge::judge(case, &ex, limit, self.timing.incomplete_wait.as_millis());
-        let (judgment, actual) = self.capable(judgment, &bytes, &ex, actual);
-        let mut result = CaseResult::new(section, case, judgment, expected, actual);
-        let mut reproduced = None;
+        let (judgment, actual) = self.capable(judgment, bytes, &ex, actual);
         if matches!(verdict, DesyncVerdict::Risk | DesyncVerdict::Inconclusive) && !self.check_alive(case) {
-            return self.outage_result(section, case, result.expected, result.actual);
+            return self.outage_result(section, case, expected, actual);
         }
+        let mut result = CaseResult::new(section, case, judgment, expected, actual);
         if verdict == DesyncVerdict::Risk {
-            if let Some(control) = case.control.as_deref().map(crate::corpus::decode) {
-                let control = [&control.unwrap_or_default()[..], &self.canary].concat();
-                let readings = reading::allowed(&control, self.canary.len());
-                let most = readings.iter().map(|r| r.most()).max().unwrap_or(1);
-                let ex =
-                    send(self.target.addr, &control, most, self.timing.linger, Instant::now() + self.timing.deadline);
-                let (control_verdict, control_why) = judge::classify(&ex, &readings, &self.baseline);
-                if control_verdict != DesyncVerdict::Consistent {
-                    verdict = DesyncVerdict::Inconclusive;
-                    why = format!(
-                        "{why}; but the control (the same shape made valid) was not read as the RFC reads it either ({control_why}), so the difference cannot be told from how this server answers any such request"
-                    );
-                }
+            if let Some(control_why) = case.control.as_deref().and_then(|c| self.control_misread(c)) {
+                verdict = DesyncVerdict::Inconclusive;
+                why = format!(
+                    "{why}; but the control (the same shape made valid) was not read as the RFC reads it either ({control_why}), so the difference cannot be told from how this server answers any such request"
+                );
             }
         }
         if verdict == DesyncVerdict::Risk && !self.pipelines {
@@ -367,6 +383,7 @@ impl Subject for Live {
                 "{why} (but the server does not answer pipelined plain requests either: the canary cannot tell)"
             );
         }
+        let mut reproduced = None;
         if verdict == DesyncVerdict::Risk && self.confirm > 0 {
             let times = (0..self.confirm).filter(|_| run_once().1 == DesyncVerdict::Risk).count();
             reproduced = Some(Reproduced { times, of: self.confirm });
@@ -384,26 +401,36 @@ impl Subject for Live {
         result.desync = Some(desync);
         result
     }
-}
 
-impl Live {
+    /// `sent` on a fresh connection, waiting for the most responses any reading gives, and the
+    /// verdict of what came back.
+    fn exchange_judged(&self, sent: &[u8], readings: &[Reading]) -> (Exchange, DesyncVerdict, String) {
+        let most = readings.iter().map(|r| r.most()).max().unwrap_or(1);
+        let ex = send(self.target.addr, sent, most, self.timing.linger, Instant::now() + self.timing.deadline);
+        let (verdict, why) = judge::classify(&ex, readings, &self.baseline);
+        (ex, verdict, why)
+    }
+
+    /// Sends a case's control (escaped as `raw`) with the canary; `Some(why)` when the server
+    /// does not read it as the RFC does.
+    fn control_misread(&self, control: &str) -> Option<String> {
+        let sent = [&crate::corpus::decode(control).unwrap_or_default()[..], &self.canary].concat();
+        let readings = reading::allowed(&sent, self.canary.len());
+        let (_, verdict, why) = self.exchange_judged(&sent, &readings);
+        (verdict != DesyncVerdict::Consistent).then_some(why)
+    }
+
     /// A failed case sent as a POST that the server answered with the status it gives every POST
     /// with a body (the capability control) shows nothing about the case's rule: it is skipped,
     /// not failed. Its desync check still stands.
-    fn capable(
-        &self,
-        judgment: crate::pipeline::Judgment,
-        bytes: &[u8],
-        ex: &Exchange,
-        actual: String,
-    ) -> (crate::pipeline::Judgment, String) {
+    fn capable(&self, judgment: Judgment, bytes: &[u8], ex: &Exchange, actual: String) -> (Judgment, String) {
         let refused_like_any_post = self.refuses_bodies.is_some_and(|status| {
             first_token(bytes) == "POST" && ex.responses.first().is_some_and(|r| r.status == status)
         });
-        if judgment == crate::pipeline::Judgment::Fail && refused_like_any_post {
+        if judgment == Judgment::Fail && refused_like_any_post {
             let why =
                 format!("inconclusive: answered as every POST with a body is here (capability control): {actual}");
-            (crate::pipeline::Judgment::Skip, why)
+            (Judgment::Skip, why)
         } else {
             (judgment, actual)
         }
@@ -412,7 +439,7 @@ impl Live {
     /// The result of a case after which the server stopped answering: the outage is the finding
     /// (reported once, by [`Live::notes`]); the case itself is inconclusive.
     fn outage_result(&self, section: &Section, case: &Case, expected: String, actual: String) -> CaseResult {
-        let mut result = CaseResult::new(section, case, crate::pipeline::Judgment::Skip, expected, actual);
+        let mut result = CaseResult::new(section, case, Judgment::Skip, expected, actual);
         result.actual = format!("inconclusive: the server stopped answering plain requests ({})", result.actual);
         result
     }
