@@ -168,6 +168,8 @@ fn published_shapes_are_flagged_and_correct_or_closed_servers_are_not() {
         Flaws { no_pipelining: true, ..Flaws::default() },
         Flaws { hang_on_underscore: true, ..Flaws::default() },
         Flaws { refuse_post: true, ..Flaws::default() },
+        Flaws { chunk_bare_lf_once: true, ..Flaws::default() },
+        Flaws { ext_hangs: true, ..Flaws::default() },
     ];
     let runs = probe_each(&with, &sections());
 
@@ -228,6 +230,26 @@ fn published_shapes_are_flagged_and_correct_or_closed_servers_are_not() {
     assert!(r.actual.contains("capability control"), "{}", r.actual);
     // A GET case is judged as usual.
     assert_eq!(find(static_files, "field-space-before-colon").verdict, Judgment::Pass);
+
+    // Lenient once, strict after: the risk does not show again, so it is unstable, counted apart
+    // and not in the exit status.
+    let (once, _) = &runs[8];
+    assert!(risks(once).is_empty(), "{:#?}", risks(once));
+    let unstable: Vec<&CaseResult> =
+        once.iter().filter(|r| r.desync.as_ref().is_some_and(|d| d.verdict == DesyncVerdict::Unstable)).collect();
+    assert_eq!(unstable.len(), 1, "{unstable:#?}");
+    assert_eq!(unstable[0].desync.as_ref().unwrap().reproduced.map(|p| (p.times, p.of)), Some((0, 3)));
+    let summary = pipeline::Summary::of(once);
+    assert_eq!((summary.desync_risks, summary.desync_unstable), (0, 1));
+
+    // Waits on every chunk extension, valid or not: where a case has a control (the same
+    // extension made valid), the server misreads the control too, so the attack is
+    // inconclusive, not a risk.
+    let (hangs, _) = &runs[9];
+    let r = find(hangs, "chunk-ext-bare-lf-kestrel");
+    let d = r.desync.as_ref().unwrap();
+    assert_eq!(d.verdict, DesyncVerdict::Inconclusive, "{d:?}");
+    assert!(d.difference.contains("the control"), "{}", d.difference);
 }
 
 /// Every published shape against a server with the one flaw it exposes: a risk on that case, none

@@ -209,6 +209,12 @@ pub struct Flaws {
     /// Neither take a bare LF as a line end nor refuse it: lines end at CRLF only and a LF is
     /// kept inside them, so a bare-LF head runs on into the next request.
     pub lf_inside_lines: bool,
+    /// Accept a bare LF after a chunk size the first time only, refuse it after: a behaviour
+    /// that does not repeat.
+    pub chunk_bare_lf_once: bool,
+    /// Never finish reading a chunk-size line that has an extension (wait for more bytes),
+    /// valid or not.
+    pub ext_hangs: bool,
     /// Not a flaw: answer every POST with 501 and close, as a static file server does.
     pub refuse_post: bool,
     /// With an invalid Transfer-Encoding beside Content-Length, frame by the length (gunicorn's
@@ -224,6 +230,7 @@ pub struct Flaws {
 /// reads (`404` where the request line holds "404"), and `400` (then close) to what it refuses.
 pub fn naive(flaws: Flaws) -> Running {
     let hung = Arc::new(AtomicBool::new(false));
+    let lenient_used = Arc::new(AtomicBool::new(false));
     spawn(move |mut stream, stop| {
         let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
         let until = std::time::Instant::now() + Duration::from_secs(10);
@@ -239,6 +246,10 @@ pub fn naive(flaws: Flaws) -> Running {
                     std::thread::sleep(Duration::from_millis(20));
                 }
                 return;
+            }
+            let mut flaws = flaws;
+            if flaws.chunk_bare_lf_once && buf.windows(2).any(|w| w == b"5\n") {
+                flaws.chunk_bare_lf = !lenient_used.swap(true, Ordering::SeqCst);
             }
             match naive_request(&buf, flaws) {
                 Parsed::Need => {}
@@ -516,6 +527,9 @@ fn naive_chunked(body: &[u8], flaws: Flaws) -> Option<Result<(usize, bool), ()>>
         };
         lenient |= ending == 1 && flaws.chunk_bare_lf_then_close;
         let line = &body[at..line_end];
+        if flaws.ext_hangs && line.contains(&b';') {
+            return None;
+        }
         let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
         let rest = &line[digits..];
         let ext_ok = rest.is_empty() || (rest.starts_with(b";") && is_chunk_ext(rest, flaws.lax_quoted_ext));
