@@ -113,6 +113,8 @@ pub struct Live {
     confirm: usize,
     /// The server stopped answering plain requests after this case.
     outage: Mutex<Option<Outage>>,
+    /// When the last liveness check during an outage began.
+    last_alive_check: Mutex<Option<Instant>>,
 }
 
 /// Why a probe cannot start.
@@ -175,6 +177,7 @@ impl Live {
             gadget_blind,
             confirm: 3,
             outage: Mutex::new(None),
+            last_alive_check: Mutex::new(None),
         })
     }
 
@@ -247,6 +250,15 @@ impl Live {
                 _ => return None,
             }
         };
+        // One check per deadline, shared by every job: a server that is down costs the run one
+        // deadline at a time, not one per case.
+        {
+            let mut last = self.last_alive_check.lock().expect("no thread panics holding it");
+            if last.is_some_and(|at| at.elapsed() < self.timing.deadline) {
+                return Some(case);
+            }
+            *last = Some(Instant::now());
+        }
         if self.alive().is_ok() {
             if let Some(o) = self.outage.lock().expect("no thread panics holding it").as_mut() {
                 o.recovered = true;
