@@ -43,7 +43,7 @@ use serde::Deserialize;
 use crate::parse::{latin1, Verdict};
 
 /// Requirement level of the rule a case tests (RFC 2119).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub enum Level {
     /// An absolute requirement.
     #[serde(rename = "MUST")]
@@ -54,6 +54,23 @@ pub enum Level {
     /// An option.
     #[serde(rename = "MAY")]
     May,
+}
+
+impl Level {
+    /// The RFC 2119 keyword: `MUST`, `SHOULD` or `MAY`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Must => "MUST",
+            Level::Should => "SHOULD",
+            Level::May => "MAY",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// Which kind of message a case holds (the key is `role` in the files).
@@ -137,6 +154,12 @@ impl DesyncClass {
             DesyncClass::Expect => "Expect",
             DesyncClass::Pipelining => "pipelining",
         }
+    }
+}
+
+impl fmt::Display for DesyncClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::corpus::{Case, Level, Section};
+use crate::corpus::{Case, DesyncClass, Level, Section};
 
 /// Pass, fail or skip.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -54,7 +54,7 @@ pub struct Desync {
     /// What the check found.
     pub verdict: DesyncVerdict,
     /// The class, as the corpus names it (`CL.TE`, `TE.CL`, …).
-    pub class: &'static str,
+    pub class: DesyncClass,
     /// One sentence: what the server did, against what the RFC's readings do.
     pub difference: String,
     /// The exact bytes sent (the case, then the canary), escaped as `printf` reads them.
@@ -72,13 +72,7 @@ pub struct Desync {
 
 impl Desync {
     /// A desync part from its pieces; `evidence` joins them.
-    pub fn new(
-        verdict: DesyncVerdict,
-        class: &'static str,
-        difference: String,
-        sent: String,
-        received: String,
-    ) -> Self {
+    pub fn new(verdict: DesyncVerdict, class: DesyncClass, difference: String, sent: String, received: String) -> Self {
         let evidence = format!("{difference}. Sent: \"{sent}\". Received: {received}.");
         Desync { verdict, class, difference, sent, received, reproduced: None, reproduce: Vec::new(), evidence }
     }
@@ -115,7 +109,7 @@ pub struct CaseResult {
     /// The RFC section the case is filed under (its first reference).
     pub section: String,
     /// `MUST`, `SHOULD` or `MAY`.
-    pub level: &'static str,
+    pub level: Level,
     /// The normative sentence.
     pub requirement: String,
     /// Pass, fail or skip.
@@ -138,7 +132,7 @@ impl CaseResult {
         CaseResult {
             id: case.id.clone(),
             section: case.rfc.first().cloned().unwrap_or_default(),
-            level: level_name(case.level),
+            level: case.level,
             requirement: case.requirement.clone().unwrap_or_default(),
             verdict,
             expected,
@@ -150,21 +144,12 @@ impl CaseResult {
 
     /// Whether the result counts against the subject: a failed MUST case, or a desync risk.
     pub fn is_must_failure(&self) -> bool {
-        self.verdict == Judgment::Fail && self.level == "MUST"
+        self.verdict == Judgment::Fail && self.level == Level::Must
     }
 
     /// Whether the desync check found a risk.
     pub fn is_desync_risk(&self) -> bool {
         self.desync.as_ref().is_some_and(|d| d.verdict == DesyncVerdict::Risk)
-    }
-}
-
-/// The RFC 2119 keyword.
-pub fn level_name(level: Level) -> &'static str {
-    match level {
-        Level::Must => "MUST",
-        Level::Should => "SHOULD",
-        Level::May => "MAY",
     }
 }
 

@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::corpus::DesyncClass;
 use crate::pipeline::{CaseResult, DesyncVerdict, Judgment, RunNotes, Summary};
 
 /// How the console report looks.
@@ -52,15 +53,14 @@ pub fn summary_line(summary: &Summary) -> String {
 /// One line per desync class: how many of its cases were risks, unstable, consistent, refused
 /// and inconclusive. Empty when no case had a desync check.
 pub fn class_table(results: &[CaseResult]) -> String {
-    let mut classes: Vec<&str> = Vec::new();
+    let mut classes: Vec<DesyncClass> = Vec::new();
     for d in results.iter().filter_map(|r| r.desync.as_ref()) {
         if !classes.contains(&d.class) {
             classes.push(d.class);
         }
     }
     // The corpus's order of classes, whatever order the cases ran in.
-    let rank = |c: &str| crate::corpus::DesyncClass::ALL.iter().position(|k| k.name() == c).unwrap_or(usize::MAX);
-    classes.sort_by_key(|c| rank(c));
+    classes.sort_by_key(|c| DesyncClass::ALL.iter().position(|k| k == c));
     if classes.is_empty() {
         return String::new();
     }
@@ -74,7 +74,8 @@ pub fn class_table(results: &[CaseResult]) -> String {
         };
         let _ = writeln!(
             out,
-            "{class:<12} {:>6} {:>9} {:>11} {:>8} {:>13}",
+            "{:<12} {:>6} {:>9} {:>11} {:>8} {:>13}",
+            class.name(),
             count(DesyncVerdict::Risk),
             count(DesyncVerdict::Unstable),
             count(DesyncVerdict::Consistent),
@@ -228,13 +229,13 @@ mod tests {
         CaseResult {
             id: id.into(),
             section: "RFC 9112 §6.3".into(),
-            level: "MUST",
+            level: crate::corpus::Level::Must,
             requirement: "A server MUST close.".into(),
             verdict,
             expected: "400".into(),
             actual: "200".into(),
             desync: desync.map(|verdict| {
-                let mut d = Desync::new(verdict, "TE.CL", "read on".into(), "x\\r\\n".into(), "200".into());
+                let mut d = Desync::new(verdict, DesyncClass::TeCl, "read on".into(), "x\\r\\n".into(), "200".into());
                 d.reproduce = vec!["h1spec probe t --case b -v".into()];
                 d
             }),

@@ -403,7 +403,7 @@ impl Live {
                 verdict = DesyncVerdict::Unstable;
             }
         }
-        let mut desync = Desync::new(verdict, class.name(), why, printf_escaped(&sent), judge::describe(&ex));
+        let mut desync = Desync::new(verdict, class, why, printf_escaped(&sent), judge::describe(&ex));
         desync.reproduced = reproduced;
         let (host, port) = (self.target.addr.ip(), self.target.addr.port());
         desync.reproduce = vec![

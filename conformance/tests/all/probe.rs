@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use h1spec::corpus::{self, Section};
+use h1spec::corpus::{self, Level, Section};
 use h1spec::pipeline::{self, CaseResult, DesyncVerdict, Judgment, RunNotes, Selection};
 use h1spec::probe::wire::{self, End, Plan};
 use h1spec::probe::{Live, Target, Timing};
@@ -60,7 +60,7 @@ fn find<'r>(results: &'r [CaseResult], id: &str) -> &'r CaseResult {
 }
 
 fn risk_class(r: &CaseResult) -> Option<&'static str> {
-    r.desync.as_ref().filter(|d| d.verdict == DesyncVerdict::Risk).map(|d| d.class)
+    r.desync.as_ref().filter(|d| d.verdict == DesyncVerdict::Risk).map(|d| d.class.name())
 }
 
 #[test]
@@ -117,13 +117,13 @@ fn each_flaw_of_a_broken_server_is_flagged_and_allowed_choices_are_not() {
     let results = &runs[4];
     assert_eq!(find(&baseline, "field-space-before-colon").verdict, Judgment::Pass);
     let r = find(results, "field-space-before-colon");
-    assert_eq!((r.verdict, r.level, r.section.as_str()), (Judgment::Fail, "MUST", "RFC 9112 §5.1"), "{r:?}");
+    assert_eq!((r.verdict, r.level, r.section.as_str()), (Judgment::Fail, Level::Must, "RFC 9112 §5.1"), "{r:?}");
 
     // Bare LF: RFC 9112 §2.2 lets a recipient accept it, so it shows at its level (MAY, where
     // either choice passes) and adds no MUST failure and no desync risk.
     let results = &runs[5];
     let r = find(results, "request-line-bare-lf");
-    assert_eq!((r.level, r.verdict), ("MAY", Judgment::Pass));
+    assert_eq!((r.level, r.verdict), (Level::May, Judgment::Pass));
     assert!(r.actual.starts_with("200"), "the server's choice is reported: {}", r.actual);
     assert!(find(&baseline, "request-line-bare-lf").actual.starts_with("400"));
     let must = |rs: &[CaseResult]| rs.iter().filter(|r| r.is_must_failure()).map(|r| r.id.clone()).collect::<Vec<_>>();
@@ -291,7 +291,7 @@ fn each_published_shape_is_flagged_on_the_server_with_its_flaw() {
     // It takes a 17 KB chunk extension: reading it as announced is allowed, so a SHOULD failure
     // (RFC 9112 §7.1.1: a server ought to limit them), not a risk.
     let r = find(&runs[0], "chunk-ext-over-16k");
-    assert_eq!((r.verdict, r.level), (Judgment::Fail, "SHOULD"), "{r:?}");
+    assert_eq!((r.verdict, r.level), (Judgment::Fail, Level::Should), "{r:?}");
     assert_eq!(r.desync.as_ref().unwrap().verdict, DesyncVerdict::Consistent, "{:?}", r.desync);
     for ((flaws, ids), results) in with.iter().zip(&runs).skip(1) {
         for id in *ids {
