@@ -11,6 +11,7 @@
 pub mod corpus;
 pub mod diff;
 pub mod differential;
+pub mod head;
 pub mod parse;
 pub mod pipeline;
 pub mod probe;

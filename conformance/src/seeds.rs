@@ -17,7 +17,7 @@ fn method_selector(method: &str) -> u8 {
 
 /// The bytes after the head of a chunked request: a seed for the `chunked` target.
 fn chunked_body(raw: &[u8]) -> Option<&[u8]> {
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let end = crate::head::head_end(raw)?;
     let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
     head.contains("transfer-encoding: chunked").then(|| &raw[end..])
 }

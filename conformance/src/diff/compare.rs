@@ -480,7 +480,7 @@ pub const CANARY: &[u8] = b"GET /h1spec-canary HTTP/1.1\r\nHost: h1spec\r\n\r\n"
 /// framing are untouched.
 pub fn kept_open(bytes: &[u8]) -> Vec<u8> {
     let mut out = bytes.to_vec();
-    let head_end = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(bytes.len());
+    let head_end = crate::head::head_end(bytes).unwrap_or(bytes.len());
     let mut i = 0;
     while i + 12 <= head_end {
         if out[i] == b'\n' && out[i + 1..i + 12].eq_ignore_ascii_case(b"connection:") {

@@ -702,7 +702,7 @@ fn record(mut conn: TcpStream, log: &Mutex<Vec<Recorded>>) {
         let done = match &verdict {
             Some(Verdict::Accept { .. }) => quiet >= Duration::from_millis(20),
             Some(Verdict::Reject { status: Some(_), .. }) => true,
-            Some(Verdict::Reject { stage: Some("body"), .. }) if !continued && expects_continue(&got) => {
+            Some(Verdict::Reject { stage: Some("body"), .. }) if !continued && crate::head::expects_continue(&got) => {
                 // The proxy waits for a 100 before it sends the body (RFC 9110 §10.1.1).
                 continued = true;
                 let _ = conn.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
@@ -818,17 +818,6 @@ fn dechunk(mut body: &[u8]) -> (Vec<u8>, bool) {
 
 /// How long a proxy must stay silent before its answer is taken as complete.
 pub const PROXY_QUIET: Duration = Duration::from_millis(250);
-
-/// Whether the head at the start of `bytes` carries `Expect: 100-continue`.
-fn expects_continue(bytes: &[u8]) -> bool {
-    let head_end = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(bytes.len());
-    bytes[..head_end].split(|&b| b == b'\n').any(|line| {
-        let line = line.trim_ascii();
-        line.len() >= 7
-            && line[..7].eq_ignore_ascii_case(b"expect:")
-            && line[7..].trim_ascii().eq_ignore_ascii_case(b"100-continue")
-    })
-}
 
 /// A proxy in front of a [`Recorder`]. It reads one stream at a time, so that the recorder's
 /// log is that stream's: [`Proxies`] lends each instance to one reader.

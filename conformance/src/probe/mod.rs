@@ -462,7 +462,7 @@ impl Live {
     /// still announce a body to a lax reader; the canary judges those.) Returns what it saw when
     /// the server waited.
     fn head_alone(&self, case_bytes: &[u8]) -> Option<String> {
-        let head = &case_bytes[..reading::head_end(case_bytes)?];
+        let head = &case_bytes[..crate::head::head_end(case_bytes)?];
         let no_body = reading::allowed(head, 0).iter().all(|r: &Reading| r.complete >= 1 && r.then == Then::Idle);
         if !no_body {
             return None;

@@ -18,6 +18,8 @@
 
 use h1wire::{Config, ErrorKind, Event, Parse, RequestParser};
 
+use crate::head::{self, head_end};
+
 /// Why a reading refuses a message: the probe judges a server that accepts it by this.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cause {
@@ -155,11 +157,7 @@ pub fn allowed(sent: &[u8], canary_len: usize) -> Vec<Reading> {
             "a list of one repeated Content-Length (RFC 9112 §6.3)",
         ));
     }
-    let expects_continue = first_head_lines(sent).any(|line| {
-        line.split(|&b| b == b':').next().is_some_and(|n| n.eq_ignore_ascii_case(b"expect"))
-            && line.to_ascii_lowercase().windows(12).any(|w| w == b"100-continue")
-    });
-    if expects_continue && strict.refusal().is_none() {
+    if head::expects_continue(sent) && strict.refusal().is_none() {
         // RFC 9110 §10.1.1: a server may answer with a final status before the content arrives;
         // it then closes, or reads and discards the content (the strict reading).
         readings.push(Reading {
@@ -242,12 +240,7 @@ pub fn read(bytes: &[u8], canary_len: usize, config: &Config, name: &'static str
 
 /// The Content-Length values of the first head, as sent.
 fn content_lengths(bytes: &[u8]) -> Vec<&[u8]> {
-    first_head_lines(bytes)
-        .filter_map(|line| {
-            let colon = line.iter().position(|&b| b == b':')?;
-            line[..colon].eq_ignore_ascii_case(b"content-length").then(|| line[colon + 1..].trim_ascii())
-        })
-        .collect()
+    head::values(bytes, b"content-length").collect()
 }
 
 /// `1*DIGIT` too long for 64 bits.
@@ -256,20 +249,6 @@ fn is_big_numeral(value: &[u8]) -> bool {
     !value.is_empty()
         && value.iter().all(u8::is_ascii_digit)
         && (digits > 20 || (digits == 20 && value > &b"18446744073709551615"[..]))
-}
-
-/// The field lines of the first head (split at CRLF, up to the empty line).
-fn first_head_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let end = head_end(bytes).unwrap_or(bytes.len());
-    let head = &bytes[..end];
-    let mut lines = head.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
-    lines.next();
-    lines.take_while(|l| !l.is_empty())
-}
-
-/// Where the first head's empty line ends (after its CRLF CRLF).
-pub fn head_end(bytes: &[u8]) -> Option<usize> {
-    bytes.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4)
 }
 
 /// `bytes` with each obs-fold (CRLF then SP or HTAB) of the first head replaced by one SP, or

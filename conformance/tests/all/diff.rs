@@ -17,11 +17,8 @@ fn lax(stream: &[u8]) -> (Reading, Vec<Vec<u8>>) {
     let mut at = 0;
     while at < stream.len() {
         let rest = &stream[at..];
-        let Some(head_end) = rest
-            .windows(2)
-            .position(|w| w == b"\n\n")
-            .map(|p| p + 2)
-            .or_else(|| rest.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4))
+        let Some(head_end) =
+            rest.windows(2).position(|w| w == b"\n\n").map(|p| p + 2).or_else(|| h1spec::head::head_end(rest))
         else {
             return (Reading { messages, end: End::Cut { stage: Stage::Head } }, taken);
         };

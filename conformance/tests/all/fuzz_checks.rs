@@ -14,8 +14,8 @@ fn parse_checks_hold_on_every_corpus_case() {
             match case.kind {
                 CaseKind::Request => {
                     fuzz::parse_request(&raw);
-                    if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-                        fuzz::chunked(&raw[end + 4..]);
+                    if let Some(end) = h1spec::head::head_end(&raw) {
+                        fuzz::chunked(&raw[end..]);
                     }
                 }
                 CaseKind::Response => {
