@@ -299,47 +299,6 @@ fn diff(args: DiffArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn save_finding(
-    report: &std::path::Path,
-    number: usize,
-    id: Option<String>,
-    to: &std::path::Path,
-) -> Result<String, String> {
-    let text = std::fs::read_to_string(report).map_err(|e| format!("{}: {e}", report.display()))?;
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", report.display()))?;
-    let finding = number
-        .checked_sub(1)
-        .and_then(|i| json["findings"].get(i))
-        .ok_or_else(|| format!("the report has no finding F{number}"))?;
-    let stream: Vec<u8> = finding["stream"]
-        .as_str()
-        .ok_or("the finding has no stream")?
-        .chars()
-        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
-        .collect();
-    let class = finding["difference"]["class"].as_str().unwrap_or("difference");
-    let id = id.unwrap_or_else(|| format!("diff-{class}-{number}"));
-    let case = h1spec::corpus::case_from_stream(
-        &id,
-        &stream,
-        &format!(
-            "Found by h1spec diff: {}. The expectation is h1wire's reading; review it.",
-            finding["signature"].as_str().unwrap_or_default()
-        ),
-    );
-    let existing = std::fs::read_to_string(to).unwrap_or_default();
-    let mut all = existing.clone();
-    if existing.is_empty() {
-        all.push_str("[section]\nid = \"diff-findings\"\ntitle = \"Found by h1spec diff\"\n");
-    }
-    all.push('\n');
-    all.push_str(&case);
-    // The case must load beside the others before it is written.
-    h1spec::corpus::load_str(&to.display().to_string(), &all).map_err(|e| e.to_string())?;
-    std::fs::write(to, all).map_err(|e| format!("{}: {e}", to.display()))?;
-    Ok(id)
-}
-
 fn read_input(file: Option<&PathBuf>) -> std::io::Result<Vec<u8>> {
     match file {
         Some(path) if path.as_os_str() != "-" => std::fs::read(path),
@@ -455,16 +414,18 @@ fn main() -> ExitCode {
     match command {
         Command::Probe(args) => probe(args),
         Command::Diff(args) => diff(args),
-        Command::SaveFinding { report, number, id, to } => match save_finding(&report, number, id, &to) {
-            Ok(id) => {
-                println!("saved case {id} to {}", to.display());
-                ExitCode::SUCCESS
+        Command::SaveFinding { report, number, id, to } => {
+            match h1spec::diff::save::save_finding(&report, number, id, &to) {
+                Ok(id) => {
+                    println!("saved case {id} to {}", to.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("h1spec: {e}");
+                    ExitCode::from(2)
+                }
             }
-            Err(e) => {
-                eprintln!("h1spec: {e}");
-                ExitCode::from(2)
-            }
-        },
+        }
         Command::Serve { addr, echo } => {
             let listener = match std::net::TcpListener::bind(&addr) {
                 Ok(l) => l,

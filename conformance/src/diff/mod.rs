@@ -27,6 +27,7 @@ pub mod peers;
 pub mod quirks;
 pub mod report;
 pub mod run;
+pub mod save;
 
 mod pico;
 

@@ -208,7 +208,7 @@ fn quirks_move_what_they_explain_out_of_the_findings() {
 
 #[test]
 fn a_finding_saves_as_a_corpus_case_that_loads() {
-    let case = h1spec::corpus::case_from_stream(
+    let case = h1spec::diff::save::case_from_stream(
         "toy-te-ignored",
         b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET / HTTP/1.1\r\n",
         "found by a test",
@@ -218,7 +218,7 @@ fn a_finding_saves_as_a_corpus_case_that_loads() {
     let saved = &section.cases[0];
     assert_eq!(saved.id, "toy-te-ignored");
     assert!(saved.check().failures.is_empty(), "{:?}", saved.check().failures);
-    let refused = h1spec::corpus::case_from_stream("toy-bare-lf", b"GET / HTTP/1.1\nHost: a\n\n", "x");
+    let refused = h1spec::diff::save::case_from_stream("toy-bare-lf", b"GET / HTTP/1.1\nHost: a\n\n", "x");
     assert!(refused.contains("expect = \"reject\"") && refused.contains("error = \"bare-lf\""), "{refused}");
     assert!(refused.contains("RFC 9112 §2.2"), "{refused}");
 }
