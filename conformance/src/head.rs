@@ -32,12 +32,21 @@ pub fn values<'a>(bytes: &'a [u8], name: &'a [u8]) -> impl Iterator<Item = &'a [
     })
 }
 
-/// Whether the first head carries `Expect: 100-continue`.
+/// Whether a line of the first head (up to its CRLF CRLF, or all the bytes when there is none),
+/// with surrounding whitespace trimmed, is `Expect: 100-continue`. Deliberately wide: a line
+/// after a bare-LF empty line or with leading whitespace counts too, so that whoever waits on
+/// it (the diff's recording origin, the probe's readings) also waits where a lax reader would.
 ///
 /// ```
 /// assert!(h1spec::head::expects_continue(b"POST / HTTP/1.1\r\nexpect:  100-Continue\r\n\r\n"));
 /// assert!(!h1spec::head::expects_continue(b"POST / HTTP/1.1\r\n\r\nExpect: 100-continue\r\n\r\n"));
 /// ```
 pub fn expects_continue(bytes: &[u8]) -> bool {
-    values(bytes, b"expect").any(|v| v.eq_ignore_ascii_case(b"100-continue"))
+    let head = &bytes[..head_end(bytes).unwrap_or(bytes.len())];
+    head.split(|&b| b == b'\n').any(|line| {
+        let line = line.trim_ascii();
+        line.len() >= 7
+            && line[..7].eq_ignore_ascii_case(b"expect:")
+            && line[7..].trim_ascii().eq_ignore_ascii_case(b"100-continue")
+    })
 }

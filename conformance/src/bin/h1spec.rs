@@ -212,7 +212,7 @@ enum DiffFormat {
 }
 
 fn diff(args: DiffArgs) -> ExitCode {
-    use h1spec::diff::{lifecycle, peers, quirks::Quirks, report as diff_report, run};
+    use h1spec::diff::{peers, report as diff_report, session};
     if args.list {
         for spec in peers::ALL {
             let state =
@@ -221,62 +221,25 @@ fn diff(args: DiffArgs) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    lifecycle::stop_all_on_interrupt();
-    let names: Vec<String> =
-        if args.peers.is_empty() { peers::ALL.iter().map(|s| s.name.to_owned()).collect() } else { args.peers.clone() };
-    if let Some(bad) = names.iter().find(|n| peers::spec(n).is_none()) {
-        eprintln!("h1spec: no peer is called {bad} (h1spec diff --list names them)");
-        return ExitCode::from(2);
-    }
-    let mut started = Vec::new();
-    let mut infos = Vec::new();
-    let mut not_run = Vec::new();
-    for name in &names {
-        eprintln!("h1spec diff: starting {name}");
-        match peers::start_with(name, usize::from(args.jobs)) {
-            Ok(p) => {
-                infos.push(run::PeerInfo { name: name.clone(), role: p.role(), version: peers::version(name) });
-                started.push(p);
-            }
-            Err(why) => {
-                eprintln!("h1spec diff: {name} not run: {why}");
-                not_run.push((name.clone(), why));
-            }
-        }
-    }
-    if started.len() < 2 {
-        eprintln!("h1spec: fewer than two peers could run");
-        return ExitCode::from(2);
-    }
-    let quirks = match Quirks::load(&peers::peers_dir().join("quirks")) {
-        Ok(q) => q,
+    let plan = session::Plan {
+        peers: args.peers.clone(),
+        selection: Selection { strict: true, section: args.section.clone(), case: args.case.clone() },
+        settings: h1spec::diff::run::Settings {
+            mutations: args.mutations,
+            mutation_time: Duration::from_secs(args.mutation_time),
+            minimise_time: Duration::from_secs(args.minimise_time),
+            seed: args.seed,
+            jobs: usize::from(args.jobs),
+            ..h1spec::diff::run::Settings::default()
+        },
+    };
+    let outcome = match session::run(&plan, &|what| eprintln!("h1spec diff: {what}")) {
+        Ok(outcome) => outcome,
         Err(e) => {
             eprintln!("h1spec: {e}");
             return ExitCode::from(2);
         }
     };
-    let sections = match h1spec::corpus::embedded() {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("h1spec: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let selection = Selection { strict: true, section: args.section.clone(), case: args.case.clone() };
-    let streams = run::corpus_streams(&sections, &selection);
-    let settings = run::Settings {
-        mutations: args.mutations,
-        mutation_time: Duration::from_secs(args.mutation_time),
-        minimise_time: Duration::from_secs(args.minimise_time),
-        seed: args.seed,
-        jobs: usize::from(args.jobs),
-        ..run::Settings::default()
-    };
-    let mut outcome = run::run(&started, streams, &quirks, &settings, &|what| eprintln!("h1spec diff: {what}"));
-    drop(started);
-    lifecycle::stop_all(Duration::from_secs(1));
-    outcome.peers = infos;
-    outcome.not_run = not_run;
     let command =
         std::env::args().map(|a| if a.contains(' ') { format!("'{a}'") } else { a }).collect::<Vec<_>>().join(" ");
     let text = match args.format {

@@ -28,6 +28,7 @@ pub mod quirks;
 pub mod report;
 pub mod run;
 pub mod save;
+pub mod session;
 
 mod pico;
 
