@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use h1spec::parse::{parse, parse_stream, Options};
-use h1spec::pipeline::{self, CaseResult, Selection};
-use h1spec::probe::{Live, Target, Timing};
+use h1spec::pipeline::Selection;
+use h1spec::probe::{session, Timing};
 use h1spec::report::{self, Style};
 
 /// HTTP/1.1 conformance harness built on the strict h1wire codec.
@@ -282,55 +282,34 @@ fn probe(args: ProbeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // No address: the reference server, for the length of the run.
-    let (_reference, addr) = match &args.addr {
-        Some(addr) => (None, addr.clone()),
-        None => match std::net::TcpListener::bind("127.0.0.1:0").and_then(h1spec::server::start) {
-            Ok(running) => {
-                let addr = running.addr().to_string();
-                (Some(running), addr)
-            }
-            Err(e) => {
-                eprintln!("h1spec: cannot start the reference server: {e}");
-                return ExitCode::from(2);
-            }
-        },
+    let plan = session::Plan {
+        addr: args.addr.clone(),
+        selection: Selection { strict: args.strict, section: args.section.clone(), case: args.case.clone() },
+        timing: Timing { deadline: Duration::from_millis(args.timeout), ..Timing::default() },
+        confirm: usize::from(args.confirm),
+        jobs: usize::from(args.jobs),
+        max_time: Duration::from_secs(args.max_time),
     };
-    let target = match Target::parse(&addr) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("h1spec: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let timing = Timing { deadline: Duration::from_millis(args.timeout), ..Timing::default() };
-    let live = match Live::connect(target, timing) {
-        Ok(live) => live.with_confirm(usize::from(args.confirm)),
-        Err(e) => {
-            eprintln!("h1spec: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let selection = Selection { strict: args.strict, section: args.section.clone(), case: args.case.clone() };
     let terminal = std::io::stderr().is_terminal() && args.output.is_none() && args.format == Format::Console;
-    let total = sections.iter().flat_map(|s| &s.cases).filter(|c| selection.selects(c)).count();
+    let total = sections.iter().flat_map(|s| &s.cases).filter(|c| plan.selection.selects(c)).count();
     let bar = if terminal { indicatif::ProgressBar::new(total as u64) } else { indicatif::ProgressBar::hidden() };
-    let started = std::time::Instant::now();
-    let bound = Duration::from_secs(args.max_time);
-    let results =
-        pipeline::run(&Bounded { live: &live, started, bound }, &sections, &selection, usize::from(args.jobs), &|_| {
-            bar.inc(1)
-        });
+    let run = match session::run(&plan, &sections, &|_| bar.inc(1)) {
+        Ok(run) => run,
+        Err(e) => {
+            eprintln!("h1spec: {e}");
+            return ExitCode::from(2);
+        }
+    };
     bar.finish_and_clear();
-    let notes = live.notes();
-    let name = if args.addr.is_some() { addr } else { format!("{addr} (the reference server)") };
     let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && args.output.is_none()
         && std::io::stdout().is_terminal();
     let text = match args.format {
-        Format::Console => report::console(&name, &results, &notes, Style { colour, verbose: args.verbose }),
-        Format::Json => report::json(&name, &results, &notes) + "\n",
-        Format::Junit => report::junit(&name, &results),
+        Format::Console => {
+            report::console(&run.name, &run.results, &run.notes, Style { colour, verbose: args.verbose })
+        }
+        Format::Json => report::json(&run.name, &run.results, &run.notes) + "\n",
+        Format::Junit => report::junit(&run.name, &run.results),
     };
     let written = match &args.output {
         Some(path) => std::fs::write(path, &text),
@@ -340,32 +319,10 @@ fn probe(args: ProbeArgs) -> ExitCode {
         eprintln!("h1spec: cannot write the report: {e}");
         return ExitCode::from(2);
     }
-    let bad = results.iter().any(|r| r.is_must_failure() || r.is_desync_risk()) || !notes.outages.is_empty();
-    if bad {
+    if run.is_failure() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-/// The live subject, stopped at the run's time bound: cases not started by then are skipped.
-struct Bounded<'a> {
-    live: &'a Live,
-    started: std::time::Instant,
-    bound: Duration,
-}
-
-impl pipeline::Subject for Bounded<'_> {
-    fn name(&self) -> String {
-        self.live.name()
-    }
-
-    fn run(&self, section: &h1spec::corpus::Section, case: &h1spec::corpus::Case) -> CaseResult {
-        if self.started.elapsed() > self.bound {
-            let why = format!("the run's bound of {} s was reached", self.bound.as_secs());
-            return CaseResult::new(section, case, pipeline::Judgment::Skip, String::new(), why);
-        }
-        self.live.run(section, case)
     }
 }
 

@@ -18,6 +18,7 @@
 
 pub mod judge;
 pub mod reading;
+pub mod session;
 pub mod wire;
 
 use std::net::{SocketAddr, ToSocketAddrs};
