@@ -3,15 +3,14 @@
 //! `cargo bench -p h1wire-benches --bench compare`; `just benchmarks-md` turns one run into
 //! BENCHMARKS.md with the ratios.
 #![allow(missing_docs, reason = "criterion_group! generates undocumented functions")]
-#![allow(unsafe_code, reason = "calling picohttpparser, a C library, needs FFI")]
 
 use std::hint::black_box;
 use std::mem::MaybeUninit;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use h1spec_pico as pico;
 use h1wire::{Event, Parse, RequestParser, ResponseParser, ResponseTo};
 use h1wire_benches::*;
-use picohttpparser_sys as pico;
 
 // Every implementation is called the way servers call it (storage kept across calls, nothing
 // set up per call that a server would not pay) and does what a server must: it reads the method,
@@ -76,61 +75,25 @@ fn httparse_response<'b>(headers: &mut [MaybeUninit<httparse::Header<'b>>], inpu
     resp.headers.len()
 }
 
-/// The bytes a picohttpparser result points at.
-fn pico_slice<'a>(ptr: *const std::ffi::c_char, len: usize) -> &'a [u8] {
-    // SAFETY: picohttpparser points into the input it was given, which outlives the call's use.
-    unsafe { std::slice::from_raw_parts(ptr.cast(), len) }
-}
-
 /// picohttpparser as its users call it: one header array, reused.
-fn pico_request(headers: &mut [pico::phr_header], input: &[u8]) -> usize {
-    let (mut method, mut method_len, mut path, mut path_len) = (std::ptr::null(), 0, std::ptr::null(), 0);
-    let (mut minor, mut num) = (0, headers.len());
-    // SAFETY: every pointer is valid for the lengths given; picohttpparser only reads `input`.
-    let n = unsafe {
-        pico::phr_parse_request(
-            input.as_ptr().cast(),
-            input.len(),
-            &mut method,
-            &mut method_len,
-            &mut path,
-            &mut path_len,
-            &mut minor,
-            headers.as_mut_ptr(),
-            &mut num,
-            0,
-        )
-    };
-    assert_eq!(n, i32::try_from(input.len()).unwrap());
-    black_box((pico_slice(method, method_len), pico_slice(path, path_len)));
-    for h in &headers[..num] {
-        black_box((pico_slice(h.name, h.name_len), pico_slice(h.value, h.value_len)));
+fn pico_request<'a>(headers: &mut [pico::Header<'a>], input: &'a [u8]) -> usize {
+    let head = pico::parse_request(input, headers).expect("valid");
+    assert_eq!(head.consumed, input.len());
+    black_box((head.method, head.path));
+    for h in &headers[..head.count] {
+        black_box(h.pair());
     }
-    num
+    head.count
 }
 
-fn pico_response(headers: &mut [pico::phr_header], input: &[u8]) -> usize {
-    let (mut minor, mut status, mut msg, mut msg_len, mut num) = (0, 0, std::ptr::null(), 0, headers.len());
-    // SAFETY: as above.
-    let n = unsafe {
-        pico::phr_parse_response(
-            input.as_ptr().cast(),
-            input.len(),
-            &mut minor,
-            &mut status,
-            &mut msg,
-            &mut msg_len,
-            headers.as_mut_ptr(),
-            &mut num,
-            0,
-        )
-    };
-    assert_eq!(n, i32::try_from(input.len()).unwrap());
-    black_box((status, pico_slice(msg, msg_len)));
-    for h in &headers[..num] {
-        black_box((pico_slice(h.name, h.name_len), pico_slice(h.value, h.value_len)));
+fn pico_response<'a>(headers: &mut [pico::Header<'a>], input: &'a [u8]) -> usize {
+    let head = pico::parse_response(input, headers).expect("valid");
+    assert_eq!(head.consumed, input.len());
+    black_box((head.status, head.reason));
+    for h in &headers[..head.count] {
+        black_box(h.pair());
     }
-    num
+    head.count
 }
 
 fn heads(c: &mut Criterion) {
@@ -151,7 +114,7 @@ fn heads(c: &mut Criterion) {
         group.bench_function("h1wire", |b| b.iter(|| h1wire_request(&mut parser, black_box(input))));
         let mut headers = [const { MaybeUninit::uninit() }; 128];
         group.bench_function("httparse", |b| b.iter(|| httparse_request(&mut headers, black_box(input))));
-        let mut headers = [pico::phr_header::default(); 128];
+        let mut headers = [pico::Header::EMPTY; 128];
         group.bench_function("picohttpparser", |b| b.iter(|| pico_request(&mut headers, black_box(input))));
         group.finish();
     }
@@ -162,7 +125,7 @@ fn heads(c: &mut Criterion) {
         group.bench_function("h1wire", |b| b.iter(|| h1wire_response(&mut parser, black_box(input))));
         let mut headers = [const { MaybeUninit::uninit() }; 128];
         group.bench_function("httparse", |b| b.iter(|| httparse_response(&mut headers, black_box(input))));
-        let mut headers = [pico::phr_header::default(); 128];
+        let mut headers = [pico::Header::EMPTY; 128];
         group.bench_function("picohttpparser", |b| b.iter(|| pico_response(&mut headers, black_box(input))));
         group.finish();
     }
@@ -239,14 +202,7 @@ fn h1wire_chunked_in_place(parser: &mut RequestParser, buf: &mut [u8]) -> usize 
 }
 
 fn pico_chunked(buf: &mut [u8]) -> usize {
-    // SAFETY: the decoder is plain data that picohttpparser documents as "zero-filled before start".
-    let mut decoder: pico::phr_chunked_decoder = unsafe { std::mem::zeroed() };
-    decoder.consume_trailer = 1;
-    let mut size = buf.len();
-    // SAFETY: `buf` is valid for `size` bytes; the body is decoded in place.
-    let rest = unsafe { pico::phr_decode_chunked(&mut decoder, buf.as_mut_ptr().cast(), &mut size) };
-    assert!(rest >= 0, "pico decode failed: {rest}");
-    size
+    pico::decode_chunked(buf).expect("valid").0
 }
 
 fn chunked(c: &mut Criterion) {
