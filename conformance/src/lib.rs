@@ -8,6 +8,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod contract;
 pub mod corpus;
 pub mod diff;
 pub mod differential;

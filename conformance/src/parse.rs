@@ -10,9 +10,9 @@
 //! Every string maps each byte to the code point of the same value (Latin-1), so any byte of
 //! the input survives the trip through JSON.
 
+pub use crate::contract::{latin1, MessageKind, Stage, Verdict};
 use h1wire::{Config, ErrorKind, Event, Output, Parse, RequestParser, ResponseTo};
 use h1wire_check::{run, Kind, Message, Refused, StartLine};
-use serde::Serialize;
 
 /// Which message to parse and how to feed it.
 #[derive(Clone, Debug)]
@@ -34,61 +34,6 @@ impl Default for Options {
     }
 }
 
-/// The JSON object `h1spec parse` prints.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "verdict", rename_all = "lowercase")]
-pub enum Verdict {
-    /// The first message was accepted.
-    Accept {
-        /// `"request"` or `"response"`.
-        kind: &'static str,
-        /// The method (requests).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        method: Option<String>,
-        /// The request-target (requests).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        target: Option<String>,
-        /// `HTTP/1.0` or `HTTP/1.1`.
-        version: &'static str,
-        /// The status code (responses).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        status_code: Option<u16>,
-        /// The reason phrase (responses).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        reason: Option<String>,
-        /// Header fields as `[name, value]` pairs, in order.
-        headers: Vec<[String; 2]>,
-        /// Trailer fields as `[name, value]` pairs, in order.
-        trailers: Vec<[String; 2]>,
-        /// The decoded body.
-        body: String,
-        /// The decoded body's length in bytes.
-        body_len: usize,
-        /// Input bytes the first message used.
-        consumed: u64,
-    },
-    /// The first message was refused, or cut short by the end of input.
-    Reject {
-        /// The status a server should answer, `null` for a message cut short.
-        status: Option<u16>,
-        /// The kebab-case name of the rule broken.
-        error: &'static str,
-        /// The offset of the defect in the input.
-        offset: u64,
-        /// What is wrong, in words.
-        message: String,
-        /// In a stream (`h1spec parse --stream`): `head` when the message's head was refused or
-        /// cut short, `body` when the head was read and its body was not.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        stage: Option<&'static str>,
-    },
-}
-
-/// Bytes as a string of the code points of the same values (Latin-1).
-pub fn latin1(bytes: &[u8]) -> String {
-    bytes.iter().map(|&b| char::from(b)).collect()
-}
-
 fn pairs(fields: &[(String, Vec<u8>)]) -> Vec<[String; 2]> {
     fields.iter().map(|(name, value)| [name.clone(), latin1(value)]).collect()
 }
@@ -100,16 +45,18 @@ impl Verdict {
         match outcome {
             Ok(m) => {
                 let (kind, method, target, status_code, reason) = match m.start {
-                    StartLine::Request { method, target } => ("request", Some(method), Some(target), None, None),
+                    StartLine::Request { method, target } => {
+                        (MessageKind::Request, Some(method), Some(target), None, None)
+                    }
                     StartLine::Response { status, reason } => {
-                        ("response", None, None, Some(status), Some(latin1(&reason)))
+                        (MessageKind::Response, None, None, Some(status), Some(latin1(&reason)))
                     }
                 };
                 Verdict::Accept {
                     kind,
                     method,
                     target,
-                    version: m.version.as_str(),
+                    version: m.version.as_str().to_owned(),
                     status_code,
                     reason,
                     headers: pairs(&m.headers),
@@ -121,14 +68,14 @@ impl Verdict {
             }
             Err(Refused::Error(e)) => Verdict::Reject {
                 status: e.status().map(|s| s.code()),
-                error: e.kind().name(),
+                error: e.kind().name().to_owned(),
                 offset: e.offset(),
                 message: e.to_string(),
                 stage: None,
             },
             Err(Refused::NoMessage) => Verdict::Reject {
                 status: None,
-                error: ErrorKind::UnexpectedEof.name(),
+                error: ErrorKind::UnexpectedEof.name().to_owned(),
                 offset: 0,
                 message: format!("{} at byte 0", ErrorKind::UnexpectedEof.description()),
                 stage: None,
@@ -179,7 +126,7 @@ pub fn parse(input: &[u8], options: &Options) -> Verdict {
 /// assert_eq!(verdicts.len(), 3);
 /// // `consumed` is where each message ends in the stream.
 /// assert!(matches!(verdicts[1], Verdict::Accept { consumed: 56, .. }));
-/// assert!(matches!(verdicts[2], Verdict::Reject { status: None, stage: Some("head"), .. }));
+/// assert!(matches!(verdicts[2], Verdict::Reject { status: None, stage: Some(h1spec::parse::Stage::Head), .. }));
 /// ```
 pub fn parse_stream(input: &[u8], options: &Options) -> Vec<Verdict> {
     let mut config = Config::default();
@@ -196,7 +143,7 @@ pub fn parse_stream(input: &[u8], options: &Options) -> Vec<Verdict> {
             Verdict::Accept { consumed, .. } => *consumed += at as u64,
             Verdict::Reject { offset, stage, .. } => {
                 *offset += at as u64;
-                *stage = Some(if goes_on.is_some() { "body" } else { "head" });
+                *stage = Some(if goes_on.is_some() { Stage::Body } else { Stage::Head });
             }
         }
         verdicts.push(verdict);

@@ -27,6 +27,8 @@ use h1wire::conn::{ConnEvent, Connection, Role, State};
 use h1wire::write::Response;
 use h1wire::Version;
 
+use crate::contract::Echo;
+
 /// Connections served at once; more are closed at accept.
 pub const MAX_CONNECTIONS: usize = 64;
 /// The largest request body kept.
@@ -51,7 +53,7 @@ struct Pending {
     upgrade_echo: bool,
     body: Vec<u8>,
     /// In echo mode: the reading so far.
-    echo: Option<serde_json::Value>,
+    echo: Option<Echo>,
     /// The request carried Upgrade (echo mode closes after answering it, as a server that
     /// does not switch may).
     upgrade_requested: bool,
@@ -62,17 +64,14 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-fn b64_fields(fields: h1wire::Fields<'_>) -> serde_json::Value {
-    fields.iter().map(|f| serde_json::json!([b64(f.name().as_bytes()), b64(&f.unfolded_value())])).collect()
+fn b64_fields(fields: h1wire::Fields<'_>) -> Vec<[String; 2]> {
+    fields.iter().map(|f| [b64(f.name().as_bytes()), b64(&f.unfolded_value())]).collect()
 }
 
 fn answer_echo(conn: &mut Connection, req: &mut Pending, out: &mut Vec<u8>) -> Result<(), h1wire::write::WriteError> {
     let mut echo = req.echo.take().unwrap_or_default();
-    echo["body"] = b64(&req.body).into();
-    if echo.get("trailers").is_none() {
-        echo["trailers"] = serde_json::json!([]);
-    }
-    let body = echo.to_string();
+    echo.body = b64(&req.body);
+    let body = serde_json::to_string(&echo).expect("an echo serializes");
     let len = body.len().to_string();
     fn ok<'a>(fields: &'a [(&'a str, &'a [u8])]) -> Response<'a> {
         Response { version: Version::Http11, status: 200, reason: b"OK", fields }
@@ -129,13 +128,12 @@ fn serve(mut stream: TcpStream, mode: Mode) -> io::Result<()> {
             match conn.poll_event() {
                 Ok(ConnEvent::Request { head, expects_continue, .. }) => {
                     let upgrade = head.fields().get("upgrade").is_some_and(|u| u.eq_ignore_ascii_case(b"echo"));
-                    let echo = (mode == Mode::Echo).then(|| {
-                        serde_json::json!({
-                            "method": b64(head.method().as_bytes()),
-                            "target": b64(head.target().as_str().as_bytes()),
-                            "version": head.version().as_str(),
-                            "headers": b64_fields(head.fields()),
-                        })
+                    let echo = (mode == Mode::Echo).then(|| Echo {
+                        method: b64(head.method().as_bytes()),
+                        target: b64(head.target().as_str().as_bytes()),
+                        version: head.version().as_str().to_owned(),
+                        headers: b64_fields(head.fields()),
+                        ..Echo::default()
                     });
                     req = Pending {
                         method: head.method().to_owned(),
@@ -158,7 +156,7 @@ fn serve(mut stream: TcpStream, mode: Mode) -> io::Result<()> {
                 }
                 Ok(ConnEvent::Trailers(trailers)) => {
                     if let Some(echo) = req.echo.as_mut() {
-                        echo["trailers"] = b64_fields(trailers);
+                        echo.trailers = b64_fields(trailers);
                     }
                 }
                 Ok(ConnEvent::EndOfMessage | ConnEvent::Response { .. }) => {}

@@ -33,6 +33,8 @@ pub mod session;
 mod pico;
 
 use base64::Engine as _;
+
+use crate::contract::{bytes_of_latin1, Echo, Line, Verdict};
 use serde::{Serialize, Serializer};
 
 pub use compare::{compare, Class, Difference, Part};
@@ -134,42 +136,55 @@ impl Reading {
     /// A line that is not JSON or not of the contract's shape.
     pub fn from_lines(text: &str) -> Result<Reading, String> {
         let mut messages = Vec::new();
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            let v: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("{e}: {line:.200}"))?;
-            match v["verdict"].as_str() {
+        for text in text.lines().filter(|l| !l.trim().is_empty()) {
+            let line: Line = serde_json::from_str(text).map_err(|e| format!("{e}: {text:.200}"))?;
+            match line.verdict.as_deref() {
                 Some("accept") => messages.push(Message {
-                    method: bytes_of(&v["method"]),
-                    target: bytes_of(&v["target"]),
-                    version: v["version"].as_str().unwrap_or_default().to_owned(),
-                    fields: pairs_of(&v["headers"]),
-                    trailers: pairs_of(&v["trailers"]),
-                    body: bytes_of(&v["body"]),
-                    fields_lack: lacking(&v),
+                    method: bytes_of_latin1(&line.method),
+                    target: bytes_of_latin1(&line.target),
+                    version: line.version.clone(),
+                    fields: pairs_of(&line.headers, bytes_of_latin1),
+                    trailers: pairs_of(&line.trailers, bytes_of_latin1),
+                    body: bytes_of_latin1(&line.body),
+                    fields_lack: lowercase(&line.fields_lack),
                 }),
                 Some("reject") => {
-                    let stage = match v["stage"].as_str() {
-                        Some("head") => Stage::Head,
-                        Some("body") => Stage::Body,
-                        _ => Stage::Unknown,
+                    let error = match (line.error, line.message) {
+                        (Some(e), Some(m)) => format!("{e}: {m}"),
+                        (Some(e), None) => e,
+                        (None, m) => m.unwrap_or_else(|| "refused".into()),
                     };
-                    let end = match v["status"].as_u64() {
-                        None => End::Cut { stage },
-                        Some(status) => End::Refused {
-                            status: u16::try_from(status).unwrap_or(0),
-                            error: match (v["error"].as_str(), v["message"].as_str()) {
-                                (Some(e), Some(m)) => format!("{e}: {m}"),
-                                (Some(e), None) => e.to_owned(),
-                                (None, m) => m.unwrap_or("refused").to_owned(),
-                            },
-                            stage,
-                        },
-                    };
+                    let end = ended(line.status, error, line.stage);
                     return Ok(Reading { messages, end });
                 }
-                _ => return Err(format!("not a verdict line: {line:.200}")),
+                _ => return Err(format!("not a verdict line: {text:.200}")),
             }
         }
         Ok(Reading { messages, end: End::Clean })
+    }
+
+    /// The reading of h1spec's own verdicts (`h1spec parse --stream` in this process), without a
+    /// trip through JSON.
+    pub fn from_verdicts(verdicts: &[Verdict]) -> Reading {
+        let mut messages = Vec::new();
+        for verdict in verdicts {
+            match verdict {
+                Verdict::Accept { method, target, version, headers, trailers, body, .. } => messages.push(Message {
+                    method: bytes_of_latin1(method.as_deref().unwrap_or_default()),
+                    target: bytes_of_latin1(target.as_deref().unwrap_or_default()),
+                    version: version.clone(),
+                    fields: pairs_of(headers, bytes_of_latin1),
+                    trailers: pairs_of(trailers, bytes_of_latin1),
+                    body: bytes_of_latin1(body),
+                    fields_lack: Vec::new(),
+                }),
+                Verdict::Reject { status, error, message, stage, .. } => {
+                    let end = ended(status.map(u64::from), format!("{error}: {message}"), *stage);
+                    return Reading { messages, end };
+                }
+            }
+        }
+        Reading { messages, end: End::Clean }
     }
 
     /// A one-line account of the reading, for reports.
@@ -198,48 +213,45 @@ impl Reading {
     }
 }
 
-/// A JSON string of Latin-1 code points (or any string: code points above 255 are kept as
-/// UTF-8) as bytes.
-fn bytes_of(v: &serde_json::Value) -> Vec<u8> {
-    let s = v.as_str().unwrap_or_default();
-    if s.chars().all(|c| u32::from(c) < 256) {
-        s.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect()
-    } else {
-        s.as_bytes().to_vec()
+/// How a reading that stopped at a refusal (or, with no status, inside a message) ends.
+fn ended(status: Option<u64>, error: String, stage: Option<crate::contract::Stage>) -> End {
+    let stage = match stage {
+        Some(crate::contract::Stage::Head) => Stage::Head,
+        Some(crate::contract::Stage::Body) => Stage::Body,
+        None => Stage::Unknown,
+    };
+    match status {
+        None => End::Cut { stage },
+        Some(status) => End::Refused { status: u16::try_from(status).unwrap_or(0), error, stage },
     }
 }
 
-fn pairs_of(v: &serde_json::Value) -> Vec<(Vec<u8>, Vec<u8>)> {
-    v.as_array().map(|a| a.iter().map(|p| (bytes_of(&p[0]), bytes_of(&p[1]))).collect()).unwrap_or_default()
+/// `[name, value]` pairs of text as byte pairs.
+fn pairs_of(pairs: &[[String; 2]], bytes: fn(&str) -> Vec<u8>) -> Vec<(Vec<u8>, Vec<u8>)> {
+    pairs.iter().map(|[name, value]| (bytes(name), bytes(value))).collect()
 }
 
-/// The `fields_lack` list of a reading, lowercased.
-fn lacking(v: &serde_json::Value) -> Vec<Vec<u8>> {
-    v["fields_lack"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|n| n.as_str()).map(|n| n.to_ascii_lowercase().into_bytes()).collect())
-        .unwrap_or_default()
+/// Field names lowercased, as `fields_lack` is compared.
+fn lowercase(names: &[String]) -> Vec<Vec<u8>> {
+    names.iter().map(|n| n.to_ascii_lowercase().into_bytes()).collect()
 }
 
 /// Base64 of an echo origin's JSON as bytes.
-fn unbase64(v: &serde_json::Value) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD.decode(v.as_str().unwrap_or_default()).unwrap_or_default()
+fn unbase64(text: &str) -> Vec<u8> {
+    base64::engine::general_purpose::STANDARD.decode(text).unwrap_or_default()
 }
 
 impl Message {
-    /// A message from an echo origin's JSON (base64 strings).
-    pub fn from_echo(v: &serde_json::Value) -> Message {
-        let pairs = |p: &serde_json::Value| -> Vec<(Vec<u8>, Vec<u8>)> {
-            p.as_array().map(|a| a.iter().map(|x| (unbase64(&x[0]), unbase64(&x[1]))).collect()).unwrap_or_default()
-        };
+    /// A message from an echo origin's answer (base64 strings).
+    pub fn from_echo(echo: &Echo) -> Message {
         Message {
-            method: unbase64(&v["method"]),
-            target: unbase64(&v["target"]),
-            version: v["version"].as_str().unwrap_or_default().to_owned(),
-            fields: pairs(&v["headers"]),
-            trailers: pairs(&v["trailers"]),
-            body: unbase64(&v["body"]),
-            fields_lack: lacking(v),
+            method: unbase64(&echo.method),
+            target: unbase64(&echo.target),
+            version: echo.version.clone(),
+            fields: pairs_of(&echo.headers, unbase64),
+            trailers: pairs_of(&echo.trailers, unbase64),
+            body: unbase64(&echo.body),
+            fields_lack: lowercase(&echo.fields_lack),
         }
     }
 }

@@ -284,8 +284,7 @@ impl Implementation for InProcess {
 
 /// h1wire through `h1spec parse --stream`'s own code, so that it follows the shim contract.
 pub fn read_h1wire(stream: &[u8]) -> Reading {
-    let lines: Vec<String> = parse_stream(stream, &Options::default()).iter().map(Verdict::to_json).collect();
-    Reading::from_lines(&lines.join("\n")).expect("h1spec's own verdicts follow the contract")
+    Reading::from_verdicts(&parse_stream(stream, &Options::default()))
 }
 
 /// The first head as httparse reads it, with reused uninitialised header storage as hyper
@@ -488,7 +487,7 @@ impl Implementation for Origin {
                 }
                 None => r.body.clone(),
             };
-            let echo: serde_json::Value = serde_json::from_slice(&json).map_err(|e| format!("echo JSON: {e}"))?;
+            let echo: crate::contract::Echo = serde_json::from_slice(&json).map_err(|e| format!("echo JSON: {e}"))?;
             Ok(Message::from_echo(&echo))
         })
         .into())
@@ -702,7 +701,9 @@ fn record(mut conn: TcpStream, log: &Mutex<Vec<Recorded>>) {
         let done = match &verdict {
             Some(Verdict::Accept { .. }) => quiet >= Duration::from_millis(20),
             Some(Verdict::Reject { status: Some(_), .. }) => true,
-            Some(Verdict::Reject { stage: Some("body"), .. }) if !continued && crate::head::expects_continue(&got) => {
+            Some(Verdict::Reject { stage: Some(crate::parse::Stage::Body), .. })
+                if !continued && crate::head::expects_continue(&got) =>
+            {
                 // The proxy waits for a 100 before it sends the body (RFC 9110 §10.1.1).
                 continued = true;
                 let _ = conn.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");

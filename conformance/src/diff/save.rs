@@ -17,7 +17,7 @@ struct NewCase<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<Vec<u16>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'static str>,
+    error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     method: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
