@@ -1,0 +1,372 @@
+//! Proxies in front of a recording origin, and the recorder that keeps what they forward.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::diff::lifecycle::{free_port, Process, TempDir};
+use crate::diff::{Implementation, Message, Observation, Role};
+use crate::parse::{parse_stream, Options, Verdict};
+
+use super::client::{exchange, Ending};
+use super::client::{readings_of_responses, Answer};
+use super::origin::reads_plain_request;
+use super::{read_h1wire, DEADLINE, MAX_ANSWER};
+
+/// The origin behind a proxy: it records the bytes of each upstream connection and answers
+/// the first request on it (as h1wire reads it) with `X-H1spec-Seq: N`, then closes, so that
+/// each connection carries one message as the proxy means it.
+pub(super) struct Recorder {
+    pub(super) addr: SocketAddr,
+    pub(super) log: Arc<Mutex<Vec<Recorded>>>,
+    pub(super) active: Arc<AtomicUsize>,
+    pub(super) stop: Arc<AtomicBool>,
+    pub(super) accept: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Recorder {
+    pub(super) fn start() -> Result<Recorder, String> {
+        let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let active = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (l, a, s) = (Arc::clone(&log), Arc::clone(&active), Arc::clone(&stop));
+        let accept = std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if s.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(conn) = conn else { continue };
+                if a.load(Ordering::SeqCst) >= 64 {
+                    continue;
+                }
+                a.fetch_add(1, Ordering::SeqCst);
+                let (l, a) = (Arc::clone(&l), Arc::clone(&a));
+                std::thread::spawn(move || {
+                    record(conn, &l);
+                    a.fetch_sub(1, Ordering::SeqCst);
+                });
+            }
+        });
+        Ok(Recorder { addr, log, active, stop, accept: Some(accept) })
+    }
+
+    /// Waits (at most `within`) until no upstream connection is open.
+    pub(super) fn settle(&self, within: Duration) {
+        let until = Instant::now() + within;
+        while self.active.load(Ordering::SeqCst) > 0 && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        if let Some(a) = self.accept.take() {
+            let _ = a.join();
+        }
+    }
+}
+
+/// What one upstream connection carried.
+#[derive(Clone, Debug)]
+pub(super) struct Recorded {
+    pub(super) bytes: Vec<u8>,
+    /// Whether the bytes hold the whole message their own framing fields announce ([`lenient`]);
+    /// a proxy streaming a body its client cut short sends less, and those bytes are not one
+    /// message as the proxy means it.
+    pub(super) whole: bool,
+}
+
+/// One upstream connection: read until h1wire has a whole request and 20 ms pass without more
+/// bytes (so that bytes the proxy sends after what h1wire takes as the end are kept too), or
+/// until 300 ms pass without bytes, or h1wire refuses; then answer and close.
+pub(super) fn record(mut conn: TcpStream, log: &Mutex<Vec<Recorded>>) {
+    let started = Instant::now();
+    let mut got = Vec::new();
+    let mut buf = [0; 16 * 1024];
+    let mut last = Instant::now();
+    let mut continued = false;
+    let mut verdict = None;
+    let _ = conn.set_read_timeout(Some(Duration::from_millis(10)));
+    loop {
+        match conn.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                got.extend_from_slice(&buf[..n]);
+                last = Instant::now();
+                // h1wire's reading changes only when bytes arrive.
+                verdict = parse_stream(&got, &Options::default()).into_iter().next();
+            }
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(_) => break,
+        }
+        let quiet = last.elapsed();
+        let done = match &verdict {
+            Some(Verdict::Accept { .. }) => quiet >= Duration::from_millis(20),
+            Some(Verdict::Reject { status: Some(_), .. }) => true,
+            Some(Verdict::Reject { stage: Some(crate::parse::Stage::Body), .. })
+                if !continued && crate::head::expects_continue(&got) =>
+            {
+                // The proxy waits for a 100 before it sends the body (RFC 9110 §10.1.1).
+                continued = true;
+                let _ = conn.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+                false
+            }
+            _ => quiet >= Duration::from_millis(300),
+        };
+        if done || started.elapsed() > DEADLINE || got.len() > MAX_ANSWER {
+            break;
+        }
+    }
+    // Whole by the message's own framing fields, whatever h1wire's other rules say of it.
+    let whole = !got.is_empty() && lenient(&got).1;
+    let seq = {
+        let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
+        log.push(Recorded { bytes: got, whole });
+        log.len() - 1
+    };
+    let answer = format!("HTTP/1.1 200 OK\r\nX-H1spec-Seq: {seq}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    let _ = conn.write_all(answer.as_bytes());
+    let _ = conn.shutdown(Shutdown::Both);
+}
+
+/// The proxy's own reading of what it forwarded: the message it wrote. Its output is
+/// normalised, so h1wire's reading is the proxy's; where h1wire refuses it (a proxy may forward
+/// what h1wire's rules forbid: no Host, a control byte in a value, more fields than h1wire's
+/// limit), the [`lenient`] reading.
+pub(super) fn proxy_message(bytes: &[u8]) -> Message {
+    match read_h1wire(bytes).messages.into_iter().next() {
+        Some(m) => m,
+        None => lenient(bytes).0,
+    }
+}
+
+/// A message read with no rule but its own framing, for bytes a proxy wrote: the request line
+/// split at spaces, every line up to an empty one split at its first colon, and the body its
+/// own framing fields give (chunked, then Content-Length, then none). Also says whether the
+/// bytes hold that whole body: a proxy streaming a body its client cut short sends less.
+pub(super) fn lenient(bytes: &[u8]) -> (Message, bool) {
+    let mut lines = bytes.split_inclusive(|&b| b == b'\n');
+    let mut used = 0;
+    let mut take = || {
+        lines.next().map(|l| {
+            used += l.len();
+            l.trim_ascii_end()
+        })
+    };
+    let start = take().unwrap_or_default();
+    let mut parts = start.splitn(3, |&b| b == b' ');
+    let mut m = Message {
+        method: parts.next().unwrap_or_default().to_vec(),
+        target: parts.next().unwrap_or_default().to_vec(),
+        version: String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned(),
+        ..Message::default()
+    };
+    let mut ended = false;
+    while let Some(line) = take() {
+        if line.is_empty() {
+            ended = true;
+            break;
+        }
+        if let Some(colon) = line.iter().position(|&b| b == b':') {
+            m.fields.push((line[..colon].to_vec(), line[colon + 1..].trim_ascii().to_vec()));
+        }
+    }
+    if !ended {
+        return (m, false);
+    }
+    let body = &bytes[used..];
+    let field = |name: &[u8]| m.fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+    if field(b"transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().windows(7).any(|w| w == b"chunked")) {
+        let (decoded, whole) = dechunk(body);
+        m.body = decoded;
+        return (m, whole);
+    }
+    let length = field(b"content-length").and_then(|v| std::str::from_utf8(&v).ok()?.trim().parse::<usize>().ok());
+    match length {
+        Some(n) => {
+            m.body = body.iter().copied().take(n).collect();
+            let whole = body.len() >= n;
+            (m, whole)
+        }
+        None => (m, true),
+    }
+}
+
+/// Chunked data decoded leniently (sizes in hex, extensions and trailers skipped), and whether
+/// the last chunk was reached.
+pub(super) fn dechunk(mut body: &[u8]) -> (Vec<u8>, bool) {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = body.iter().position(|&b| b == b'\n') else { return (out, false) };
+        let line = body[..eol].trim_ascii_end();
+        let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+        let Some(size) = std::str::from_utf8(&line[..digits]).ok().and_then(|h| usize::from_str_radix(h, 16).ok())
+        else {
+            return (out, false);
+        };
+        body = &body[eol + 1..];
+        if size == 0 {
+            return (out, true);
+        }
+        if body.len() < size {
+            out.extend_from_slice(body);
+            return (out, false);
+        }
+        out.extend_from_slice(&body[..size]);
+        body = &body[size..];
+        let skip = body.iter().take(2).take_while(|&&b| b == b'\r' || b == b'\n').count();
+        body = &body[skip..];
+    }
+}
+
+/// How long a proxy must stay silent before its answer is taken as complete.
+pub const PROXY_QUIET: Duration = Duration::from_millis(250);
+
+/// A proxy in front of a [`Recorder`]. It reads one stream at a time, so that the recorder's
+/// log is that stream's: [`Proxies`] lends each instance to one reader.
+pub(super) struct Proxy {
+    pub(super) addr: SocketAddr,
+    pub(super) recorder: Recorder,
+    pub(super) _process: Process,
+    pub(super) _tmp: TempDir,
+}
+
+impl Proxy {
+    pub(super) fn start(name: &str, peers: &Path) -> Result<Proxy, String> {
+        let recorder = Recorder::start()?;
+        let tmp = TempDir::new(name)?;
+        let port = free_port()?;
+        let dir = tmp.path();
+        let fill = |template: &str, out: &str| -> Result<PathBuf, String> {
+            let text = std::fs::read_to_string(peers.join("proxies").join(template))
+                .map_err(|e| format!("{template}: {e}"))?;
+            let text = text
+                .replace("@PORT@", &port.to_string())
+                .replace("@ORIGIN@", &recorder.addr.port().to_string())
+                .replace("@DIR@", &dir.display().to_string());
+            let path = dir.join(out);
+            std::fs::write(&path, text).map_err(|e| e.to_string())?;
+            Ok(path)
+        };
+        let mut command = match name {
+            "nginx" => {
+                std::fs::create_dir_all(dir.join("tmp")).map_err(|e| e.to_string())?;
+                let conf = fill("nginx.conf", "nginx.conf")?;
+                let mut c = Command::new("nginx");
+                c.arg("-p").arg(dir).arg("-c").arg(conf).args(["-g", "daemon off;"]);
+                c
+            }
+            "haproxy" => {
+                let conf = fill("haproxy.cfg", "haproxy.cfg")?;
+                let mut c = Command::new("haproxy");
+                c.arg("-f").arg(conf).arg("-db");
+                c
+            }
+            "apache2" => {
+                // Apache drops to `nobody` before serving: its folder must be readable then.
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).map_err(|e| e.to_string())?;
+                let conf = fill("apache2.conf", "httpd.conf")?;
+                let mut c = Command::new("apache2");
+                c.arg("-f").arg(conf).arg("-DFOREGROUND");
+                c
+            }
+            _ => return Err(format!("no proxy is called {name}")),
+        };
+        command.current_dir(dir);
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let mut process = Process::start(name, &mut command, Some(&dir.join("stdout.log")))?;
+        process.wait_listening(addr, Duration::from_secs(20))?;
+        let proxy = Proxy { addr, recorder, _process: process, _tmp: tmp };
+        reads_plain_request(name, |s| proxy.read(s))?;
+        Ok(proxy)
+    }
+}
+
+/// Instances of one proxy; a stream takes whichever is free.
+pub(super) struct Proxies {
+    pub(super) name: String,
+    pub(super) free: Mutex<Vec<Proxy>>,
+    pub(super) ready: std::sync::Condvar,
+}
+
+impl Implementation for Proxies {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn role(&self) -> Role {
+        Role::Proxy
+    }
+    fn read(&self, stream: &[u8]) -> Result<Observation, String> {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        let proxy = loop {
+            match free.pop() {
+                Some(p) => break p,
+                None => free = self.ready.wait(free).unwrap_or_else(|e| e.into_inner()),
+            }
+        };
+        drop(free);
+        let seen = proxy.read(stream);
+        self.free.lock().unwrap_or_else(|e| e.into_inner()).push(proxy);
+        self.ready.notify_one();
+        seen
+    }
+}
+
+impl Proxy {
+    pub(super) fn read(&self, stream: &[u8]) -> Result<Observation, String> {
+        self.recorder.settle(Duration::from_secs(1));
+        self.recorder.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        let answer = exchange(self.addr, stream, Ending::Idle(PROXY_QUIET))?;
+        self.recorder.settle(Duration::from_secs(1));
+        let log = self.recorder.log.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let seq = |r: &Answer| -> Option<usize> {
+            r.field("x-h1spec-seq").and_then(|v| std::str::from_utf8(v).ok()).and_then(|v| v.trim().parse().ok())
+        };
+        // A response relayed from the recorder answers the request the proxy forwarded there.
+        let to_head = |r: &Answer| seq(r).and_then(|n| log.get(n)).is_some_and(|c| c.bytes.starts_with(b"HEAD "));
+        let reading = readings_of_responses(&answer, to_head, |r| {
+            let n = seq(r).ok_or("a response with a bad X-H1spec-Seq")?;
+            let c = log.get(n).ok_or("a response the recorder did not send")?;
+            Ok(proxy_message(&c.bytes))
+        });
+        // Only connections that carried a whole message: a connection opened and left empty, or
+        // a body the client itself cut short, is no message.
+        let forwarded = log.into_iter().filter(|c| c.whole).map(|c| c.bytes).collect();
+        Ok(Observation { reading, forwarded })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lenient_reading_frames_what_h1wire_refuses() {
+        // No Host, a control byte in a value: h1wire refuses; the proxy's own framing still says
+        // where the message ends.
+        let (m, whole) = lenient(b"POST /a HTTP/1.1\r\nX: \x15\r\nContent-Length: 3\r\n\r\nabcGET");
+        assert_eq!(
+            (m.method.as_slice(), m.target.as_slice(), m.body.as_slice(), whole),
+            (&b"POST"[..], &b"/a"[..], &b"abc"[..], true)
+        );
+        assert_eq!(proxy_message(b"POST /a HTTP/1.1\r\nX: \x15\r\nContent-Length: 3\r\n\r\nabc").body, b"abc");
+        let chunked = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;x\r\nhello\r\n0\r\nT: 1\r\n\r\n";
+        assert_eq!(lenient(chunked), (lenient(chunked).0, true));
+        assert_eq!(lenient(chunked).0.body, b"hello");
+        // Cut short: the body its head announces is not all there.
+        assert!(!lenient(b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab").1);
+        assert!(!lenient(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel").1);
+        assert!(!lenient(b"GET / HTTP/1.1\r\nHost: a\r\n").1, "no end of head");
+        assert!(lenient(b"GET / HTTP/1.1\nHost: a\n\n").1, "bare LF heads too");
+    }
+}
