@@ -2,7 +2,7 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -15,7 +15,7 @@ use crate::parse::{parse_stream, Options, Verdict};
 use super::client::{exchange, Ending};
 use super::client::{readings_of_responses, Answer};
 use super::origin::reads_plain_request;
-use super::{read_h1wire, DEADLINE, MAX_ANSWER};
+use super::{read_h1wire, Prepare, ProxySetup, DEADLINE, MAX_ANSWER};
 
 /// The origin behind a proxy: it records the bytes of each upstream connection and answers
 /// the first request on it (as h1wire reads it) with `X-H1spec-Seq: N`, then closes, so that
@@ -241,47 +241,34 @@ pub(super) struct Proxy {
 }
 
 impl Proxy {
-    pub(super) fn start(name: &str, peers: &Path) -> Result<Proxy, String> {
+    pub(super) fn start(name: &str, setup: &ProxySetup, peers: &Path) -> Result<Proxy, String> {
         let recorder = Recorder::start()?;
         let tmp = TempDir::new(name)?;
         let port = free_port()?;
         let dir = tmp.path();
-        let fill = |template: &str, out: &str| -> Result<PathBuf, String> {
-            let text = std::fs::read_to_string(peers.join("proxies").join(template))
-                .map_err(|e| format!("{template}: {e}"))?;
-            let text = text
-                .replace("@PORT@", &port.to_string())
-                .replace("@ORIGIN@", &recorder.addr.port().to_string())
-                .replace("@DIR@", &dir.display().to_string());
-            let path = dir.join(out);
-            std::fs::write(&path, text).map_err(|e| e.to_string())?;
-            Ok(path)
-        };
-        let mut command = match name {
-            "nginx" => {
-                std::fs::create_dir_all(dir.join("tmp")).map_err(|e| e.to_string())?;
-                let conf = fill("nginx.conf", "nginx.conf")?;
-                let mut c = Command::new("nginx");
-                c.arg("-p").arg(dir).arg("-c").arg(conf).args(["-g", "daemon off;"]);
-                c
-            }
-            "haproxy" => {
-                let conf = fill("haproxy.cfg", "haproxy.cfg")?;
-                let mut c = Command::new("haproxy");
-                c.arg("-f").arg(conf).arg("-db");
-                c
-            }
-            "apache2" => {
-                // Apache drops to `nobody` before serving: its folder must be readable then.
+        match setup.prepare {
+            Prepare::Nothing => {}
+            Prepare::TmpDir => std::fs::create_dir_all(dir.join("tmp")).map_err(|e| e.to_string())?,
+            Prepare::WorldReadable => {
                 use std::os::unix::fs::PermissionsExt;
                 std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).map_err(|e| e.to_string())?;
-                let conf = fill("apache2.conf", "httpd.conf")?;
-                let mut c = Command::new("apache2");
-                c.arg("-f").arg(conf).arg("-DFOREGROUND");
-                c
             }
-            _ => return Err(format!("no proxy is called {name}")),
-        };
+        }
+        let text = std::fs::read_to_string(peers.join("proxies").join(setup.template))
+            .map_err(|e| format!("{}: {e}", setup.template))?
+            .replace("@PORT@", &port.to_string())
+            .replace("@ORIGIN@", &recorder.addr.port().to_string())
+            .replace("@DIR@", &dir.display().to_string());
+        let config = dir.join(setup.config);
+        std::fs::write(&config, text).map_err(|e| e.to_string())?;
+        let mut command = Command::new(setup.program);
+        for arg in setup.args {
+            match *arg {
+                "@CONFIG@" => command.arg(&config),
+                "@DIR@" => command.arg(dir),
+                other => command.arg(other),
+            };
+        }
         command.current_dir(dir);
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
         let mut process = Process::start(name, &mut command, Some(&dir.join("stdout.log")))?;
