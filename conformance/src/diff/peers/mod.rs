@@ -12,7 +12,7 @@
 //! | `node-server` | origin | Node's `http` server, `peers/origins/node_echo.js` | `node` |
 //! | `go-server` | origin | Go's `net/http` server, `peers/origins/go/echo.go` | `golang-go` |
 //! | `h11-server` | origin | a server on h11, `peers/origins/h11_echo.py` | `pip install h11` |
-//! | `nginx`, `haproxy`, `apache2` | proxy | in front of a recording origin, `peers/proxies/` | Debian packages |
+//! | `nginx`, `haproxy`, `apache2`, `lighttpd` | proxy | in front of a recording origin, `peers/proxies/` | Debian packages |
 //!
 //! Every server listens on 127.0.0.1 on a free port, in a temporary directory, as a process
 //! group of its own (see [`super::lifecycle`]), and is asked one request before the run.
@@ -292,6 +292,21 @@ pub const ALL: &[Spec] = &[
             program: "apache2",
             args: &["-f", "@CONFIG@", "-DFOREGROUND"],
             prepare: Prepare::WorldReadable,
+        }),
+    },
+    Spec {
+        name: "lighttpd",
+        role: Role::Proxy,
+        about: "lighttpd mod_proxy",
+        install: "apt-get install lighttpd",
+        needs: Needs::Program("lighttpd"),
+        version: VersionOf::Command("lighttpd", &["-v"]),
+        launch: Launch::Proxy(ProxySetup {
+            template: "lighttpd.conf",
+            config: "lighttpd.conf",
+            program: "lighttpd",
+            args: &["-D", "-f", "@CONFIG@"],
+            prepare: Prepare::Nothing,
         }),
     },
 ];
