@@ -97,13 +97,13 @@ diff-peers:
     #!/usr/bin/env bash
     set -euo pipefail
     missing=()
-    for p in nginx haproxy apache2 go node; do command -v $p >/dev/null || missing+=($p); done
+    for p in nginx haproxy apache2 lighttpd go node; do command -v $p >/dev/null || missing+=($p); done
     if [ ${#missing[@]} -gt 0 ]; then
         pkgs=$(printf '%s\n' "${missing[@]}" | sed 's/^go$/golang-go/; s/^node$/nodejs/' | tr '\n' ' ')
         apt-get update -qq && apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
         # A package just installed may have started its server as a system service: h1spec
         # starts its own, so stop those (only the ones this recipe installed).
-        for s in nginx haproxy apache2; do
+        for s in nginx haproxy apache2 lighttpd; do
             case " $pkgs " in *" $s "*) service $s stop >/dev/null 2>&1 || pkill -x $s || true;; esac
         done
     fi
