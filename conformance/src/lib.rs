@@ -17,9 +17,9 @@
 //! | --- | --- |
 //! | data | [`corpus`] (the cases: [`corpus::schema`], [`mod@corpus::load`], [`corpus::escape`]), [`contract`] (the JSON other programs exchange with h1spec), [`head`] (facts about raw text) |
 //! | subjects | [`suite`] (h1wire in process), [`probe`] (a live server: [`probe::wire`] reads its responses within bounds), [`diff::peers`] (other parsers, origins and proxies, one descriptor each), [`server`] (the reference server) |
-//! | judges | [`suite`]'s case check, [`probe::reading`] and [`probe::judge`] (the RFC's readings and the desync verdicts), [`diff::compare`] and [`diff::quirks`] (the differential comparator), [`differential`] (httparse, for the fuzzer) |
-//! | reports | [`report`] (probe and suite: console, JSON, JUnit), [`diff::report`] (console, Markdown, JSON) |
-//! | runs | [`pipeline`] (cases × subject, in parallel), [`probe::session`], [`diff::session`], [`diff::run`] (streams, mutations, minimisation), [`parse`] (`h1spec parse`), [`seeds`] |
+//! | judges | [`suite`]'s case check, [`probe::reading`] and [`probe::judge`] (the RFC's readings and the desync verdicts), [`mod@diff::compare`] and [`diff::quirks`] (the differential comparator), [`differential`] (httparse, for the fuzzer) |
+//! | reports | [`report`] (probe and suite: console, JSON, JUnit), [`mod@diff::report`] (console, Markdown, JSON) |
+//! | runs | [`pipeline`] (cases × subject, in parallel), [`mod@probe::session`], [`mod@diff::session`], [`mod@diff::run`] (streams, mutations, minimisation), [`mod@parse`] (`h1spec parse`), [`seeds`] |
 //!
 //! Not all of it is one pipeline yet: `diff` still has its own `Implementation` subject and
 //! `Reading` observation beside [`pipeline::Subject`], and a probe subject still judges inside
