@@ -29,6 +29,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod background;
 pub mod contract;
 pub mod corpus;
 pub mod diff;

@@ -17,15 +17,16 @@
 //! connections at once, a 10 s read timeout, 16 MiB request bodies.
 
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use h1wire::conn::{ConnEvent, Connection, Role, State};
 use h1wire::write::Response;
 use h1wire::Version;
+
+use crate::background::Background;
 
 use crate::contract::Echo;
 
@@ -214,29 +215,7 @@ fn echo_raw(mut stream: TcpStream, early: Vec<u8>) -> io::Result<()> {
 }
 
 /// A reference server running on its own threads; dropping it stops it.
-pub struct Running {
-    addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    accept: Option<JoinHandle<()>>,
-}
-
-impl Running {
-    /// The address it listens on.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so that it sees the flag.
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-        if let Some(accept) = self.accept.take() {
-            let _ = accept.join();
-        }
-    }
-}
+pub type Running = Background;
 
 /// Starts the server on `listener`, in the background.
 ///
@@ -257,30 +236,16 @@ pub fn start_echo(listener: TcpListener) -> io::Result<Running> {
 }
 
 fn start_with(listener: TcpListener, mode: Mode) -> io::Result<Running> {
-    let addr = listener.local_addr()?;
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    let accept = std::thread::spawn(move || accept_loop(&listener, &flag, mode));
-    Ok(Running { addr, stop, accept: Some(accept) })
+    Background::serve(listener, MAX_CONNECTIONS, move |stream, _| {
+        let _ = serve(stream, mode);
+    })
 }
 
-/// Serves `listener` in `mode` until `stop` is set (checked at each connection).
-pub fn accept_loop(listener: &TcpListener, stop: &AtomicBool, mode: Mode) {
-    let active = Arc::new(AtomicUsize::new(0));
-    for stream in listener.incoming() {
-        if stop.load(Ordering::SeqCst) {
-            return;
-        }
-        let Ok(stream) = stream else { continue };
-        if active.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
-            drop(stream);
-            continue;
-        }
-        active.fetch_add(1, Ordering::SeqCst);
-        let active = Arc::clone(&active);
-        std::thread::spawn(move || {
-            let _ = serve(stream, mode);
-            active.fetch_sub(1, Ordering::SeqCst);
-        });
-    }
+/// Serves `listener` in `mode` in this thread, until the process ends (`h1spec serve`).
+pub fn serve_forever(listener: &TcpListener, mode: Mode) {
+    let handle: Arc<crate::background::Handler> = Arc::new(move |stream, _: &AtomicBool| {
+        let _ = serve(stream, mode);
+    });
+    let (stop, active) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
+    crate::background::accept(listener, &stop, &active, MAX_CONNECTIONS, handle);
 }

@@ -363,7 +363,7 @@ fn main() -> ExitCode {
             }
             let _ = std::io::stdout().flush();
             let mode = if echo { h1spec::server::Mode::Echo } else { h1spec::server::Mode::Site };
-            h1spec::server::accept_loop(&listener, &std::sync::atomic::AtomicBool::new(false), mode);
+            h1spec::server::serve_forever(&listener, mode);
             ExitCode::SUCCESS
         }
         Command::Parse { response, request_method, user_agent, chunk_size, stream, file } => {

@@ -40,7 +40,7 @@ fn probe_each(flaws: &[Flaws], sections: &[Section]) -> Vec<(Vec<CaseResult>, Ru
             .iter()
             .map(|&f| {
                 let all = &all;
-                scope.spawn(move || probe_with_notes(servers::naive(f).addr, sections, all))
+                scope.spawn(move || probe_with_notes(servers::naive(f).addr(), sections, all))
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
@@ -314,7 +314,7 @@ fn hostile_servers_end_each_exchange_within_its_deadline() {
             linger: Duration::ZERO,
             deadline: started + Duration::from_millis(700),
         };
-        let ex = wire::exchange(server.addr, &plan);
+        let ex = wire::exchange(server.addr(), &plan);
         let took = started.elapsed();
         assert!(took < Duration::from_millis(1500), "{mode:?} took {took:?}");
         assert!(ex.responses.is_empty(), "{mode:?}: no complete response can come: {:?}", ex.responses);
@@ -345,7 +345,7 @@ fn a_server_that_never_answers_the_canary_is_unreachable_and_the_run_does_not_st
         let server = servers::hostile(mode);
         let started = Instant::now();
         let timing = Timing { deadline: Duration::from_millis(500), ..Timing::default() };
-        let live = Live::connect(Target::parse(&server.addr.to_string()).unwrap(), timing);
+        let live = Live::connect(Target::parse(&server.addr().to_string()).unwrap(), timing);
         assert!(live.is_err(), "{mode:?}");
         assert!(started.elapsed() < Duration::from_secs(2), "{mode:?}");
     }

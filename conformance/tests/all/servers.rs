@@ -4,10 +4,9 @@
 //! not h1wire's.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// A server process a test started, killed and reaped when dropped, with the folder it runs in
@@ -43,41 +42,12 @@ impl Drop for Process {
 }
 
 /// A server thread that accepts until dropped.
-pub struct Running {
-    pub addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    accept: Option<JoinHandle<()>>,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-        if let Some(t) = self.accept.take() {
-            let _ = t.join();
-        }
-    }
-}
+pub type Running = h1spec::background::Background;
 
 /// Runs `handle` on a thread per connection; connection threads end on their own (each has a
 /// timeout or a bounded amount of work).
 pub fn spawn(handle: impl Fn(TcpStream, &AtomicBool) + Send + Sync + 'static) -> Running {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    let handle = Arc::new(handle);
-    let accept = std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            if flag.load(Ordering::SeqCst) {
-                return;
-            }
-            let Ok(stream) = stream else { continue };
-            let (handle, flag) = (Arc::clone(&handle), Arc::clone(&flag));
-            std::thread::spawn(move || handle(stream, &flag));
-        }
-    });
-    Running { addr, stop, accept: Some(accept) }
+    Running::serve(TcpListener::bind("127.0.0.1:0").unwrap(), usize::MAX, handle).unwrap()
 }
 
 /// What a hostile server does to every connection.

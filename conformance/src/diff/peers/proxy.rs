@@ -4,10 +4,10 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::background::Background;
 use crate::diff::lifecycle::{free_port, Process, TempDir};
 use crate::diff::{Implementation, Message, Observation, Role};
 use crate::parse::{parse_stream, Options, Verdict};
@@ -23,54 +23,23 @@ use super::{read_h1wire, Prepare, ProxySetup, DEADLINE, MAX_ANSWER};
 pub(super) struct Recorder {
     pub(super) addr: SocketAddr,
     pub(super) log: Arc<Mutex<Vec<Recorded>>>,
-    pub(super) active: Arc<AtomicUsize>,
-    pub(super) stop: Arc<AtomicBool>,
-    pub(super) accept: Option<std::thread::JoinHandle<()>>,
+    server: Background,
 }
 
 impl Recorder {
     pub(super) fn start() -> Result<Recorder, String> {
         let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
         let log = Arc::new(Mutex::new(Vec::new()));
-        let active = Arc::new(AtomicUsize::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (l, a, s) = (Arc::clone(&log), Arc::clone(&active), Arc::clone(&stop));
-        let accept = std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if s.load(Ordering::SeqCst) {
-                    return;
-                }
-                let Ok(conn) = conn else { continue };
-                if a.load(Ordering::SeqCst) >= 64 {
-                    continue;
-                }
-                a.fetch_add(1, Ordering::SeqCst);
-                let (l, a) = (Arc::clone(&l), Arc::clone(&a));
-                std::thread::spawn(move || {
-                    record(conn, &l);
-                    a.fetch_sub(1, Ordering::SeqCst);
-                });
-            }
-        });
-        Ok(Recorder { addr, log, active, stop, accept: Some(accept) })
+        let l = Arc::clone(&log);
+        let server = Background::serve(listener, 64, move |conn, _| record(conn, &l)).map_err(|e| e.to_string())?;
+        Ok(Recorder { addr: server.addr(), log, server })
     }
 
     /// Waits (at most `within`) until no upstream connection is open.
     pub(super) fn settle(&self, within: Duration) {
         let until = Instant::now() + within;
-        while self.active.load(Ordering::SeqCst) > 0 && Instant::now() < until {
+        while self.server.active() > 0 && Instant::now() < until {
             std::thread::sleep(Duration::from_millis(5));
-        }
-    }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-        if let Some(a) = self.accept.take() {
-            let _ = a.join();
         }
     }
 }
