@@ -139,15 +139,12 @@ impl Reading {
         for text in text.lines().filter(|l| !l.trim().is_empty()) {
             let line: Line = serde_json::from_str(text).map_err(|e| format!("{e}: {text:.200}"))?;
             match line.verdict.as_deref() {
-                Some("accept") => messages.push(Message {
-                    method: bytes_of_latin1(&line.method),
-                    target: bytes_of_latin1(&line.target),
-                    version: line.version.clone(),
-                    fields: pairs_of(&line.headers, bytes_of_latin1),
-                    trailers: pairs_of(&line.trailers, bytes_of_latin1),
-                    body: bytes_of_latin1(&line.body),
-                    fields_lack: lowercase(&line.fields_lack),
-                }),
+                Some("accept") => messages.push(Message::decoded(
+                    [&line.method, &line.target, &line.version, &line.body],
+                    [&line.headers, &line.trailers],
+                    &line.fields_lack,
+                    bytes_of_latin1,
+                )),
                 Some("reject") => {
                     let error = match (line.error, line.message) {
                         (Some(e), Some(m)) => format!("{e}: {m}"),
@@ -169,15 +166,14 @@ impl Reading {
         let mut messages = Vec::new();
         for verdict in verdicts {
             match verdict {
-                Verdict::Accept { method, target, version, headers, trailers, body, .. } => messages.push(Message {
-                    method: bytes_of_latin1(method.as_deref().unwrap_or_default()),
-                    target: bytes_of_latin1(target.as_deref().unwrap_or_default()),
-                    version: version.clone(),
-                    fields: pairs_of(headers, bytes_of_latin1),
-                    trailers: pairs_of(trailers, bytes_of_latin1),
-                    body: bytes_of_latin1(body),
-                    fields_lack: Vec::new(),
-                }),
+                Verdict::Accept { method, target, version, headers, trailers, body, .. } => {
+                    messages.push(Message::decoded(
+                        [method.as_deref().unwrap_or_default(), target.as_deref().unwrap_or_default(), version, body],
+                        [headers, trailers],
+                        &[],
+                        bytes_of_latin1,
+                    ));
+                }
                 Verdict::Reject { status, error, message, stage, .. } => {
                     let end = ended(status.map(u64::from), format!("{error}: {message}"), *stage);
                     return Reading { messages, end };
@@ -244,14 +240,31 @@ fn unbase64(text: &str) -> Vec<u8> {
 impl Message {
     /// A message from an echo origin's answer (base64 strings).
     pub fn from_echo(echo: &Echo) -> Message {
+        Message::decoded(
+            [&echo.method, &echo.target, &echo.version, &echo.body],
+            [&echo.headers, &echo.trailers],
+            &echo.fields_lack,
+            unbase64,
+        )
+    }
+
+    /// A message from the contract's text: method, target, version (as is) and body; headers
+    /// and trailers as `[name, value]`; the fields not reported; `bytes` decodes each text
+    /// (Latin-1 for verdict lines, base64 for echo origins).
+    fn decoded(
+        [method, target, version, body]: [&str; 4],
+        [headers, trailers]: [&[[String; 2]]; 2],
+        lack: &[String],
+        bytes: fn(&str) -> Vec<u8>,
+    ) -> Message {
         Message {
-            method: unbase64(&echo.method),
-            target: unbase64(&echo.target),
-            version: echo.version.clone(),
-            fields: pairs_of(&echo.headers, unbase64),
-            trailers: pairs_of(&echo.trailers, unbase64),
-            body: unbase64(&echo.body),
-            fields_lack: lowercase(&echo.fields_lack),
+            method: bytes(method),
+            target: bytes(target),
+            version: version.to_owned(),
+            fields: pairs_of(headers, bytes),
+            trailers: pairs_of(trailers, bytes),
+            body: bytes(body),
+            fields_lack: lowercase(lack),
         }
     }
 }
