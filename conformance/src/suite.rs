@@ -75,8 +75,8 @@ impl Case {
             Err(Refused::Error(e)) => Err(e),
             Err(Refused::NoMessage) => {
                 // Nothing at all: what a recipient sees as a close before any message.
-                let cut_short = self.expect == Expect::Incomplete
-                    && self.error.as_deref().is_none_or(|e| e == ErrorKind::UnexpectedEof.name());
+                let cut_short =
+                    self.expect == Expect::Incomplete && self.error.is_none_or(|e| e == ErrorKind::UnexpectedEof);
                 if !cut_short {
                     f.push(format!("expected {:?}, got no message", self.expect));
                 }
@@ -98,9 +98,9 @@ impl Case {
                     (_, Some(s)) if self.status.contains(&s) => {}
                     (_, s) => f.push(format!("expected one of {:?}, got {s:?} {}", self.status, e.kind().name())),
                 }
-                if let Some(want) = &self.error {
-                    if want != e.kind().name() {
-                        f.push(format!("expected error {want}, got {}", e.kind().name()));
+                if let Some(want) = self.error {
+                    if want != e.kind() {
+                        f.push(format!("expected error {}, got {}", want.name(), e.kind().name()));
                     }
                 }
             }

@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use h1wire::ErrorKind;
 use serde::Deserialize;
 
 use super::escape::decode;
@@ -176,7 +175,7 @@ fn http10_keep_alive(case: &Case) -> Option<Case> {
 /// The requirement of a case whose file states none: the description of the rule h1wire names
 /// for it (which cites the section), or the expectation in words.
 fn default_requirement(case: &Case) -> String {
-    let rule = case.error.as_deref().and_then(|name| ErrorKind::ALL.iter().find(|k| k.name() == name));
+    let rule = case.error;
     match (rule, case.expect) {
         (Some(kind), _) => format!("{}.", capitalized(kind.description())),
         (None, Expect::Accept) => format!("A recipient accepts this message ({}).", case.rfc.join(", ")),

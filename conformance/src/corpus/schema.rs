@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use h1wire::Config;
-use serde::Deserialize;
+use h1wire::{Config, ErrorKind};
+use serde::{Deserialize, Deserializer};
 
 use super::escape::decode;
 
@@ -158,7 +158,8 @@ pub struct Case {
     pub expect: Expect,
     #[serde(default)]
     pub status: Vec<u16>,
-    pub error: Option<String>,
+    #[serde(default, deserialize_with = "rule_name")]
+    pub error: Option<ErrorKind>,
     pub cve: Option<String>,
     pub note: Option<String>,
     /// The normative sentence the case tests (filled in from the rule's description when the
@@ -189,6 +190,18 @@ pub struct Case {
     pub body_len: Option<u64>,
     pub consumed: Option<u64>,
     pub framing: Option<String>,
+}
+
+/// An h1wire rule by its kebab-case name; an unknown name fails the load.
+fn rule_name<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ErrorKind>, D::Error> {
+    use serde::de::Error as _;
+    let name: Option<String> = Option::deserialize(d)?;
+    name.map(|n| {
+        ErrorKind::ALL.iter().copied().find(|k| k.name() == n).ok_or_else(|| {
+            D::Error::custom(format!("unknown rule {n:?} (one of h1wire's rule names, e.g. \"bare-lf\")"))
+        })
+    })
+    .transpose()
 }
 
 fn default_method() -> String {

@@ -127,6 +127,10 @@ fn inconsistent_cases_do_not_load() {
     ] {
         assert!(corpus::load_str("t", &file_of(body)).is_err(), "case {name} loaded");
     }
+    // A rule h1wire does not have is a load error that names it.
+    let typo = "id = \"f\"\nrfc = [\"RFC 1\"]\nlevel = \"MUST\"\nraw = 'x'\nexpect = \"reject\"\nstatus = [400]\nerror = \"bare-lff\"";
+    let err = corpus::load_str("t", &file_of(typo)).unwrap_err().to_string();
+    assert!(err.contains("unknown rule \"bare-lff\""), "{err}");
 }
 
 #[test]
