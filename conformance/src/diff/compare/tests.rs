@@ -1,0 +1,102 @@
+//! The comparator on hand-written readings.
+
+use super::*;
+
+fn reading(lines: &str) -> Reading {
+    Reading::from_lines(lines).unwrap()
+}
+
+const GET: &str = r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[["Host","a"]],"trailers":[],"body":""}"#;
+
+fn cmp(x: &Reading, y: &Reading) -> Option<Difference> {
+    compare(Seen { name: "x", role: Role::Parser, reading: x }, Seen { name: "y", role: Role::Parser, reading: y })
+}
+
+#[test]
+fn field_case_order_across_names_and_whitespace_are_not_differences() {
+    let x = reading(
+        r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[["Host","a"],["X"," 1 "]],"trailers":[],"body":""}"#,
+    );
+    let y = reading(
+        r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[["x","1"],["host","a"]],"trailers":[],"body":""}"#,
+    );
+    assert_eq!(cmp(&x, &y), None);
+    let z = reading(
+        r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[["x","2"],["host","a"]],"trailers":[],"body":""}"#,
+    );
+    let d = cmp(&x, &z).unwrap();
+    assert_eq!((d.class, d.part), (Class::Interpretation, Some(Part::Fields)));
+}
+
+#[test]
+fn each_ending_pair_has_its_class() {
+    let refused = reading(r#"{"verdict":"reject","status":400,"error":"x"}"#);
+    let refused_501 = reading(r#"{"verdict":"reject","status":501,"error":"x"}"#);
+    let cut = reading(r#"{"verdict":"reject","status":null,"error":"eof"}"#);
+    let one = reading(GET);
+    let two = reading(&format!("{GET}\n{GET}"));
+    assert_eq!(cmp(&one, &refused).unwrap().class, Class::AcceptRefuse);
+    assert_eq!(cmp(&refused, &refused_501).unwrap().class, Class::RefusalStatus);
+    assert_eq!(cmp(&refused, &refused), None);
+    assert_eq!(cmp(&cut, &refused).unwrap().class, Class::AcceptRefuse);
+    assert_eq!(cmp(&one, &two).unwrap().class, Class::MessageCount);
+    let d = cmp(&two, &one).unwrap();
+    // `a` is always the first reading given.
+    assert_eq!((d.class, d.message, d.a.name.as_str(), d.b.name.as_str()), (Class::MessageCount, 1, "x", "y"));
+    assert!(d.a.says.contains("reads message 2") && d.b.says.contains("sees no message 2"), "{d:?}");
+    assert_eq!(cmp(&one, &cut).unwrap().class, Class::MessageCount);
+}
+
+#[test]
+fn a_head_parser_is_compared_on_the_first_head_only() {
+    let body_refused = reading(r#"{"verdict":"reject","status":400,"error":"bad-chunk","stage":"body"}"#);
+    let head = reading(GET);
+    let head_parser = Seen { name: "h", role: Role::HeadParser, reading: &head };
+    assert_eq!(compare(head_parser, Seen { name: "p", role: Role::Parser, reading: &body_refused }), None);
+    let head_refused = reading(r#"{"verdict":"reject","status":400,"error":"bare-lf","stage":"head"}"#);
+    let d = compare(head_parser, Seen { name: "p", role: Role::Parser, reading: &head_refused }).unwrap();
+    assert_eq!(d.class, Class::AcceptRefuse);
+    assert_eq!(d.b.error.as_deref(), Some("bare-lf (400)"));
+}
+
+#[test]
+fn signatures_do_not_depend_on_side_order() {
+    let x = reading(GET);
+    let y = reading(r#"{"verdict":"reject","status":400,"error":"bare-lf: no"}"#);
+    let lf = Seen { name: "lf", role: Role::Parser, reading: &x };
+    let strict = Seen { name: "strict", role: Role::Parser, reading: &y };
+    let d1 = compare(lf, strict).unwrap();
+    let d2 = compare(strict, lf).unwrap();
+    assert_eq!(d1.signature(), d2.signature());
+    assert_eq!(d1.signature(), "accept-refuse - lf[] strict[bare-lf]");
+    assert_eq!(d1.group(), d2.group());
+}
+
+#[test]
+fn forwarded_bytes_are_kept_open_and_judged_by_where_the_canary_lands() {
+    assert_eq!(
+        kept_open(b"GET / HTTP/1.0\r\nconnection: close\r\n\r\n"),
+        b"GET / HTTP/1.0\r\nConnection: keep-alive\r\nXonnection: close\r\n\r\n"
+    );
+    let origin = |lines: &str| reading(lines);
+    let fine = reading(GET);
+    let judge_both = |alone: &Reading, then: &Reading| {
+        let seen = |r| Seen { name: "o", role: Role::Parser, reading: r };
+        forwarded("proxy", b"x", seen(alone), seen(then)).map(|d| d.class)
+    };
+    let judge = |then: &Reading| judge_both(&fine, then);
+    let canary = r#"{"verdict":"accept","method":"GET","target":"/h1spec-canary","version":"HTTP/1.1","headers":[],"trailers":[],"body":""}"#;
+    assert_eq!(judge(&origin(&format!("{GET}\n{canary}"))), None, "one message, then the canary");
+    assert_eq!(judge(&origin(GET)), None, "the origin stopped reading after it");
+    let swallowed = r#"{"verdict":"accept","method":"GET","target":"/","version":"HTTP/1.1","headers":[],"trailers":[],"body":"GET /h1spec-canary HTTP/1.1\r\n"}"#;
+    assert_eq!(judge(&origin(swallowed)), Some(Class::ProxySmuggling), "the canary went into the body");
+    assert_eq!(judge(&origin(&format!("{GET}\n{GET}\n{canary}"))), Some(Class::ProxySmuggling), "two messages");
+    let refused = r#"{"verdict":"reject","status":400,"error":"x","stage":"body"}"#;
+    assert_eq!(
+        judge_both(&origin(refused), &origin(refused)),
+        Some(Class::AcceptRefuse),
+        "the origin refuses what the proxy forwards, canary or not"
+    );
+    let cut = origin(r#"{"verdict":"reject","status":null,"error":"eof","stage":"body"}"#);
+    assert_eq!(judge_both(&cut, &origin(refused)), Some(Class::ProxySmuggling), "a body that runs into the canary");
+}
