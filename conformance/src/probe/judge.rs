@@ -106,8 +106,6 @@ fn fits(r: &Reading, ex: &Exchange, last_is_canary: bool) -> bool {
         Then::Idle => got == k && (!r.canary_alone || last_is_canary),
         Then::Waits => got == k,
         Then::Closes => got == k && closed,
-        // A server may accept what breaks only a rule about something else: then it answers the
-        // message and the canary after it as on its own.
         // A server may accept what breaks only a rule about something else, or refuse it and read
         // on (its framing is not in doubt): either way the canary after it is answered as alone.
         Then::Refuses(Cause::Other(_)) => (got == k + 1 && error_at(k)) || (got == k + 2 && last_is_canary),
@@ -123,7 +121,8 @@ pub fn classify(ex: &Exchange, readings: &[Reading], baseline: &Seen) -> (Desync
     let last_is_canary =
         ex.responses.last().is_some_and(|s| s.status == baseline.status && s.body_prefix == baseline.body_prefix);
     if let Some(r) = readings.iter().find(|r| fits(r, ex, last_is_canary)) {
-        return match (r.then, got.checked_sub(r.complete + 1).and_then(|i| ex.responses.get(i))) {
+        // The response to the message the reading refuses, if it is the last one.
+        return match (r.then, ex.responses.get(r.complete)) {
             (Then::Refuses(cause), Some(refusal)) if got == r.complete + 1 && not_processed(refusal.status) => (
                 DesyncVerdict::Refused,
                 format!("refused with {} ({}), as the RFC's reading does", refusal.status, cause.kind().name()),
@@ -283,6 +282,12 @@ mod tests {
         // One response that happens to look like the canary's, then the close: nothing to tell.
         let te = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
         assert_eq!(verdict(te, &[200], End::Closed), DesyncVerdict::Inconclusive);
+        // A refusal after a message read whole names the refusal's status, not the first one's.
+        let then_bad = b"GET / HTTP/1.1\r\nHost: a\r\n\r\nPOST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n";
+        let sent = [&then_bad[..], CANARY].concat();
+        let (v, why) = classify(&ex(&[200, 400], End::Closed), &allowed(&sent, CANARY.len()), &seen(200));
+        assert_eq!(v, DesyncVerdict::Refused);
+        assert!(why.starts_with("refused with 400"), "{why}");
         let empty_cl = b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n";
         assert_eq!(verdict(empty_cl, &[200, 200], End::Open), DesyncVerdict::Risk);
     }
