@@ -177,21 +177,21 @@ pub fn allowed(sent: &[u8], canary_len: usize) -> Vec<Reading> {
             });
         }
         Some(Cause::Limit(kind)) => {
-            let mut relaxed = Config::default();
-            relaxed.max_head_bytes = usize::MAX;
-            relaxed.max_fields = usize::MAX;
-            relaxed.max_target_bytes = usize::MAX;
-            relaxed.max_body_bytes = u64::MAX;
-            relaxed.max_chunk_line_bytes = usize::MAX;
-            relaxed.max_chunk_ext_bytes = u64::MAX;
-            relaxed.max_trailer_bytes = usize::MAX;
             let name = "the size read as announced (RFC 9110 §8.6)";
-            let mut as_announced = read(sent, canary_len, &relaxed, name);
-            if matches!(kind, ErrorKind::ChunkSizeOverflow | ErrorKind::InvalidContentLength) {
+            readings.push(if matches!(kind, ErrorKind::ChunkSizeOverflow | ErrorKind::InvalidContentLength) {
                 // A numeral past 2^64: the body it announces does not end within these bytes.
-                as_announced = Reading { name, complete: strict.complete, then: Then::Waits, canary_alone: false };
-            }
-            readings.push(as_announced);
+                Reading { name, complete: strict.complete, then: Then::Waits, canary_alone: false }
+            } else {
+                let mut relaxed = Config::default();
+                relaxed.max_head_bytes = usize::MAX;
+                relaxed.max_fields = usize::MAX;
+                relaxed.max_target_bytes = usize::MAX;
+                relaxed.max_body_bytes = u64::MAX;
+                relaxed.max_chunk_line_bytes = usize::MAX;
+                relaxed.max_chunk_ext_bytes = u64::MAX;
+                relaxed.max_trailer_bytes = usize::MAX;
+                read(sent, canary_len, &relaxed, name)
+            });
         }
         _ => {}
     }

@@ -206,6 +206,10 @@ pub fn naive(flaws: Flaws) -> Running {
         let until = std::time::Instant::now() + Duration::from_secs(10);
         let mut buf: Vec<u8> = Vec::new();
         let mut read = [0u8; 8192];
+        // `chunk_bare_lf_once`: the first connection to send a bare LF after a chunk size gets
+        // the leniency, for the whole connection; every other connection gets none.
+        let mut flaws = flaws;
+        let mut decided = false;
         loop {
             if flaws.hang_on_underscore && buf.windows(15).any(|w| w == b"Content_Length:") {
                 hung.store(true, Ordering::SeqCst);
@@ -217,8 +221,8 @@ pub fn naive(flaws: Flaws) -> Running {
                 }
                 return;
             }
-            let mut flaws = flaws;
-            if flaws.chunk_bare_lf_once && buf.windows(2).any(|w| w == b"5\n") {
+            if flaws.chunk_bare_lf_once && !decided && buf.windows(2).any(|w| w == b"5\n") {
+                decided = true;
                 flaws.chunk_bare_lf = !lenient_used.swap(true, Ordering::SeqCst);
             }
             match naive_request(&buf, flaws) {
