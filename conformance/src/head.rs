@@ -50,3 +50,15 @@ pub fn expects_continue(bytes: &[u8]) -> bool {
             && line[7..].trim_ascii().eq_ignore_ascii_case(b"100-continue")
     })
 }
+
+/// The method of a request: its first token, up to the first space (empty when that is not
+/// UTF-8 or there is no space).
+///
+/// ```
+/// assert_eq!(h1spec::head::method(b"HEAD / HTTP/1.1\r\n"), "HEAD");
+/// assert_eq!(h1spec::head::method(b"garbage"), "");
+/// ```
+pub fn method(bytes: &[u8]) -> &str {
+    let end = bytes.iter().position(|&b| b == b' ').unwrap_or(0);
+    std::str::from_utf8(&bytes[..end]).unwrap_or("")
+}

@@ -35,6 +35,7 @@ pub mod corpus;
 pub mod diff;
 pub mod differential;
 pub mod head;
+pub mod net;
 pub mod parse;
 pub mod pipeline;
 pub mod probe;

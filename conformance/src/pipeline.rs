@@ -1,9 +1,11 @@
 //! The one pipeline every mode runs: case → subject → observation → judgment → report.
 //!
 //! A [`Subject`] is what the cases run against (h1wire in process, a live server, …); it turns a
-//! case into a [`CaseResult`]: the case's identity and requirement, a [`Judgment`], what was
-//! expected and what happened, and for framing cases what the desync check found. The reporters
-//! (`crate::report`) read only these results, so they know nothing of h1wire or of sockets.
+//! case into an observation, typed data that says what happened and nothing about what it
+//! means. A [`Judge`] turns the case and the observation into a [`CaseResult`]: the case's
+//! identity and requirement, a [`Judgment`], what was expected and what happened, and for
+//! framing cases what the desync check found. The reporters (`crate::report`) read only these
+//! results, so they know nothing of h1wire or of sockets.
 
 use serde::Serialize;
 
@@ -188,18 +190,29 @@ impl Selection {
     }
 }
 
-/// What the cases run against.
+/// What the cases run against. A subject observes and judges nothing: what it did with a case
+/// is its [`Subject::Observation`], typed data a [`Judge`] reads.
 pub trait Subject: Sync {
+    /// What it did with one case.
+    type Observation;
     /// A name for the reports (`h1wire`, `127.0.0.1:8080`).
     fn name(&self) -> String;
-    /// Runs one case and judges it.
-    fn run(&self, section: &Section, case: &Case) -> CaseResult;
+    /// Runs one case and records what happened.
+    fn observe(&self, case: &Case) -> Self::Observation;
 }
 
-/// Runs every selected case of `sections` against `subject`, on `jobs` threads, in corpus
-/// order; `progress` is called after each case.
-pub fn run(
-    subject: &dyn Subject,
+/// What an observation means for a case: a pure function of the two (and of what the judge was
+/// given before the run, such as a server's controls).
+pub trait Judge<O>: Sync {
+    /// The result of `case`, from `section`, given what was observed.
+    fn judge(&self, section: &Section, case: &Case, observed: &O) -> CaseResult;
+}
+
+/// Runs every selected case of `sections` against `subject` and has `judge` judge each, on
+/// `jobs` threads, in corpus order; `progress` is called after each case.
+pub fn run<S: Subject + ?Sized>(
+    subject: &S,
+    judge: &dyn Judge<S::Observation>,
     sections: &[Section],
     selection: &Selection,
     jobs: usize,
@@ -219,7 +232,7 @@ pub fn run(
                 let Some(&(section, case)) = all.get(i) else { break };
                 let result = match selection.skip_reason(case) {
                     Some(why) => CaseResult::new(section, case, Judgment::Skip, String::new(), why),
-                    None => subject.run(section, case),
+                    None => judge.judge(section, case, &subject.observe(case)),
                 };
                 progress(&result);
                 *slots[i].lock().expect("no thread panics holding it") = Some(result);

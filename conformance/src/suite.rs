@@ -11,25 +11,52 @@ use h1wire_check::{split_invariant, Kind, Message, Refused, StartLine};
 
 use crate::corpus::{Case, CaseKind, Expect, Section};
 use crate::parse::{latin1, Verdict};
-use crate::pipeline::{self, CaseResult, Judgment, Selection, Subject};
+use crate::pipeline::{self, CaseResult, Judge, Judgment, Selection, Subject};
 
 /// h1wire in this process.
 pub struct InProcess;
 
+/// What h1wire did with a case.
+#[derive(Debug)]
+pub struct Observed {
+    /// What it made of the first message (whole input at once).
+    pub outcome: Result<Message, Refused>,
+    /// How the outcome changed when the input was fed one byte at a time or cut at some offset,
+    /// if it did.
+    pub split: Option<String>,
+}
+
 impl Subject for InProcess {
+    type Observation = Observed;
+
     fn name(&self) -> String {
         "h1wire".into()
     }
 
-    fn run(&self, section: &Section, case: &Case) -> CaseResult {
-        let checked = case.check();
+    fn observe(&self, case: &Case) -> Observed {
+        let input = case.bytes();
+        let (kind, config) = (case.message_kind(), case.config());
+        match split_invariant(kind, &config, &input) {
+            Ok(outcome) => Observed { outcome, split: None },
+            Err(why) => Observed { outcome: h1wire_check::run(kind, &config, &input, &[]), split: Some(why) },
+        }
+    }
+}
+
+/// The case's full expectation: status, rule name, every pinned part of an accepted message.
+pub struct Expectation;
+
+impl Judge<Observed> for Expectation {
+    fn judge(&self, section: &Section, case: &Case, observed: &Observed) -> CaseResult {
         let expected = match case.expect {
             Expect::Accept => "accept".to_string(),
             Expect::Reject => format!("reject with one of {:?}", case.status),
             Expect::Incomplete => "incomplete: wait for more".to_string(),
         };
-        let verdict = if checked.failures.is_empty() { Judgment::Pass } else { Judgment::Fail };
-        let actual = if checked.failures.is_empty() { checked.verdict.to_json() } else { checked.failures.join("; ") };
+        let failures = case.failures(observed);
+        let verdict = if failures.is_empty() { Judgment::Pass } else { Judgment::Fail };
+        let actual =
+            if failures.is_empty() { Verdict::of(observed.outcome.clone()).to_json() } else { failures.join("; ") };
         CaseResult::new(section, case, verdict, expected, actual)
     }
 }
@@ -57,15 +84,17 @@ impl Case {
     /// Runs the case against h1wire: whole, one byte at a time and split everywhere (which must
     /// agree), then compares the outcome with the expectation.
     pub fn check(&self) -> Checked {
-        let input = self.bytes();
-        let (kind, config) = (self.message_kind(), self.config());
-        let (outcome, mut failures) = match split_invariant(kind, &config, &input) {
-            Ok(outcome) => (outcome, Vec::new()),
-            Err(why) => (h1wire_check::run(kind, &config, &input, &[]), vec![format!("split invariance: {why}")]),
-        };
-        failures.extend(self.compare(&outcome));
-        let verdict = Verdict::of(outcome.clone());
-        Checked { outcome, verdict, failures }
+        let observed = InProcess.observe(self);
+        let failures = self.failures(&observed);
+        let verdict = Verdict::of(observed.outcome.clone());
+        Checked { outcome: observed.outcome, verdict, failures }
+    }
+
+    /// Every way an observation differs from the case's expectation.
+    fn failures(&self, observed: &Observed) -> Vec<String> {
+        let mut failures: Vec<String> = observed.split.iter().map(|why| format!("split invariance: {why}")).collect();
+        failures.extend(self.compare(&observed.outcome));
+        failures
     }
 
     fn compare(&self, outcome: &Result<Message, Refused>) -> Vec<String> {
@@ -221,7 +250,7 @@ impl Report {
 /// Runs every case of `sections` against h1wire, on all cores.
 pub fn run(sections: &[Section]) -> Report {
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let results =
-        pipeline::run(&InProcess, sections, &Selection { strict: true, ..Selection::default() }, jobs, &|_| {});
+    let selection = Selection { strict: true, ..Selection::default() };
+    let results = pipeline::run(&InProcess, &Expectation, sections, &selection, jobs, &|_| {});
     Report::of(&results)
 }

@@ -7,7 +7,7 @@ use crate::corpus::{Case, Expect, Level};
 use crate::pipeline::{DesyncVerdict, Judgment};
 
 use super::reading::{Cause, Reading, Then};
-use super::wire::{End, Exchange, Seen};
+use crate::net::{End, Exchange, Seen};
 
 /// Statuses that say the server refused the message as malformed, as opposed to reading it and
 /// answering about the resource (404, 405, and 501 for a method it does not implement).
@@ -253,7 +253,13 @@ mod tests {
     }
 
     fn ex(statuses: &[u16], end: End) -> Exchange {
-        Exchange { responses: statuses.iter().map(|&s| seen(s)).collect(), interim: 0, end, write_failed: false }
+        Exchange {
+            responses: statuses.iter().map(|&s| seen(s)).collect(),
+            interim: 0,
+            end,
+            write_failed: false,
+            received: Vec::new(),
+        }
     }
 
     const CANARY: &[u8] = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";

@@ -4,8 +4,9 @@
 use std::time::{Duration, Instant};
 
 use crate::corpus::{Case, Section};
-use crate::pipeline::{self, CaseResult, Judgment, RunNotes, Selection, Subject};
+use crate::pipeline::{self, CaseResult, RunNotes, Selection, Subject};
 
+use super::observation::Observed;
 use super::{Live, Target, Timing};
 
 /// What to run.
@@ -66,7 +67,7 @@ pub fn run(plan: &Plan, sections: &[Section], progress: &(dyn Fn(&CaseResult) + 
     let target = Target::parse(&addr)?;
     let live = Live::connect(target, plan.timing).map_err(|e| e.to_string())?.with_confirm(plan.confirm);
     let bounded = Bounded { live: &live, started: Instant::now(), bound: plan.max_time };
-    let results = pipeline::run(&bounded, sections, &plan.selection, plan.jobs, progress);
+    let results = pipeline::run(&bounded, &live.judge(), sections, &plan.selection, plan.jobs, progress);
     let name = if plan.addr.is_some() { addr } else { format!("{addr} (the reference server)") };
     Ok(Run { name, results, notes: live.notes() })
 }
@@ -79,15 +80,16 @@ struct Bounded<'a> {
 }
 
 impl Subject for Bounded<'_> {
+    type Observation = Observed;
+
     fn name(&self) -> String {
         self.live.name()
     }
 
-    fn run(&self, section: &Section, case: &Case) -> CaseResult {
+    fn observe(&self, case: &Case) -> Observed {
         if self.started.elapsed() > self.bound {
-            let why = format!("the run's bound of {} s was reached", self.bound.as_secs());
-            return CaseResult::new(section, case, Judgment::Skip, String::new(), why);
+            return Observed::NotSent(format!("the run's bound of {} s was reached", self.bound.as_secs()));
         }
-        self.live.run(section, case)
+        self.live.observe(case)
     }
 }

@@ -5,10 +5,9 @@
 use std::time::{Duration, Instant};
 
 use h1spec::corpus::{self, Level, Section};
+use h1spec::net::{self, End, Plan, Until};
 use h1spec::pipeline::{self, CaseResult, DesyncVerdict, Judgment, RunNotes, Selection};
-use h1spec::probe::wire::{self, End, Plan};
 use h1spec::probe::{Live, Target, Timing};
-use h1wire::ResponseTo;
 
 use crate::servers::{self, Flaws, Hostile};
 
@@ -27,7 +26,7 @@ fn probe_with_notes(
 ) -> (Vec<CaseResult>, RunNotes) {
     let timing = Timing { deadline: Duration::from_millis(1000), ..Timing::default() };
     let live = Live::connect(Target::parse(&addr.to_string()).unwrap(), timing).expect("the server answers the canary");
-    let results = pipeline::run(&live, sections, selection, 8, &|_| {});
+    let results = pipeline::run(&live, &live.judge(), sections, selection, 8, &|_| {});
     (results, live.notes())
 }
 
@@ -307,14 +306,8 @@ fn hostile_servers_end_each_exchange_within_its_deadline() {
     for mode in [Hostile::Endless, Hostile::Trickle, Hostile::Huge, Hostile::Silent, Hostile::Reset, Hostile::Garbage] {
         let server = servers::hostile(mode);
         let started = Instant::now();
-        let plan = Plan {
-            bytes: request,
-            first_answers: ResponseTo::Other,
-            responses: 1,
-            linger: Duration::ZERO,
-            deadline: started + Duration::from_millis(700),
-        };
-        let ex = wire::exchange(server.addr(), &plan);
+        let plan = Plan::responses(request, 1, Duration::ZERO, started + Duration::from_millis(700));
+        let ex = net::exchange(server.addr(), &plan);
         let took = started.elapsed();
         assert!(took < Duration::from_millis(1500), "{mode:?} took {took:?}");
         assert!(ex.responses.is_empty(), "{mode:?}: no complete response can come: {:?}", ex.responses);
@@ -335,6 +328,31 @@ fn hostile_servers_end_each_exchange_within_its_deadline() {
             Hostile::Garbage => {
                 assert!(matches!(&ex.end, End::Malformed { rule, .. } if rule == "invalid-version"), "{:?}", ex.end)
             }
+        }
+    }
+}
+
+#[test]
+fn hostile_servers_cannot_make_a_quiet_exchange_keep_more_than_its_cap_or_its_deadline() {
+    // The diff's way of reading: every byte until the close or a silence, up to a cap.
+    let request = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    for mode in [Hostile::Endless, Hostile::Trickle, Hostile::Huge, Hostile::Silent, Hostile::Reset, Hostile::Garbage] {
+        let server = servers::hostile(mode);
+        let started = Instant::now();
+        let plan = Plan {
+            bytes: request,
+            until: Until::Quiet(Some(Duration::from_millis(300))),
+            deadline: started + Duration::from_millis(700),
+            half_close: true,
+            keep: 64 * 1024,
+        };
+        let ex = net::exchange(server.addr(), &plan);
+        let took = started.elapsed();
+        assert!(took < Duration::from_millis(1500), "{mode:?} took {took:?}");
+        assert!(ex.received.len() <= 64 * 1024, "{mode:?} kept {} bytes", ex.received.len());
+        assert!(ex.responses.is_empty(), "nothing is parsed");
+        if mode == Hostile::Endless {
+            assert_eq!(ex.received.len(), 64 * 1024, "an endless answer fills the cap and stops there");
         }
     }
 }

@@ -51,7 +51,7 @@ pub fn spawn(handle: impl Fn(TcpStream, &AtomicBool) + Send + Sync + 'static) ->
 }
 
 /// What a hostile server does to every connection.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Hostile {
     /// A chunked response that never ends, as fast as the socket takes it.
     Endless,

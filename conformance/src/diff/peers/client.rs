@@ -1,7 +1,6 @@
 //! The client side of one exchange with a server, and its responses read back as readings.
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use h1wire::ResponseTo;
@@ -9,6 +8,7 @@ use h1wire_check::{run as drive, Kind, StartLine};
 
 use super::{DEADLINE, MAX_ANSWER};
 use crate::diff::{End, Message, Reading, Stage};
+use crate::net::{Plan, Until};
 
 /// How the client side of an exchange ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,38 +23,28 @@ pub enum Ending {
 }
 
 /// Sends `stream` on a new connection and returns every byte the server sends, until it closes
-/// or (per `ending`) falls silent, within [`DEADLINE`] and [`MAX_ANSWER`].
+/// or (per `ending`) falls silent, within [`DEADLINE`] and [`MAX_ANSWER`] (one
+/// [`crate::net::exchange`]).
 ///
 /// # Errors
 ///
 /// No connection could be made.
 pub fn exchange(addr: SocketAddr, stream: &[u8], ending: Ending) -> Result<Vec<u8>, String> {
-    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).map_err(|e| format!("{addr}: {e}"))?;
-    let until = Instant::now() + DEADLINE;
-    s.set_write_timeout(Some(DEADLINE)).map_err(|e| e.to_string())?;
-    // A server may close before taking everything: what it answered still counts.
-    let _ = s.write_all(stream);
-    if ending == Ending::HalfClose {
-        let _ = s.shutdown(Shutdown::Write);
+    let plan = Plan {
+        bytes: stream,
+        until: Until::Quiet(match ending {
+            Ending::HalfClose => None,
+            Ending::Idle(quiet) => Some(quiet),
+        }),
+        deadline: Instant::now() + DEADLINE,
+        half_close: ending == Ending::HalfClose,
+        keep: MAX_ANSWER,
+    };
+    let ex = crate::net::exchange(addr, &plan);
+    match ex.end {
+        crate::net::End::Unreachable(e) => Err(format!("{addr}: {e}")),
+        _ => Ok(ex.received),
     }
-    let mut answer = Vec::new();
-    let mut buf = [0; 16 * 1024];
-    loop {
-        let left = until.saturating_duration_since(Instant::now());
-        if left.is_zero() || answer.len() >= MAX_ANSWER {
-            break;
-        }
-        let wait = match ending {
-            Ending::HalfClose => left,
-            Ending::Idle(quiet) => left.min(quiet),
-        };
-        s.set_read_timeout(Some(wait)).map_err(|e| e.to_string())?;
-        match s.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => answer.extend_from_slice(&buf[..n]),
-        }
-    }
-    Ok(answer)
 }
 
 /// One response, as far as the diff needs it.
