@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 pub mod background;
+pub mod canary;
 pub mod contract;
 pub mod corpus;
 pub mod diff;

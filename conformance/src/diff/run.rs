@@ -17,9 +17,10 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::compare::{self, Class, Difference, Seen, CANARY};
+use super::compare::{self, Class, Difference, Seen};
 use super::quirks::Quirks;
 use super::{minimise, mutate, Implementation, Observation, Reading, Role};
+use crate::canary::DIFF as CANARY;
 use crate::corpus::{CaseKind, Expect, Level, Section};
 use crate::pipeline::Selection;
 

@@ -129,11 +129,6 @@ impl std::fmt::Display for Unreachable {
 
 impl std::error::Error for Unreachable {}
 
-/// The canary the probe sends after framing cases: a plain GET of the target's path.
-pub fn canary(target: &Target) -> Vec<u8> {
-    format!("GET {} HTTP/1.1\r\nHost: {}\r\nX-H1spec: canary\r\n\r\n", target.path, target.authority).into_bytes()
-}
-
 impl Live {
     /// Checks that the server answers the canary, and runs the controls.
     ///
@@ -141,7 +136,7 @@ impl Live {
     ///
     /// [`Unreachable`] when it does not connect or does not answer the canary with a response.
     pub fn connect(target: Target, timing: Timing) -> Result<Self, Unreachable> {
-        let canary = canary(&target);
+        let canary = crate::canary::request(&target.path, &target.authority);
         let ex = send(target.addr, &canary, 1, Duration::ZERO, Instant::now() + timing.deadline);
         let baseline = match (ex.responses.first(), &ex.end) {
             (_, End::Unreachable(e)) => return Err(Unreachable(format!("{}: {e}", target.addr))),

@@ -2,7 +2,7 @@
 //! every class of difference is detected, a finding is minimised, quirks explain what they
 //! name, and nothing is reported where the two agree.
 
-use h1spec::diff::compare::CANARY;
+use h1spec::canary::DIFF as CANARY;
 use h1spec::diff::peers::read_h1wire;
 use h1spec::diff::quirks::Quirks;
 use h1spec::diff::run::{run, Outcome, Settings, Stream};

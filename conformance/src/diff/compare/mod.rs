@@ -467,13 +467,6 @@ fn compare_heads(a: Seen<'_>, b: Seen<'_>, whole: bool) -> Option<Difference> {
     Some(Difference { class, part: None, message: 0, a: side(&a), b: side(&b) })
 }
 
-/// The target of the canary request appended to streams, so that a reading that swallows or
-/// splits bytes shows it on the next message.
-pub const CANARY_TARGET: &str = "/h1spec-canary";
-
-/// The canary request.
-pub const CANARY: &[u8] = b"GET /h1spec-canary HTTP/1.1\r\nHost: h1spec\r\n\r\n";
-
 /// Forwarded bytes as an origin is asked to read them: a `Connection` field of the head renamed
 /// `Xonnection` (same length), and an HTTP/1.0 request given `Connection: keep-alive`, so that
 /// a proxy asking to close does not end the reading before the canary; the bytes that decide
@@ -497,7 +490,7 @@ pub fn kept_open(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// What an origin makes of the bytes `proxy` forwarded on one upstream connection (meant as
-/// one message), read as [`kept_open`]: `alone`, and `then` with [`CANARY`] after them. An
+/// one message), read as [`kept_open`]: `alone`, and `then` with [`crate::canary::DIFF`] after them. An
 /// origin that refuses the bytes alone refuses what the proxy forwards (accept-refuse); one
 /// that reads anything but that message and then the canary moves the boundary the proxy meant
 /// (proxy-smuggling).
@@ -514,7 +507,7 @@ pub fn forwarded(proxy: &str, bytes: &[u8], alone: Seen<'_>, then: Seen<'_>) -> 
     }
     let r = then.reading;
     let canary_second =
-        r.messages.len() == 2 && r.messages[1].target == CANARY_TARGET.as_bytes() && r.end == End::Clean;
+        r.messages.len() == 2 && r.messages[1].target == crate::canary::DIFF_PATH.as_bytes() && r.end == End::Clean;
     // A CONNECT or an Upgrade request ends the reading where it ends (the bytes after it may
     // be another protocol's), so no canary can follow it.
     let switches =
@@ -524,7 +517,7 @@ pub fn forwarded(proxy: &str, bytes: &[u8], alone: Seen<'_>, then: Seen<'_>) -> 
     // went into its body.
     let stops = r.messages.len() == 1
         && r.end == End::Clean
-        && (switches(&r.messages[0]) || !contains(&r.messages[0].body, CANARY_TARGET.as_bytes()));
+        && (switches(&r.messages[0]) || !contains(&r.messages[0].body, crate::canary::DIFF_PATH.as_bytes()));
     if canary_second || stops {
         return None;
     }

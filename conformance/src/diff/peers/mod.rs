@@ -424,8 +424,7 @@ mod timing {
     #[ignore = "a manual measurement"]
     fn time_each_peer() {
         let stream =
-            [b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc".as_slice(), super::super::compare::CANARY]
-                .concat();
+            [b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc".as_slice(), crate::canary::DIFF].concat();
         for spec in super::ALL {
             let started = std::time::Instant::now();
             let p = match super::start(spec.name) {
