@@ -212,7 +212,8 @@ enum DiffFormat {
 }
 
 fn diff(args: DiffArgs) -> ExitCode {
-    use h1spec::diff::{peers, report as diff_report, session};
+    use h1spec::diff::{peers, session};
+    use h1spec::report::diff as diff_report;
     if args.list {
         for spec in peers::ALL {
             let state =

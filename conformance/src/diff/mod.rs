@@ -17,7 +17,8 @@
 //!   reported.
 //! - [`mutate`] and [`minimise`]: new streams from the corpus, and the smallest stream that
 //!   still shows a difference.
-//! - [`run`]: the loop, bounded in count and time; [`report`]: the matrix and the findings.
+//! - [`run`]: the loop, bounded in count and time; [`crate::report::diff`] renders the matrix
+//!   and the findings.
 
 pub mod compare;
 pub mod lifecycle;
@@ -25,7 +26,6 @@ pub mod minimise;
 pub mod mutate;
 pub mod peers;
 pub mod quirks;
-pub mod report;
 pub mod run;
 pub mod save;
 pub mod session;
@@ -67,14 +67,14 @@ pub struct Message {
 }
 
 pub(crate) fn as_latin1<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::parse::latin1(bytes))
+    s.serialize_str(&crate::contract::latin1(bytes))
 }
 
 fn pairs_latin1<S: Serializer>(pairs: &[(Vec<u8>, Vec<u8>)], s: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeSeq;
     let mut seq = s.serialize_seq(Some(pairs.len()))?;
     for (name, value) in pairs {
-        seq.serialize_element(&[crate::parse::latin1(name), crate::parse::latin1(value)])?;
+        seq.serialize_element(&[crate::contract::latin1(name), crate::contract::latin1(value)])?;
     }
     seq.end()
 }

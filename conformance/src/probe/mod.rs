@@ -20,9 +20,7 @@
 //! | subject | this file: [`Live`] sends (through [`crate::net`], within bounds) and records |
 //! | observation | [`observation`]: the controls, and each case's exchanges ([`observation::Observed`]) |
 //! | judge | [`verdict::ProbeJudge`] (an observation → a result), over [`judge`] and [`reading`] (pure functions of bytes and responses) |
-//!
-//! [`Live`] calls the same pure functions to decide what else to send after a case (the liveness
-//! check, the control, the confirmations), so what it sends and what the result says agree.
+//! | run | [`session`]: [`session::Probing`] decides what to send for each case, with the judge's pure functions, and runs the cases |
 
 pub mod judge;
 pub mod observation;
@@ -34,12 +32,10 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::corpus::{Case, CaseKind, Expect};
+use crate::corpus::{Case, Expect};
 use crate::net::{exchange, End, Exchange, Plan};
-use crate::pipeline::{DesyncVerdict, Outage, RunNotes, Subject};
-use observation::{Control, Controls, Observed, Try};
-use reading::Reading;
-use verdict::{first_verdict, framing_class, head_alone, stands, ProbeJudge};
+use crate::pipeline::{Outage, RunNotes};
+use observation::Controls;
 
 /// Where the probe points, parsed from `127.0.0.1:8080` or `http://host:port/path`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,13 +100,13 @@ impl Default for Timing {
 /// its answer (usually 404) differs from the canary's.
 pub const GADGET_PATH: &str = "/h1spec-gadget-404";
 
-/// A live server under test: it observes, and judges nothing ([`verdict::ProbeJudge`] does).
+/// A live server under test: it sends what it is asked to, within bounds, and records what comes
+/// back; it judges nothing ([`session::Probing`] decides what to send, [`verdict::ProbeJudge`]
+/// what it means).
 pub struct Live {
     target: Target,
     timing: Timing,
     controls: Controls,
-    /// How many times a risk is sent again to confirm it.
-    confirm: usize,
     /// The server stopped answering plain requests after this case.
     outage: Mutex<Option<Outage>>,
     /// When the last liveness check during an outage began.
@@ -170,31 +166,14 @@ impl Live {
             controls: Controls { canary, baseline, pipelines, refuses_bodies, gadget_blind },
             target,
             timing,
-            confirm: 3,
             outage: Mutex::new(None),
             last_alive_check: Mutex::new(None),
         })
     }
 
-    /// Sets how many times a risk is sent again before it is reported (default 3); 0 reports
-    /// risks unconfirmed.
-    pub fn with_confirm(mut self, times: usize) -> Self {
-        self.confirm = times;
-        self
-    }
-
     /// What the controls showed.
     pub fn controls(&self) -> &Controls {
         &self.controls
-    }
-
-    /// The judge of this subject's observations.
-    pub fn judge(&self) -> ProbeJudge {
-        ProbeJudge {
-            target: self.target.clone(),
-            controls: self.controls.clone(),
-            incomplete_wait: self.timing.incomplete_wait,
-        }
     }
 
     /// What the controls and the liveness checks found, for the report's opening lines.
@@ -232,7 +211,7 @@ impl Live {
 
     /// After a case that did not get what an allowed reading expects: checks that the server
     /// still answers, and records an outage if it does not. `true` when it answers.
-    fn check_alive(&self, case: &Case) -> bool {
+    pub fn check_alive(&self, case: &Case) -> bool {
         match self.alive() {
             Ok(()) => true,
             Err(evidence) => {
@@ -245,9 +224,9 @@ impl Live {
         }
     }
 
-    /// While an outage is recorded: whether the server answers again (and if so, marks the
-    /// outage recovered).
-    fn down(&self) -> Option<String> {
+    /// While an outage is recorded: the case after which the server stopped answering, unless it
+    /// answers again now (then the outage is marked recovered).
+    pub fn down(&self) -> Option<String> {
         let case = {
             let outage = self.outage.lock().expect("no thread panics holding it");
             match outage.as_ref() {
@@ -299,76 +278,41 @@ pub fn printf_escaped(bytes: &[u8]) -> String {
     out
 }
 
-impl Subject for Live {
-    type Observation = Observed;
-
-    fn name(&self) -> String {
+impl Live {
+    /// A name for the reports.
+    pub fn name(&self) -> String {
         self.target.authority.clone()
     }
 
-    fn observe(&self, case: &Case) -> Observed {
-        if case.kind == CaseKind::Response {
-            return Observed::NotSent("a response case: the probe sends requests".into());
-        }
-        if let Some(since) = self.down() {
-            return Observed::NotSent(format!(
-                "inconclusive: the server stopped answering plain requests after case {since}"
-            ));
-        }
-        let bytes = case.bytes();
-        if framing_class(case).is_some() {
-            return self.observe_with_canary(case, &bytes);
-        }
+    /// Where the probe points.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// The deadlines.
+    pub fn timing(&self) -> Timing {
+        self.timing
+    }
+
+    /// A case without a desync class, alone on a fresh connection: one response waited for (an
+    /// incomplete message is watched for the shorter incomplete wait).
+    pub fn send_alone(&self, case: &Case) -> Exchange {
         let deadline = match case.expect {
             Expect::Incomplete => self.timing.incomplete_wait,
             _ => self.timing.deadline,
         };
-        let exchange = send(self.target.addr, &bytes, 1, Duration::ZERO, Instant::now() + deadline);
-        let still_answers =
-            (exchange.responses.is_empty() && case.expect != Expect::Incomplete).then(|| self.check_alive(case));
-        Observed::Alone { exchange, still_answers }
-    }
-}
-
-impl Live {
-    /// A framing case: sent with the canary after it (and its head alone, where that tells
-    /// something); after what looks like a risk, the liveness check and the case's control; after
-    /// a risk that stands, the same again to confirm it.
-    fn observe_with_canary(&self, case: &Case, bytes: &[u8]) -> Observed {
-        let controls = &self.controls;
-        let sent = [bytes, &controls.canary].concat();
-        let readings = reading::allowed(&sent, controls.canary.len());
-        let head = head_alone(bytes);
-        let wait = self.timing.incomplete_wait;
-        let try_once = || Try {
-            exchange: self.exchange_for(&sent, &readings),
-            head_alone: head.map(|h| send(self.target.addr, h, 1, Duration::ZERO, Instant::now() + wait)),
-        };
-        let first = try_once();
-        let seen = first_verdict(&first, &readings, controls, wait);
-        let mut still_answers = None;
-        let mut control = None;
-        let mut again = Vec::new();
-        if matches!(seen.0, DesyncVerdict::Risk | DesyncVerdict::Inconclusive) {
-            still_answers = Some(self.check_alive(case));
-        }
-        if still_answers != Some(false) && seen.0 == DesyncVerdict::Risk {
-            control = case.control.as_deref().map(|c| {
-                let sent = [&crate::corpus::decode(c).unwrap_or_default()[..], &controls.canary].concat();
-                let readings = reading::allowed(&sent, controls.canary.len());
-                Control { exchange: self.exchange_for(&sent, &readings), sent }
-            });
-            if stands(seen, control.as_ref(), controls).0 == DesyncVerdict::Risk {
-                again = (0..self.confirm).map(|_| try_once()).collect();
-            }
-        }
-        Observed::WithCanary { sent, first, still_answers, control, again }
+        send(self.target.addr, &case.bytes(), 1, Duration::ZERO, Instant::now() + deadline)
     }
 
-    /// `sent` on a fresh connection, waiting for the most responses any reading gives.
-    fn exchange_for(&self, sent: &[u8], readings: &[Reading]) -> Exchange {
-        let most = readings.iter().map(|r| r.most()).max().unwrap_or(1);
+    /// `sent` (a case or a control, then the canary) on a fresh connection, waiting for `most`
+    /// responses, then the linger.
+    pub fn send_with_canary(&self, sent: &[u8], most: usize) -> Exchange {
         send(self.target.addr, sent, most, self.timing.linger, Instant::now() + self.timing.deadline)
+    }
+
+    /// A head alone on a fresh connection, watched for the incomplete wait.
+    pub fn send_head(&self, head: &[u8]) -> Exchange {
+        send(self.target.addr, head, 1, Duration::ZERO, Instant::now() + self.timing.incomplete_wait)
     }
 }
 

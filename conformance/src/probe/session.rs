@@ -1,12 +1,15 @@
 //! One `h1spec probe` run from start to end: the reference server when no address is given, the
-//! controls, every selected case within the run's time bound, and what the run learnt.
+//! controls, every selected case within the run's time bound ([`Probing`]: what to send for
+//! each), and what the run learnt.
 
 use std::time::{Duration, Instant};
 
-use crate::corpus::{Case, Section};
-use crate::pipeline::{self, CaseResult, RunNotes, Selection, Subject};
+use crate::corpus::{Case, CaseKind, Expect, Section};
+use crate::pipeline::{self, CaseResult, DesyncVerdict, RunNotes, Selection, Subject};
 
-use super::observation::Observed;
+use super::observation::{Control, Observed, Try};
+use super::reading::{self, Reading};
+use super::verdict::{first_verdict, framing_class, head_alone, stands, ProbeJudge};
 use super::{Live, Target, Timing};
 
 /// What to run.
@@ -65,21 +68,83 @@ pub fn run(plan: &Plan, sections: &[Section], progress: &(dyn Fn(&CaseResult) + 
         }
     };
     let target = Target::parse(&addr)?;
-    let live = Live::connect(target, plan.timing).map_err(|e| e.to_string())?.with_confirm(plan.confirm);
-    let bounded = Bounded { live: &live, started: Instant::now(), bound: plan.max_time };
-    let results = pipeline::run(&bounded, &live.judge(), sections, &plan.selection, plan.jobs, progress);
+    let live = Live::connect(target, plan.timing).map_err(|e| e.to_string())?;
+    let probing = Probing::new(&live, plan.confirm, plan.max_time);
+    let results = pipeline::run(&probing, &probing.judge(), sections, &plan.selection, plan.jobs, progress);
     let name = if plan.addr.is_some() { addr } else { format!("{addr} (the reference server)") };
     Ok(Run { name, results, notes: live.notes() })
 }
 
-/// The live subject, stopped at the run's time bound: cases not started by then are skipped.
-struct Bounded<'a> {
+/// The probe's subject: the live server, and the order of sends for each case. The first send
+/// is the case (with the canary after a framing case); what follows depends on what the RFC's
+/// readings make of it (the liveness check, the case's control, the confirmations), decided
+/// with the judge's own pure functions, so what is sent and what the result says agree. Cases
+/// not started within the run's time bound are not sent.
+pub struct Probing<'a> {
     live: &'a Live,
+    /// How many times a risk is sent again to confirm it.
+    confirm: usize,
     started: Instant,
     bound: Duration,
 }
 
-impl Subject for Bounded<'_> {
+impl<'a> Probing<'a> {
+    /// Probing `live`, confirming each risk `confirm` times, for at most `bound`.
+    pub fn new(live: &'a Live, confirm: usize, bound: Duration) -> Self {
+        Probing { live, confirm, started: Instant::now(), bound }
+    }
+
+    /// The judge of what this subject observes.
+    pub fn judge(&self) -> ProbeJudge {
+        ProbeJudge {
+            target: self.live.target().clone(),
+            controls: self.live.controls().clone(),
+            incomplete_wait: self.live.timing().incomplete_wait,
+        }
+    }
+
+    /// A framing case: sent with the canary after it (and its head alone, where that tells
+    /// something); after what looks like a risk, the liveness check and the case's control; after
+    /// a risk that stands, the same again to confirm it.
+    fn with_canary(&self, case: &Case) -> Observed {
+        let (live, controls) = (self.live, self.live.controls());
+        let bytes = case.bytes();
+        let sent = [&bytes[..], &controls.canary].concat();
+        let readings = reading::allowed(&sent, controls.canary.len());
+        let head = head_alone(&bytes);
+        let wait = live.timing().incomplete_wait;
+        let try_once = || Try {
+            exchange: live.send_with_canary(&sent, most(&readings)),
+            head_alone: head.map(|h| live.send_head(h)),
+        };
+        let first = try_once();
+        let seen = first_verdict(&first, &readings, controls, wait);
+        let mut still_answers = None;
+        let mut control = None;
+        let mut again = Vec::new();
+        if matches!(seen.0, DesyncVerdict::Risk | DesyncVerdict::Inconclusive) {
+            still_answers = Some(live.check_alive(case));
+        }
+        if still_answers != Some(false) && seen.0 == DesyncVerdict::Risk {
+            control = case.control.as_deref().map(|c| {
+                let sent = [&crate::corpus::decode(c).unwrap_or_default()[..], &controls.canary].concat();
+                let readings = reading::allowed(&sent, controls.canary.len());
+                Control { exchange: live.send_with_canary(&sent, most(&readings)), sent }
+            });
+            if stands(seen, control.as_ref(), controls).0 == DesyncVerdict::Risk {
+                again = (0..self.confirm).map(|_| try_once()).collect();
+            }
+        }
+        Observed::WithCanary { sent, first, still_answers, control, again }
+    }
+}
+
+/// The most responses any reading gives: how many to wait for.
+fn most(readings: &[Reading]) -> usize {
+    readings.iter().map(|r| r.most()).max().unwrap_or(1)
+}
+
+impl Subject for Probing<'_> {
     type Observation = Observed;
 
     fn name(&self) -> String {
@@ -90,6 +155,20 @@ impl Subject for Bounded<'_> {
         if self.started.elapsed() > self.bound {
             return Observed::NotSent(format!("the run's bound of {} s was reached", self.bound.as_secs()));
         }
-        self.live.observe(case)
+        if case.kind == CaseKind::Response {
+            return Observed::NotSent("a response case: the probe sends requests".into());
+        }
+        if let Some(since) = self.live.down() {
+            return Observed::NotSent(format!(
+                "inconclusive: the server stopped answering plain requests after case {since}"
+            ));
+        }
+        if framing_class(case).is_some() {
+            return self.with_canary(case);
+        }
+        let exchange = self.live.send_alone(case);
+        let still_answers =
+            (exchange.responses.is_empty() && case.expect != Expect::Incomplete).then(|| self.live.check_alive(case));
+        Observed::Alone { exchange, still_answers }
     }
 }

@@ -2,9 +2,9 @@
 //! pure function of the case, the controls and the exchanges: it sends nothing, and the same
 //! observation always gets the same result.
 //!
-//! The subject ([`super::Live`]) calls [`first_verdict`] and [`stands`] too, to decide what else
-//! to send (the liveness check, the control, the confirmations): the decisions and the final
-//! result come from the same functions.
+//! The run ([`super::session::Probing`]) calls [`first_verdict`] and [`stands`] too, to decide
+//! what else to send (the liveness check, the control, the confirmations): the decisions and the
+//! final result come from the same functions.
 
 use std::time::Duration;
 

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use h1spec::corpus::{self, Level, Section};
 use h1spec::net::{self, End, Plan, Until};
 use h1spec::pipeline::{self, CaseResult, DesyncVerdict, Judgment, RunNotes, Selection};
+use h1spec::probe::session::Probing;
 use h1spec::probe::{Live, Target, Timing};
 
 use crate::servers::{self, Flaws, Hostile};
@@ -26,7 +27,8 @@ fn probe_with_notes(
 ) -> (Vec<CaseResult>, RunNotes) {
     let timing = Timing { deadline: Duration::from_millis(1000), ..Timing::default() };
     let live = Live::connect(Target::parse(&addr.to_string()).unwrap(), timing).expect("the server answers the canary");
-    let results = pipeline::run(&live, &live.judge(), sections, selection, 8, &|_| {});
+    let probing = Probing::new(&live, 3, Duration::from_secs(600));
+    let results = pipeline::run(&probing, &probing.judge(), sections, selection, 8, &|_| {});
     (results, live.notes())
 }
 

@@ -1,4 +1,5 @@
-//! Reports of a run: console, JSON and JUnit. They read [`CaseResult`]s only; they never judge.
+//! Reports of a probe or suite run: console, JSON and JUnit. They read [`CaseResult`]s only;
+//! they never judge.
 //!
 //! The JSON form is a contract other tools read:
 //!

@@ -2,9 +2,9 @@
 
 use std::fmt::Write as _;
 
-use super::compare::Class;
-use super::run::{Finding, Outcome};
 use crate::corpus::encode;
+use crate::diff::compare::Class;
+use crate::diff::run::{Finding, Outcome};
 
 fn short(class: Class) -> &'static str {
     match class {
