@@ -7,23 +7,29 @@
 //!
 //! ```text
 //!  corpus ──► subject ──────────► observation ──────► judge ──────────► report
-//!  (data)     h1wire in process   a Message, a        pure functions    console, JSON,
+//!  (data)     h1wire in process   an Exchange, a      pure functions    console, JSON,
 //!             a live server       Reading, an         of observations   JUnit, Markdown
-//!             other parsers,      Exchange            and the case
+//!             other parsers,      Observed            and the case
 //!             origins, proxies    (typed data)
 //! ```
 //!
+//! Layers, lowest first. A module imports only from its own layer or those below (the test
+//! `layers` checks it from the source, with this table):
+//!
 //! | layer | modules |
 //! | --- | --- |
-//! | data | [`corpus`] (the cases: [`corpus::schema`], [`mod@corpus::load`], [`corpus::escape`]), [`contract`] (the JSON other programs exchange with h1spec), [`head`] (facts about raw text) |
-//! | subjects | [`suite`] (h1wire in process), [`probe`] (a live server: [`probe::wire`] reads its responses within bounds), [`diff::peers`] (other parsers, origins and proxies, one descriptor each), [`server`] (the reference server) |
-//! | judges | [`suite`]'s case check, [`probe::reading`] and [`probe::judge`] (the RFC's readings and the desync verdicts), [`mod@diff::compare`] and [`diff::quirks`] (the differential comparator), [`differential`] (httparse, for the fuzzer) |
-//! | reports | [`report`] (probe and suite: console, JSON, JUnit), [`mod@diff::report`] (console, Markdown, JSON) |
-//! | runs | [`pipeline`] (cases × subject, in parallel), [`mod@probe::session`], [`mod@diff::session`], [`mod@diff::run`] (streams, mutations, minimisation), [`mod@parse`] (`h1spec parse`), [`seeds`] |
+//! | data | [`corpus`] (the cases: [`corpus::schema`], [`mod@corpus::load`], [`corpus::escape`]), [`contract`] (the JSON other programs exchange with h1spec), [`head`] (facts about raw text), [`canary`] |
+//! | network | [`net`] (the one bounded client exchange), [`background`] (the one background server) |
+//! | model | [`pipeline`] ([`pipeline::Subject`], [`pipeline::Judge`], the results), [`probe::observation`], [`diff`] ([`diff::Implementation`] and its [`diff::Reading`]s) |
+//! | subjects | [`suite::subject`] (h1wire in process), [`probe`] ([`probe::Live`], a live server), [`diff::peers`] (other parsers, origins and proxies, one descriptor each), [`server`] (the reference server), [`mod@parse`] (`h1spec parse`) |
+//! | judges | [`suite::expectation`], [`probe::reading`], [`probe::judge`] and [`probe::verdict`] (the RFC's readings and the desync verdicts), [`mod@diff::compare`] and [`diff::quirks`] (the differential comparator), [`differential`] (httparse, for the fuzzer) |
+//! | runs | [`suite`] ([`suite::run()`]), [`mod@probe::session`] (what to send for each case), [`mod@diff::run`] (streams, mutations, minimisation), [`mod@diff::session`], [`diff::save`], [`seeds`] |
+//! | reports | [`report`]: [`report::cases`] (probe and suite: console, JSON, JUnit), [`report::table`] (the suite's table), [`report::diff`] (console, Markdown, JSON) |
 //!
-//! Not all of it is one pipeline yet: `diff` still has its own `Implementation` subject and
-//! `Reading` observation beside [`pipeline::Subject`], and a probe subject still judges inside
-//! its run (it calls the pure judges, but returns judged results).
+//! Two kinds of subject share this shape. A corpus case runs on a [`pipeline::Subject`], whose
+//! observation a [`pipeline::Judge`] turns into a result. A raw stream (the diff's mutations and
+//! minimised streams have no case) runs on a [`diff::Implementation`], whose
+//! [`diff::Observation`] the comparator judges against the other implementations'.
 
 // Only `h1spec-pico` (its own crate) calls picohttpparser through FFI; nothing here is unsafe.
 #![deny(unsafe_code)]

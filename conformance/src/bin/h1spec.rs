@@ -396,7 +396,7 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let report = h1spec::suite::run(&sections);
+            let report = report::table::Table::of(&h1spec::suite::run(&sections));
             print!("{}", report.render());
             if report.failed() == 0 {
                 ExitCode::SUCCESS

@@ -11,7 +11,7 @@
 //!   `h1spec parse --stream` JSON lines: h11, Node's llhttp, Go's net/http), servers that echo
 //!   their reading ("origins"), and proxies in front of a recording origin ("transducers"); see
 //!   [`peers`].
-//! - [`mod@compare`]: the first difference between two readings, as a [`Class`] in the HTTP
+//! - [`mod@compare`]: the first difference between two readings, as a [`compare::Class`] in the HTTP
 //!   Garden's terms, named in ours.
 //! - [`quirks`]: each peer's known, accepted differences with their reasons; everything else is
 //!   reported.
@@ -36,8 +36,6 @@ use base64::Engine as _;
 
 use crate::contract::{bytes_of_latin1, Echo, Line, Verdict};
 use serde::{Serialize, Serializer};
-
-pub use compare::{compare, Class, Difference, Part};
 
 /// One message as an implementation read it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

@@ -353,7 +353,7 @@ fn parallel<T: Sync>(items: &[T], jobs: usize, work: impl Fn(&T) + Sync) {
 /// The order findings are reported (and minimised) in: the classes that move boundaries first.
 fn severity(f: &Finding) -> (usize, bool) {
     let class = Class::ALL.iter().position(|c| *c == f.difference.class).unwrap_or(usize::MAX);
-    (class, f.difference.part != Some(super::Part::Body))
+    (class, f.difference.part != Some(super::compare::Part::Body))
 }
 
 /// Runs the corpus streams, then the mutation loop, then minimisation, against `peers`.

@@ -3,10 +3,11 @@
 //! name, and nothing is reported where the two agree.
 
 use h1spec::canary::DIFF as CANARY;
+use h1spec::diff::compare::{Class, Part};
 use h1spec::diff::peers::read_h1wire;
 use h1spec::diff::quirks::Quirks;
 use h1spec::diff::run::{run, Outcome, Settings, Stream};
-use h1spec::diff::{Class, End, Implementation, Message, Observation, Part, Reading, Role, Stage};
+use h1spec::diff::{End, Implementation, Message, Observation, Reading, Role, Stage};
 
 /// A lax parser with the classic mistakes: bare LF ends lines, Transfer-Encoding is ignored
 /// (only Content-Length frames a body), `//` in a path is collapsed, Host is never required,

@@ -9,6 +9,7 @@ mod corpus;
 mod diff;
 mod differential;
 mod fuzz_checks;
+mod layers;
 mod peers;
 mod probe;
 mod reference_server;

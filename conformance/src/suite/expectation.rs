@@ -1,46 +1,14 @@
-//! `h1spec suite`: every corpus case against h1wire, in process, as a table by RFC section.
-//!
-//! The subject is h1wire run through the harness: each case whole, one byte at a time, cut at
-//! every offset, with the body as events and in place, and with trailing data; the judgment is
-//! the case's full expectation (status, rule name, every pinned part of an accepted message).
+//! The suite's judge: a case's full expectation (status, rule name, every pinned part of an
+//! accepted message) against what h1wire did.
 
-use h1wire::{ErrorKind, Framing, ResponseTo};
-use h1wire_check::{split_invariant, Kind, Message, Refused, StartLine};
+use h1wire::{ErrorKind, Framing};
+use h1wire_check::{Message, Refused, StartLine};
 
 use crate::contract::{latin1, Verdict};
-use crate::corpus::{Case, CaseKind, Expect, Section};
-use crate::pipeline::{self, CaseResult, Judge, Judgment, Selection, Subject};
-use crate::report::table::Table;
+use crate::corpus::{Case, Expect, Section};
+use crate::pipeline::{CaseResult, Judge, Judgment, Subject};
 
-/// h1wire in this process.
-pub struct InProcess;
-
-/// What h1wire did with a case.
-#[derive(Debug)]
-pub struct Observed {
-    /// What it made of the first message (whole input at once).
-    pub outcome: Result<Message, Refused>,
-    /// How the outcome changed when the input was fed one byte at a time or cut at some offset,
-    /// if it did.
-    pub split: Option<String>,
-}
-
-impl Subject for InProcess {
-    type Observation = Observed;
-
-    fn name(&self) -> String {
-        "h1wire".into()
-    }
-
-    fn observe(&self, case: &Case) -> Observed {
-        let input = case.bytes();
-        let (kind, config) = (case.message_kind(), case.config());
-        match split_invariant(kind, &config, &input) {
-            Ok(outcome) => Observed { outcome, split: None },
-            Err(why) => Observed { outcome: h1wire_check::run(kind, &config, &input, &[]), split: Some(why) },
-        }
-    }
-}
+use super::subject::{InProcess, Observed};
 
 /// The case's full expectation: status, rule name, every pinned part of an accepted message.
 pub struct Expectation;
@@ -72,14 +40,6 @@ pub struct Checked {
 }
 
 impl Case {
-    /// What the harness parses: a request, or a response to the case's request method.
-    pub fn message_kind(&self) -> Kind {
-        match self.kind {
-            CaseKind::Request => Kind::Request,
-            CaseKind::Response => Kind::Response(ResponseTo::of_method(&self.request_method)),
-        }
-    }
-
     /// Runs the case against h1wire: whole, one byte at a time and split everywhere (which must
     /// agree), then compares the outcome with the expectation.
     pub fn check(&self) -> Checked {
@@ -171,12 +131,4 @@ impl Case {
         pin("headers", self.headers.as_ref().map(|h| format!("{h:?}")), fields(&m.headers));
         pin("trailers", self.trailers.as_ref().map(|h| format!("{h:?}")), fields(&m.trailers));
     }
-}
-
-/// Runs every case of `sections` against h1wire, on all cores, as the table by section.
-pub fn run(sections: &[Section]) -> Table {
-    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let selection = Selection { strict: true, ..Selection::default() };
-    let results = pipeline::run(&InProcess, &Expectation, sections, &selection, jobs, &|_| {});
-    Table::of(&results)
 }
