@@ -243,16 +243,16 @@ pub fn classify(ex: &Exchange, readings: &[Reading], baseline: &Seen) -> (Desync
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::probe::reading::allowed;
     use h1wire::ErrorKind;
 
-    fn seen(status: u16) -> Seen {
+    pub(crate) fn seen(status: u16) -> Seen {
         Seen { status, reason: String::new(), body_len: 2, body_prefix: b"ok".to_vec() }
     }
 
-    fn ex(statuses: &[u16], end: End) -> Exchange {
+    pub(crate) fn ex(statuses: &[u16], end: End) -> Exchange {
         Exchange {
             responses: statuses.iter().map(|&s| seen(s)).collect(),
             interim: 0,
@@ -262,7 +262,7 @@ mod tests {
         }
     }
 
-    const CANARY: &[u8] = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    pub(crate) const CANARY: &[u8] = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
 
     fn verdict(case: &[u8], statuses: &[u16], end: End) -> DesyncVerdict {
         let sent = [case, CANARY].concat();

@@ -177,23 +177,7 @@ fn outage_result(section: &Section, case: &Case, expected: String, actual: Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::net::Seen;
-
-    fn seen(status: u16) -> Seen {
-        Seen { status, reason: String::new(), body_len: 2, body_prefix: b"ok".to_vec() }
-    }
-
-    fn ex(statuses: &[u16], end: End) -> Exchange {
-        Exchange {
-            responses: statuses.iter().map(|&s| seen(s)).collect(),
-            interim: 0,
-            end,
-            write_failed: false,
-            received: Vec::new(),
-        }
-    }
-
-    const CANARY: &[u8] = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n";
+    use crate::probe::judge::tests::{ex, seen, CANARY};
 
     fn judged(case_toml: &str, observed: &Observed, pipelines: bool) -> CaseResult {
         let sections =

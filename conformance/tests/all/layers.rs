@@ -84,7 +84,9 @@ fn module_of(src: &Path, file: &Path) -> Option<Vec<String>> {
 /// The code of a file without comments, string-free enough for paths, and without its unit
 /// tests (which may use anything).
 fn code(text: &str) -> String {
-    let text = text.split("#[cfg(test)]\nmod tests").next().unwrap_or(text);
+    let unit_tests = ["#[cfg(test)]\nmod tests", "#[cfg(test)]\npub(crate) mod tests"];
+    let end = unit_tests.iter().filter_map(|m| text.find(m)).min().unwrap_or(text.len());
+    let text = &text[..end];
     text.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n")
 }
 

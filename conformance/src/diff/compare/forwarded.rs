@@ -66,4 +66,3 @@ pub fn forwarded(proxy: &str, bytes: &[u8], alone: Seen<'_>, then: Seen<'_>) -> 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
-
