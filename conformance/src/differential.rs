@@ -29,9 +29,14 @@ fn quirks() -> &'static Quirks {
 }
 
 /// Whether a quirk explains h1wire and httparse disagreeing on accepting a head: the refusing
-/// side's error is given (h1wire's rule name and words, or httparse's error name).
+/// side's error is named (h1wire's rule name, or httparse's error variant).
 fn explained(h1wire_error: Option<String>, httparse_error: Option<String>) -> bool {
-    let side = |name: &str, error| Side { name: name.into(), says: String::new(), error };
+    let side = |name: &str, error: Option<String>| Side {
+        name: name.into(),
+        says: String::new(),
+        error: error.clone(),
+        rule: error,
+    };
     let d = Difference {
         class: Class::AcceptRefuse,
         part: None,

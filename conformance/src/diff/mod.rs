@@ -107,6 +107,11 @@ pub enum End {
         status: u16,
         /// Its error, in its own words.
         error: String,
+        /// The name it gives the error, where it gives one: h1wire's rule, a shim's `error`
+        /// field (llhttp's `HPE_` code, h11's exception class), httparse's error variant.
+        /// Quirks match it whole (`rule`), never a word of the prose.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rule: Option<String>,
         /// The stage the refusal came at.
         stage: Stage,
     },
@@ -144,12 +149,13 @@ impl Reading {
                     bytes_of_latin1,
                 )),
                 Some("reject") => {
+                    let rule = line.error.clone().filter(|e| !e.is_empty());
                     let error = match (line.error, line.message) {
                         (Some(e), Some(m)) => format!("{e}: {m}"),
                         (Some(e), None) => e,
                         (None, m) => m.unwrap_or_else(|| "refused".into()),
                     };
-                    let end = ended(line.status, error, line.stage);
+                    let end = ended(line.status, error, rule, line.stage);
                     return Ok(Reading { messages, end });
                 }
                 _ => return Err(format!("not a verdict line: {text:.200}")),
@@ -173,7 +179,7 @@ impl Reading {
                     ));
                 }
                 Verdict::Reject { status, error, message, stage, .. } => {
-                    let end = ended(status.map(u64::from), format!("{error}: {message}"), *stage);
+                    let end = ended(status.map(u64::from), format!("{error}: {message}"), Some(error.clone()), *stage);
                     return Reading { messages, end };
                 }
             }
@@ -208,7 +214,7 @@ impl Reading {
 }
 
 /// How a reading that stopped at a refusal (or, with no status, inside a message) ends.
-fn ended(status: Option<u64>, error: String, stage: Option<crate::contract::Stage>) -> End {
+fn ended(status: Option<u64>, error: String, rule: Option<String>, stage: Option<crate::contract::Stage>) -> End {
     let stage = match stage {
         Some(crate::contract::Stage::Head) => Stage::Head,
         Some(crate::contract::Stage::Body) => Stage::Body,
@@ -216,7 +222,7 @@ fn ended(status: Option<u64>, error: String, stage: Option<crate::contract::Stag
     };
     match status {
         None => End::Cut { stage },
-        Some(status) => End::Refused { status: u16::try_from(status).unwrap_or(0), error, stage },
+        Some(status) => End::Refused { status: u16::try_from(status).unwrap_or(0), error, rule, stage },
     }
 }
 

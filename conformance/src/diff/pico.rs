@@ -13,7 +13,12 @@ pub(super) fn read(stream: &[u8]) -> Reading {
         Err(pico::Error::Partial) => Reading { messages: Vec::new(), end: End::Cut { stage: Stage::Head } },
         Err(pico::Error::Invalid(n)) => Reading {
             messages: Vec::new(),
-            end: End::Refused { status: 0, error: format!("phr_parse_request returned {n}"), stage: Stage::Head },
+            end: End::Refused {
+                status: 0,
+                error: format!("phr_parse_request returned {n}"),
+                rule: None,
+                stage: Stage::Head,
+            },
         },
         Ok(head) => {
             let fields = headers[..head.count]

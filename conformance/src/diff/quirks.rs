@@ -9,7 +9,7 @@
 //! with = "h1wire"                # only against this peer (optional)
 //! part = "fields"                # for interpretation: the part (optional)
 //! error = "HPE_INVALID"          # text in this peer's refusal (optional)
-//! rule = "bare-lf"               # this peer's refusal names exactly this rule (optional)
+//! rule = "bare-lf"               # this peer's refusal is named exactly this (optional)
 //! other_error = "bare-lf"        # text in the other side's refusal (optional)
 //! says = "HTTP/1.1"              # text in what this peer read (optional)
 //! reason = "llhttp refuses … (RFC 9112 §2.2 allows either)"
@@ -17,15 +17,17 @@
 //!
 //! Text is matched case-insensitively, with `_` and spaces read as `-`, so `content-length`
 //! matches h1wire's `invalid-content-length`, llhttp's `HPE_INVALID_CONTENT_LENGTH` and Go's
-//! `Content-Length`. `rule` is matched whole against the first word of the refusal, so that
-//! `bare-lf` (RFC 9112 §2.2, a MAY) does not also explain `chunk-line-bare-lf` (§7.1, a MUST).
+//! `Content-Length`. `rule` is matched whole against the name the peer gives its error (typed
+//! data: h1wire's rule, a shim's `error` field, httparse's error variant; never a word of the
+//! prose), so that `bare-lf` (RFC 9112 §2.2, a MAY) does not also explain `chunk-line-bare-lf`
+//! (§7.1, a MUST).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
 
-use super::compare::{error_word, Class, Difference, Side};
+use super::compare::{Class, Difference, Side};
 
 /// One known difference of a peer.
 #[derive(Clone, Debug, Deserialize)]
@@ -39,7 +41,7 @@ pub struct Quirk {
     pub part: Option<String>,
     /// Text the peer's own refusal holds.
     pub error: Option<String>,
-    /// The rule the peer's own refusal names, exactly (its first word).
+    /// The name the peer's own refusal gives its error, exactly.
     pub rule: Option<String>,
     /// Text the other side's refusal holds.
     pub other_error: Option<String>,
@@ -127,7 +129,7 @@ fn matches(q: &Quirk, d: &Difference, own: &Side, other: &Side) -> bool {
         && q.with.as_ref().is_none_or(|w| *w == other.name)
         && q.part.as_ref().is_none_or(|p| d.part.is_some_and(|dp| dp.name() == p))
         && has(own.error.as_deref(), &q.error)
-        && q.rule.as_ref().is_none_or(|r| own.error.as_deref().is_some_and(|e| error_word(e) == r))
+        && q.rule.as_ref().is_none_or(|r| own.rule.as_ref() == Some(r))
         && has(other.error.as_deref(), &q.other_error)
         && has(Some(&own.says), &q.says)
 }
@@ -137,8 +139,10 @@ mod tests {
     use super::*;
     use crate::diff::compare::Part;
 
+    /// A side refusing with `error` (`rule (status)`), named by its first word as h1wire names it.
     fn side(name: &str, error: Option<&str>) -> Side {
-        Side { name: name.into(), says: String::new(), error: error.map(Into::into) }
+        let rule = error.and_then(|e| e.split(' ').next()).map(Into::into);
+        Side { name: name.into(), says: String::new(), error: error.map(Into::into), rule }
     }
 
     #[test]
@@ -181,7 +185,10 @@ mod tests {
             b: side("lax", None),
         };
         assert!(q.explain(&head).is_some());
-        let chunk = Difference { a: side("strict", Some("chunk-line-bare-lf (400)")), ..head };
+        let chunk = Difference { a: side("strict", Some("chunk-line-bare-lf (400)")), ..head.clone() };
         assert!(q.explain(&chunk).is_none(), "RFC 9112 §2.2 does not cover chunk lines");
+        // The rule is the name the refusal gives, not a word of its prose.
+        let prose = Side { rule: Some("go-read-request".into()), ..side("strict", Some("bare-lf: in a header (400)")) };
+        assert!(q.explain(&Difference { a: prose, ..head }).is_none(), "matched on the name, not the words");
     }
 }

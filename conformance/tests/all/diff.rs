@@ -26,7 +26,8 @@ fn lax(stream: &[u8]) -> (Reading, Vec<Vec<u8>>) {
         let head = String::from_utf8_lossy(&rest[..head_end]).replace('\r', "");
         let mut lines = head.lines();
         let start: Vec<&str> = lines.next().unwrap_or_default().split(' ').collect();
-        let refuse = |status: u16, error: &str| End::Refused { status, error: error.into(), stage: Stage::Head };
+        let refuse =
+            |status: u16, error: &str| End::Refused { status, error: error.into(), rule: None, stage: Stage::Head };
         if start.len() != 3 || start[0].is_empty() {
             return (Reading { messages, end: refuse(400, "bad request line") }, taken);
         }

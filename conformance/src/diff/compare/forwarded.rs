@@ -37,10 +37,13 @@ pub fn forwarded(proxy: &str, bytes: &[u8], alone: Seen<'_>, then: Seen<'_>) -> 
         name: proxy.into(),
         says: format!("forwards one message of {} B on one connection", bytes.len()),
         error: None,
+        rule: None,
     };
-    if let (true, End::Refused { status, error, stage }) = (alone.reading.messages.is_empty(), &alone.reading.end) {
+    if let (true, End::Refused { status, error, rule, stage }) = (alone.reading.messages.is_empty(), &alone.reading.end)
+    {
         let says = format!("refuses what it forwards (in the {}) with {status}: {}", stage_name(*stage), clip(error));
-        let read = Side { name: alone.name.into(), says, error: Some(format!("{error} ({status})")) };
+        let error = Some(format!("{error} ({status})"));
+        let read = Side { name: alone.name.into(), says, error, rule: rule.clone() };
         return Some(Difference { class: Class::AcceptRefuse, part: None, message: 0, a: sent, b: read });
     }
     let r = then.reading;
@@ -59,7 +62,7 @@ pub fn forwarded(proxy: &str, bytes: &[u8], alone: Seen<'_>, then: Seen<'_>) -> 
     if canary_second || stops {
         return None;
     }
-    let read = Side { name: then.name.into(), says: clip(&r.summary()), error: None };
+    let read = Side { name: then.name.into(), says: clip(&r.summary()), error: None, rule: None };
     Some(Difference { class: Class::ProxySmuggling, part: None, message: 0, a: sent, b: read })
 }
 

@@ -113,6 +113,9 @@ pub struct Side {
     pub says: String,
     /// Its refusal, when it refused: status and error in its own words.
     pub error: Option<String>,
+    /// The name its refusal gives the error, when it gives one (see [`End::Refused`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 /// The first difference between two readings.
@@ -135,7 +138,9 @@ impl Difference {
     /// implementations and the first word of each one's error. Streams with a signature not seen
     /// before are kept by the mutation loop, and findings are grouped by it.
     pub fn signature(&self) -> String {
-        let word = |s: &Side| s.error.as_deref().map(error_word).unwrap_or_default().to_owned();
+        let word = |s: &Side| {
+            s.rule.clone().or_else(|| s.error.as_deref().map(|e| error_word(e).to_owned())).unwrap_or_default()
+        };
         let (x, y) = if self.a.name <= self.b.name { (&self.a, &self.b) } else { (&self.b, &self.a) };
         format!(
             "{} {} {}[{}] {}[{}]",
@@ -214,8 +219,8 @@ pub fn compare(a: Seen<'_>, b: Seen<'_>) -> Option<Difference> {
                         class: Class::Interpretation,
                         part: Some(part),
                         message: i,
-                        a: Side { name: a.name.into(), says: says(x), error: None },
-                        b: Side { name: b.name.into(), says: says(y), error: None },
+                        a: Side { name: a.name.into(), says: says(x), error: None, rule: None },
+                        b: Side { name: b.name.into(), says: says(y), error: None, rule: None },
                     });
                 }
             }
@@ -254,10 +259,10 @@ impl Side {
     }
 
     fn of_end(name: &str, end: &End, message: usize) -> Side {
-        let (says, error) = match end {
-            End::Clean => (format!("sees no message {}: the stream ends", message + 1), None),
-            End::Cut { stage } => (format!("waits for more bytes (in the {})", stage_name(*stage)), None),
-            End::Refused { status, error, stage } => {
+        let (says, error, rule) = match end {
+            End::Clean => (format!("sees no message {}: the stream ends", message + 1), None, None),
+            End::Cut { stage } => (format!("waits for more bytes (in the {})", stage_name(*stage)), None, None),
+            End::Refused { status, error, rule, stage } => {
                 let e = format!("{error} ({status})");
                 let says = format!(
                     "refuses message {} (in the {}) with {status}: {}",
@@ -265,11 +270,11 @@ impl Side {
                     stage_name(*stage),
                     clip(error)
                 );
-                (says, Some(e))
+                (says, Some(e), rule.clone())
             }
-            End::Closed => ("closes without answering".into(), None),
+            End::Closed => ("closes without answering".into(), None, None),
         };
-        Side { name: name.into(), says, error }
+        Side { name: name.into(), says, error, rule }
     }
 
     fn of_message(name: &str, m: &Message, message: usize) -> Side {
@@ -280,7 +285,7 @@ impl Side {
             clip(&m.target.escape_ascii().to_string()),
             m.body.len()
         );
-        Side { name: name.into(), says, error: None }
+        Side { name: name.into(), says, error: None, rule: None }
     }
 }
 
@@ -449,8 +454,8 @@ fn compare_heads(a: Seen<'_>, b: Seen<'_>, whole: bool) -> Option<Difference> {
                 class: Class::Interpretation,
                 part: Some(part),
                 message: 0,
-                a: Side { name: a.name.into(), says: Side::says_part(x, part), error: None },
-                b: Side { name: b.name.into(), says: Side::says_part(y, part), error: None },
+                a: Side { name: a.name.into(), says: Side::says_part(x, part), error: None, rule: None },
+                b: Side { name: b.name.into(), says: Side::says_part(y, part), error: None, rule: None },
             });
         }
         (HeadView::Read(_), HeadView::Refused) | (HeadView::Refused, HeadView::Read(_)) => Class::AcceptRefuse,
@@ -479,7 +484,12 @@ pub fn forbidden(seen: Seen<'_>, rule: &str) -> Option<Difference> {
         part: None,
         message: 0,
         a: Side::of_message(seen.name, m, 0),
-        b: Side { name: "RFC".into(), says: format!("MUST refuse: {}", clip(rule)), error: Some(rule.into()) },
+        b: Side {
+            name: "RFC".into(),
+            says: format!("MUST refuse: {}", clip(rule)),
+            error: Some(rule.into()),
+            rule: Some(rule.into()),
+        },
     })
 }
 

@@ -62,7 +62,7 @@ fn a_head_parser_is_compared_on_the_first_head_only() {
 #[test]
 fn signatures_do_not_depend_on_side_order() {
     let x = reading(GET);
-    let y = reading(r#"{"verdict":"reject","status":400,"error":"bare-lf: no"}"#);
+    let y = reading(r#"{"verdict":"reject","status":400,"error":"bare-lf","message":"no"}"#);
     let lf = Seen { name: "lf", role: Role::Parser, reading: &x };
     let strict = Seen { name: "strict", role: Role::Parser, reading: &y };
     let d1 = compare(lf, strict).unwrap();

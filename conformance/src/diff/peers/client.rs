@@ -100,13 +100,16 @@ pub(super) fn readings_of_responses(
             match message_of(&a) {
                 Ok(message) => messages.push(message),
                 Err(e) => {
-                    let end = End::Refused { status: a.status, error: e, stage: Stage::Unknown };
+                    let end = End::Refused { status: a.status, error: e, rule: None, stage: Stage::Unknown };
                     return Reading { messages, end };
                 }
             }
         } else {
             let error = format!("{} {}", a.status, String::from_utf8_lossy(&reason));
-            return Reading { messages, end: End::Refused { status: a.status, error, stage: Stage::Unknown } };
+            return Reading {
+                messages,
+                end: End::Refused { status: a.status, error, rule: None, stage: Stage::Unknown },
+            };
         }
     }
     Reading { messages, end: End::Closed }
