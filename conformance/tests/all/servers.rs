@@ -343,7 +343,7 @@ fn is_token(s: &[u8]) -> bool {
 fn naive_request(buf: &[u8], flaws: Flaws) -> Parsed {
     // The head ends at an empty line; a bare LF is a line end only with the flaw.
     // With the flaw, the first empty line ends the head whichever line ends it uses.
-    let crlf = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4);
+    let crlf = h1spec::head::head_end(buf);
     let lf = flaws.bare_lf.then(|| buf.windows(2).position(|w| w == b"\n\n").map(|i| i + 2)).flatten();
     let lf_crlf = flaws.bare_lf.then(|| buf.windows(3).position(|w| w == b"\n\r\n").map(|i| i + 3)).flatten();
     let Some(head_end) = [crlf, lf, lf_crlf].into_iter().flatten().min() else {
