@@ -119,3 +119,21 @@ diff MINUTES="10": diff-peers
         --format markdown --output DIFFERENCES.md --save-json target/diff.json
     sed -i "3i Run at commit $(git rev-parse --short HEAD) on $(date -u +%F), $(nproc) cores." DIFFERENCES.md
     echo "wrote DIFFERENCES.md ($(grep -c '^### F' DIFFERENCES.md) findings about messages)"
+
+# The outputs a refactoring must keep, written to DIR: `h1spec suite`, `h1spec parse` on the samples (plain, --response, --stream), and the probe of the reference server (JSON, strict JSON, console) with ports normalised. Compare two checkouts with `diff -r`.
+outputs DIR:
+    #!/usr/bin/env bash
+    set -uo pipefail
+    cargo build -q -p h1spec
+    b=target/debug/h1spec; out={{DIR}}; mkdir -p "$out"
+    norm() { sed -E 's/127\.0\.0\.1:[0-9]+/ADDR/g; s/nc 127.0.0.1 [0-9]+/nc ADDR/g'; }
+    $b suite > "$out/suite.txt" 2>&1
+    for f in corpus/samples/*.http; do
+        for mode in "" --response --stream; do
+            { $b parse $mode "$f"; echo "rc=$?"; } > "$out/parse-$(basename "$f")$mode.json" 2>&1
+        done
+    done
+    $b probe --format json 2>/dev/null | norm > "$out/probe-reference.json"
+    $b probe --format json --strict 2>/dev/null | norm > "$out/probe-reference-strict.json"
+    $b probe 2>/dev/null | norm | sed -E 's/[0-9.]+ ?m?s\b/T/g' > "$out/probe-reference-console.txt"
+    echo "wrote $out"
