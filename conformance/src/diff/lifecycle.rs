@@ -157,7 +157,9 @@ pub fn free_port() -> Result<u16, String> {
 pub struct TempDir(PathBuf);
 
 impl TempDir {
-    /// Creates `h1spec-diff-<name>-<pid>-<n>`.
+    /// Creates `h1spec-diff-<name>-<pid>-<n>`, with every character of `name` but ASCII letters,
+    /// digits and `-` written `-` (configs use the path unquoted: `nginx → go-server` would break
+    /// them).
     ///
     /// # Errors
     ///
@@ -165,6 +167,7 @@ impl TempDir {
     pub fn new(name: &str) -> Result<TempDir, String> {
         static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' }).collect();
         let dir = std::env::temp_dir().join(format!("h1spec-diff-{name}-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         FOLDERS.lock().unwrap_or_else(|e| e.into_inner()).push(dir.clone());

@@ -287,6 +287,9 @@ pub enum Role {
     /// A proxy: its reading is what it forwards, whose fields it rewrites (only method, target
     /// and body are compared), and its forwarded bytes are read again by every parser.
     Proxy,
+    /// A real proxy in front of a real origin: its reading is what reached the origin, judged
+    /// only against its own proxy's meaning ([`compare::chain`]), never pairwise.
+    Chain,
 }
 
 /// What an implementation gives back for one stream.
@@ -318,4 +321,12 @@ pub trait Implementation: Send + Sync {
     /// The implementation itself failed (a shim crashed, a server did not answer): not a
     /// reading, and not a difference.
     fn read(&self, stream: &[u8]) -> Result<Observation, String>;
+    /// For an echo origin: where it listens, so that chains can put a proxy in front of it.
+    fn listens(&self) -> Option<std::net::SocketAddr> {
+        None
+    }
+    /// For a chain: the name of its proxy.
+    fn proxy(&self) -> Option<&str> {
+        None
+    }
 }

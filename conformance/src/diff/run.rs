@@ -139,11 +139,26 @@ pub struct PeerInfo {
     pub version: String,
 }
 
+/// A real proxy → origin chain's verdict over the run.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChainVerdict {
+    /// The chain (`nginx → go-server`).
+    pub name: String,
+    /// Its proxy.
+    pub proxy: String,
+    /// Streams it read (and its proxy read too, so that they could be compared).
+    pub streams: usize,
+    /// Streams on which the origin read other messages than the proxy meant.
+    pub desync_streams: usize,
+}
+
 /// Everything a run found.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Outcome {
     /// The peers compared.
     pub peers: Vec<PeerInfo>,
+    /// Each real chain's verdict: the first thing a report says.
+    pub chains: Vec<ChainVerdict>,
     /// Peers asked for that could not run, with why.
     pub not_run: Vec<(String, String)>,
     /// Streams from the corpus.
@@ -178,7 +193,7 @@ fn observe<'a>(peers: &'a [Box<dyn Implementation>], bytes: &[u8]) -> Vec<Observ
         let handles: Vec<_> = peers
             .iter()
             .map(|p| {
-                let remote = matches!(p.role(), Role::Origin | Role::Proxy);
+                let remote = matches!(p.role(), Role::Origin | Role::Proxy | Role::Chain);
                 if remote {
                     Err(scope.spawn(move || p.read(bytes)))
                 } else {
@@ -242,6 +257,15 @@ fn differences(
     fn seen<'a>((p, o): &(&'a dyn Implementation, &'a Observation)) -> Seen<'a> {
         Seen { name: p.name(), role: p.role(), reading: &o.reading }
     }
+    // A chain is judged only against its own proxy's meaning, never pairwise.
+    for chain in ok.iter().filter(|(p, _)| p.role() == Role::Chain) {
+        let proxy = ok.iter().find(|(p, _)| Some(p.name()) == chain.0.proxy());
+        if let Some((proxy, seen_by_proxy)) = proxy {
+            let meant: Vec<_> = seen_by_proxy.forwarded.iter().map(|b| super::peers::proxy_message(b)).collect();
+            out.extend(compare::chain(proxy.name(), &meant, seen(chain)));
+        }
+    }
+    let ok: Vec<_> = ok.into_iter().filter(|(p, _)| p.role() != Role::Chain).collect();
     for (i, x) in ok.iter().enumerate() {
         for y in &ok[i + 1..] {
             out.extend(compare::compare(seen(x), seen(y)));
@@ -277,15 +301,32 @@ struct Tally {
     signatures: std::collections::BTreeSet<String>,
     known: BTreeMap<String, Known>,
     failures: Vec<String>,
+    /// Per chain: streams it and its proxy both read.
+    chain_streams: BTreeMap<String, usize>,
 }
 
 /// The pair of a difference, named as [`Difference::group`] names it (alphabetically).
 fn pair_key(d: &Difference) -> String {
-    let (x, y) = if d.a.name <= d.b.name { (&d.a.name, &d.b.name) } else { (&d.b.name, &d.a.name) };
+    pair(&d.a.name, &d.b.name)
+}
+
+/// Two peers' names as the matrix keys them (alphabetically).
+fn pair(a: &str, b: &str) -> String {
+    let (x, y) = if a <= b { (a, b) } else { (b, a) };
     format!("{x} × {y}")
 }
 
 impl Tally {
+    /// Counts the chains that read a stream, with their proxy.
+    fn count_chains(&mut self, observed: &[Observed<'_>]) {
+        let read = |name: Option<&str>| observed.iter().any(|o| Some(o.peer.name()) == name && o.result.is_ok());
+        for o in observed.iter().filter(|o| o.peer.role() == Role::Chain) {
+            if o.result.is_ok() && read(o.peer.proxy()) {
+                *self.chain_streams.entry(o.peer.name().to_owned()).or_default() += 1;
+            }
+        }
+    }
+
     /// Adds a stream's differences; returns whether any unexplained one had a signature not
     /// seen before.
     fn add(&mut self, stream: &Stream, diffs: Vec<Difference>, failures: Vec<String>, quirks: &Quirks) -> bool {
@@ -380,7 +421,10 @@ pub fn run(
     parallel(&streams, settings.jobs, |stream| {
         let observed = observe(peers, &stream.bytes);
         let (diffs, failures) = differences(&observed, stream, &parsers, &cache);
-        lock(&tally).add(stream, diffs, failures, quirks);
+        let mut t = lock(&tally);
+        t.count_chains(&observed);
+        t.add(stream, diffs, failures, quirks);
+        drop(t);
         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if n % 50 == 0 || n == streams.len() {
             progress(&format!("corpus: {n}/{} streams", streams.len()));
@@ -414,7 +458,11 @@ pub fn run(
             let stream = Stream { bytes, source, forbidden: None };
             let observed = observe(peers, &stream.bytes);
             let (diffs, failures) = differences(&observed, &stream, &parsers, &cache);
-            if lock(&tally).add(&stream, diffs, failures, quirks) {
+            let mut t = lock(&tally);
+            t.count_chains(&observed);
+            let new = t.add(&stream, diffs, failures, quirks);
+            drop(t);
+            if new {
                 pool.lock().unwrap_or_else(|e| e.into_inner()).push(stream);
             }
             if (n + 1) % 100 == 0 {
@@ -478,8 +526,27 @@ pub fn run(
     let findings = slots.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
 
     let tally = tally.into_inner().unwrap_or_else(|e| e.into_inner());
+    let chains = peers
+        .iter()
+        .filter(|p| p.role() == Role::Chain)
+        .map(|p| {
+            let proxy = p.proxy().unwrap_or_default().to_owned();
+            let desync = tally
+                .matrix
+                .get(&pair(&proxy, p.name()))
+                .and_then(|m| m.get(&Class::ChainDesync))
+                .map_or(0, |c| c.0 + c.1);
+            ChainVerdict {
+                name: p.name().to_owned(),
+                proxy,
+                streams: tally.chain_streams.get(p.name()).copied().unwrap_or(0),
+                desync_streams: desync,
+            }
+        })
+        .collect();
     Outcome {
         peers: Vec::new(),
+        chains,
         not_run: Vec::new(),
         corpus_streams: streams.len(),
         mutated_streams,

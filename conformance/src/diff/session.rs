@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::quirks::Quirks;
 use super::run::{self, Outcome, PeerInfo, Settings};
-use super::{lifecycle, peers};
+use super::{lifecycle, peers, Role};
 use crate::pipeline::Selection;
 
 /// What to run.
@@ -50,6 +50,28 @@ pub fn run(plan: &Plan, progress: &(dyn Fn(&str) + Sync)) -> Result<Outcome, Str
             }
         }
     }
+    // Chains: each proxy that started in front of each echo origin that started.
+    let proxies: Vec<String> =
+        started.iter().filter(|p| p.role() == Role::Proxy).map(|p| p.name().to_owned()).collect();
+    let mut chains = Vec::new();
+    for proxy in &proxies {
+        for origin in started.iter().filter(|p| p.listens().is_some()) {
+            let name = peers::chain_name(proxy, origin.name());
+            progress(&format!("starting {name}"));
+            match peers::start_chain(proxy, origin.as_ref(), plan.settings.jobs) {
+                Ok(c) => {
+                    let version = format!("{} → {}", peers::version(proxy), peers::version(origin.name()));
+                    infos.push(PeerInfo { name, role: Role::Chain, version });
+                    chains.push(c);
+                }
+                Err(why) => {
+                    progress(&format!("{name} not run: {why}"));
+                    not_run.push((name, why));
+                }
+            }
+        }
+    }
+    started.extend(chains);
     if started.len() < 2 {
         drop(started);
         lifecycle::stop_all(Duration::from_secs(1));

@@ -8,6 +8,7 @@ use crate::diff::run::{Finding, Outcome};
 
 fn short(class: Class) -> &'static str {
     match class {
+        Class::ChainDesync => "CD",
         Class::ProxySmuggling => "PS",
         Class::MessageCount => "MC",
         Class::Interpretation => "IN",
@@ -47,7 +48,10 @@ fn legend() -> String {
 /// Whether a finding is about where messages end or what they say (reported in full), rather
 /// than about who refuses what (reported as a table row).
 pub fn is_about_messages(f: &Finding) -> bool {
-    matches!(f.difference.class, Class::ProxySmuggling | Class::MessageCount | Class::Interpretation)
+    matches!(
+        f.difference.class,
+        Class::ChainDesync | Class::ProxySmuggling | Class::MessageCount | Class::Interpretation
+    )
 }
 
 fn others(f: &Finding) -> String {
@@ -119,7 +123,37 @@ fn finding_text(i: usize, f: &Finding, out: &mut String, markdown: bool) {
     }
 }
 
-/// The console report: the peers, the matrix by pair and class, and each finding.
+/// Each chain's verdict, as `(chain, streams, verdict)`: a desync with the findings that show it,
+/// or none found in so many streams.
+fn chain_rows(outcome: &Outcome) -> Vec<(String, usize, String)> {
+    outcome
+        .chains
+        .iter()
+        .map(|c| {
+            let shown: Vec<String> = outcome
+                .findings
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| f.difference.class == Class::ChainDesync && f.difference.involves(&c.name))
+                .map(|(i, _)| format!("F{}", i + 1))
+                .collect();
+            let verdict = if c.desync_streams == 0 {
+                format!("no desync found in {} streams", c.streams)
+            } else {
+                format!(
+                    "DESYNC: the origin read other messages than the proxy meant on {} of {} streams ({})",
+                    c.desync_streams,
+                    c.streams,
+                    shown.join(", ")
+                )
+            };
+            (c.name.clone(), c.streams, verdict)
+        })
+        .collect()
+}
+
+/// The console report: each chain's verdict, the peers, the matrix by pair and class, and each
+/// finding.
 pub fn console(outcome: &Outcome) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -135,6 +169,12 @@ pub fn console(outcome: &Outcome) -> String {
     }
     for (name, why) in &outcome.not_run {
         let _ = writeln!(out, "  {name:<16} not run: {why}");
+    }
+    if !outcome.chains.is_empty() {
+        let _ = writeln!(out, "\nChains (a real proxy in front of a real origin):");
+        for (name, _, verdict) in chain_rows(outcome) {
+            let _ = writeln!(out, "  {name:<28} {verdict}");
+        }
     }
     let _ = writeln!(out, "\nDifferences by pair (streams; {}):", legend());
     for (pair, cells, _, _) in matrix_rows(outcome) {
@@ -175,6 +215,13 @@ pub fn markdown(outcome: &Outcome, command: &str) -> String {
         "{} corpus streams (each request case of `corpus/cases/`, then a canary request) and {} mutated streams (seed {}), in {:.0} s.\n",
         outcome.corpus_streams, outcome.mutated_streams, outcome.seed, outcome.seconds
     );
+    if !outcome.chains.is_empty() {
+        let _ = writeln!(out, "## Chains\n\nEach proxy in front of each origin, through a tap that keeps what reaches the origin. A desync is a stream on which the origin read other messages (another number, or another method, target or body) than the proxy meant to forward, as its recording origin kept them.\n\n| chain | streams | verdict |\n|---|---:|---|");
+        for (name, streams, verdict) in chain_rows(outcome) {
+            let _ = writeln!(out, "| {name} | {streams} | {verdict} |");
+        }
+        out.push('\n');
+    }
     let _ = writeln!(out, "## Peers\n\n| peer | role | version |\n|---|---|---|");
     for p in &outcome.peers {
         let _ = writeln!(out, "| {} | {} | {} |", p.name, format!("{:?}", p.role).to_lowercase(), p.version);

@@ -289,3 +289,44 @@ fn an_interrupted_run_leaves_no_process_and_no_folder() {
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "no folder is left");
     let _ = std::fs::remove_dir(&tmp);
 }
+
+/// The tests' toy reverse proxy (`tests/fixtures/toy_proxy.py`), framing requests as `framing`
+/// says: `rfc`, or `cl-only` (Transfer-Encoding ignored).
+fn toy_proxy(framing: &'static str) -> h1spec::diff::peers::ProxySetup {
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    h1spec::diff::peers::ProxySetup {
+        template: leak(format!("{fixtures}/toy-proxy-{framing}.conf")),
+        config: "toy.conf",
+        program: "python3",
+        args: Box::leak(vec![leak(format!("{fixtures}/toy_proxy.py")), "@CONFIG@"].into_boxed_slice()),
+        prepare: h1spec::diff::peers::Prepare::Nothing,
+    }
+}
+
+#[test]
+fn a_chain_whose_proxy_ignores_transfer_encoding_desyncs_and_one_that_frames_as_the_rfc_does_not() {
+    use h1spec::diff::peers::{start, start_chain_with, start_proxy_with};
+    let origin = start("h1spec-server").expect("the reference server starts in process");
+    // A chunked POST with a request hidden after its last chunk: framed by Content-Length
+    // (absent: no body), the proxy forwards the head alone, and the origin waits for its
+    // chunks, so the proxy's next request lands in that body.
+    let smuggle = stream(
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /hidden HTTP/1.1\r\nHost: a\r\n\r\n",
+        None,
+    );
+    let plain = stream(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc", None);
+    let mut verdicts = Vec::new();
+    for framing in ["cl-only", "rfc"] {
+        let setup = toy_proxy(framing);
+        let name = format!("toy-{framing}");
+        let proxy = start_proxy_with(&name, &setup, 1).expect("the toy proxy starts");
+        let chain = start_chain_with(&name, &setup, origin.as_ref(), 1).expect("the toy chain starts");
+        let peers = vec![proxy, chain];
+        let quick = Settings { minimise_time: std::time::Duration::ZERO, ..settings() };
+        let outcome = run(&peers, vec![smuggle.clone(), plain.clone()], &Quirks::default(), &quick, &|_| {});
+        assert_eq!(outcome.chains.len(), 1, "{outcome:?}");
+        verdicts.push((framing, outcome.chains[0].streams, outcome.chains[0].desync_streams));
+    }
+    assert_eq!(verdicts, [("cl-only", 2, 1), ("rfc", 2, 0)], "the flawed chain desyncs on the chunked stream only");
+}

@@ -28,11 +28,16 @@ pub enum Class {
     /// A proxy forwards bytes it meant as one message that an origin reads as another number of
     /// messages (or as one that swallows the next): the smuggling primitive.
     ProxySmuggling,
+    /// On a real proxy → origin chain, the origin read other messages than the proxy meant to
+    /// forward: a message it never meant, one fewer, or one with another method, target or
+    /// body. Request smuggling, seen end to end.
+    ChainDesync,
 }
 
 impl Class {
     /// Every class, in report order.
-    pub const ALL: [Class; 6] = [
+    pub const ALL: [Class; 7] = [
+        Class::ChainDesync,
         Class::ProxySmuggling,
         Class::MessageCount,
         Class::Interpretation,
@@ -50,6 +55,7 @@ impl Class {
             Class::RefusalStatus => "refusal-status",
             Class::ForbiddenAccepted => "forbidden-accepted",
             Class::ProxySmuggling => "proxy-smuggling",
+            Class::ChainDesync => "chain-desync",
         }
     }
 
@@ -67,6 +73,7 @@ impl Class {
             Class::RefusalStatus => "both refuse, with different statuses",
             Class::ForbiddenAccepted => "one reads a message the RFC says MUST be refused",
             Class::ProxySmuggling => "a proxy forwards as one message bytes an origin reads otherwise",
+            Class::ChainDesync => "on a real proxy → origin chain, the origin read other messages than the proxy meant",
         }
     }
 }
@@ -470,6 +477,57 @@ fn compare_heads(a: Seen<'_>, b: Seen<'_>, whole: bool) -> Option<Difference> {
         _ => return None,
     };
     Some(Difference { class, part: None, message: 0, a: side(&a), b: side(&b) })
+}
+
+/// A real chain's reading against its proxy's meaning. `meant` are the messages the proxy
+/// forwarded for the stream, one per upstream connection, as its recording origin kept them;
+/// `chain` is what the origin behind the same proxy read of the same stream. The origin may
+/// refuse what the proxy forwards (it then reads a prefix of what was meant); any other
+/// difference in the messages' method, target or body, or in their number, moves a boundary
+/// between the two hops.
+pub fn chain(proxy: &str, meant: &[Message], chain: Seen<'_>) -> Option<Difference> {
+    let read = &chain.reading.messages;
+    let same = |x: &Message, y: &Message| {
+        x.method == y.method && origin_form(&x.target) == origin_form(&y.target) && x.body == y.body
+    };
+    let refused = matches!(chain.reading.end, End::Refused { .. });
+    let first_apart = (0..read.len().min(meant.len())).find(|&i| !same(&meant[i], &read[i]));
+    let what = match first_apart {
+        Some(i) => format!("message {} differs", i + 1),
+        None if read.len() > meant.len() => format!("{} messages where the proxy meant {}", read.len(), meant.len()),
+        None if read.len() < meant.len() && !refused => {
+            format!("{} messages where the proxy meant {}, and no refusal", read.len(), meant.len())
+        }
+        None => return None,
+    };
+    let list = |ms: &[Message]| {
+        let items: Vec<String> = ms
+            .iter()
+            .map(|m| {
+                let target = clip(&m.target.escape_ascii().to_string());
+                format!("{} {target} ({} B)", String::from_utf8_lossy(&m.method), m.body.len())
+            })
+            .collect();
+        if items.is_empty() {
+            "nothing".to_owned()
+        } else {
+            items.join(", ")
+        }
+    };
+    let a = Side { name: proxy.into(), says: format!("forwards {}", list(meant)), error: None, rule: None };
+    let b = Side {
+        name: chain.name.into(),
+        says: format!("the origin read {} ({what})", list(read)),
+        error: None,
+        rule: None,
+    };
+    Some(Difference {
+        class: Class::ChainDesync,
+        part: None,
+        message: first_apart.unwrap_or(read.len().min(meant.len())),
+        a,
+        b,
+    })
 }
 
 /// A reading of the first message where the RFC requires a refusal (`rule`, from the corpus

@@ -100,3 +100,31 @@ fn forwarded_bytes_are_kept_open_and_judged_by_where_the_canary_lands() {
     let cut = origin(r#"{"verdict":"reject","status":null,"error":"eof","stage":"body"}"#);
     assert_eq!(judge_both(&cut, &origin(refused)), Some(Class::ProxySmuggling), "a body that runs into the canary");
 }
+
+#[test]
+fn a_chain_desyncs_when_the_origin_reads_other_messages_than_the_proxy_meant() {
+    let get =
+        |target: &str| Message { method: b"GET".to_vec(), target: target.as_bytes().to_vec(), ..Message::default() };
+    let meant = [get("/"), get("/h1spec-canary")];
+    let origin = |messages: Vec<Message>, end: End| Reading { messages, end };
+    let judge = |r: &Reading| chain("proxy", &meant, Seen { name: "proxy → origin", role: Role::Chain, reading: r });
+    assert_eq!(judge(&origin(meant.to_vec(), End::Closed)), None, "what was meant");
+    let absolute = Message { target: b"http://a/".to_vec(), ..get("/") };
+    assert_eq!(
+        judge(&origin(vec![absolute, get("/h1spec-canary")], End::Closed)),
+        None,
+        "the same target in absolute form"
+    );
+    let refused = End::Refused { status: 400, error: "bad".into(), rule: None, stage: Stage::Head };
+    assert_eq!(judge(&origin(vec![get("/")], refused)), None, "the origin may refuse what it is sent");
+    let hidden = origin(vec![get("/"), get("/hidden"), get("/h1spec-canary")], End::Closed);
+    let d = judge(&hidden).unwrap();
+    assert_eq!((d.class, d.message), (Class::ChainDesync, 1));
+    assert!(d.b.says.contains("GET /hidden"), "{}", d.b.says);
+    assert!(
+        judge(&origin(vec![get("/")], End::Closed)).is_some(),
+        "one fewer, with no refusal: the canary went unread"
+    );
+    let swallowed = Message { body: b"GET /h1spec-canary HTTP/1.1\r\n".to_vec(), ..get("/") };
+    assert!(judge(&origin(vec![swallowed], End::Closed)).is_some(), "the canary taken as a body");
+}

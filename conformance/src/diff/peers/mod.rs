@@ -17,6 +17,7 @@
 //! Every server listens on 127.0.0.1 on a free port, in a temporary directory, as a process
 //! group of its own (see [`super::lifecycle`]), and is asked one request before the run.
 
+mod chain;
 mod client;
 mod go;
 mod inprocess;
@@ -27,7 +28,6 @@ mod shim;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use super::lifecycle::installed;
@@ -38,8 +38,8 @@ use go::go_build;
 pub use inprocess::read_h1wire;
 use inprocess::{read_httparse, InProcess};
 use origin::{origin, Keep, Origin};
-pub use proxy::PROXY_QUIET;
-use proxy::{Proxies, Proxy};
+pub use proxy::{proxy_message, PROXY_QUIET};
+use proxy::{Pool, Proxy};
 use shim::Shim;
 
 /// How long one exchange with a server (or one shim run) may take.
@@ -119,8 +119,8 @@ pub enum Program {
     Go(&'static str, &'static str),
 }
 
-/// How a proxy is started from its config template in `peers/proxies/` (`@PORT@`, `@ORIGIN@`
-/// and `@DIR@` filled in).
+/// How a proxy is started from its config template in `peers/proxies/` (or at an absolute
+/// path; `@PORT@`, `@ORIGIN@` and `@DIR@` filled in).
 #[derive(Clone, Copy, Debug)]
 pub struct ProxySetup {
     /// The template in `peers/proxies/`.
@@ -411,11 +411,64 @@ pub fn start_with(name: &str, instances: usize) -> Result<Box<dyn Implementation
                 Ok(c)
             })?
         }
-        Launch::Proxy(setup) => {
-            let all = (0..instances.max(1)).map(|_| Proxy::start(name, &setup, &dir)).collect::<Result<Vec<_>, _>>()?;
-            Box::new(Proxies { name: name.into(), free: Mutex::new(all), ready: std::sync::Condvar::new() })
-        }
+        Launch::Proxy(setup) => start_proxy_with(name, &setup, instances)?,
     })
+}
+
+/// The name of the chain of `proxy` in front of `origin`.
+pub fn chain_name(proxy: &str, origin: &str) -> String {
+    format!("{proxy} → {origin}")
+}
+
+/// Starts the proxy `proxy` in front of the running echo origin `origin` (through a tap), as
+/// `instances` instances: a real chain, whose reading is what reached the origin.
+///
+/// # Errors
+///
+/// `proxy` is not a proxy, `origin` is not a running echo origin, or the chain could not start
+/// or did not carry a plain request.
+pub fn start_chain(
+    proxy: &str,
+    origin: &dyn Implementation,
+    instances: usize,
+) -> Result<Box<dyn Implementation>, String> {
+    let Some(Launch::Proxy(setup)) = spec(proxy).map(|s| s.launch) else {
+        return Err(format!("{proxy} is not a proxy"));
+    };
+    start_chain_with(proxy, &setup, origin, instances)
+}
+
+/// Starts a proxy named `name` as `setup` says, in front of a recording origin, as `instances`
+/// instances (a proxy no descriptor names: the tests' toy proxies).
+///
+/// # Errors
+///
+/// It could not start, or did not forward a plain request.
+pub fn start_proxy_with(name: &str, setup: &ProxySetup, instances: usize) -> Result<Box<dyn Implementation>, String> {
+    let dir = peers_dir();
+    let all = (0..instances.max(1)).map(|_| Proxy::start(name, setup, &dir)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Box::new(Pool::new(name, Role::Proxy, None, all)))
+}
+
+/// Starts the proxy `proxy`, as `setup` says, in front of the running echo origin `origin`, as
+/// `instances` instances.
+///
+/// # Errors
+///
+/// `origin` is not a running echo origin, or the chain could not start or carry a plain
+/// request.
+pub fn start_chain_with(
+    proxy: &str,
+    setup: &ProxySetup,
+    origin: &dyn Implementation,
+    instances: usize,
+) -> Result<Box<dyn Implementation>, String> {
+    let addr = origin.listens().ok_or_else(|| format!("{} is not an echo origin", origin.name()))?;
+    let name = chain_name(proxy, origin.name());
+    let dir = peers_dir();
+    let all =
+        (0..instances.max(1)).map(|_| chain::Chain::start(&name, setup, &dir, addr)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Box::new(Pool::new(&name, Role::Chain, Some(proxy.to_owned()), all)))
 }
 
 #[cfg(test)]

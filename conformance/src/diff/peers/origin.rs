@@ -69,22 +69,28 @@ impl Implementation for Origin {
     }
     fn read(&self, stream: &[u8]) -> Result<Observation, String> {
         let answer = exchange(self.addr, stream, Ending::HalfClose)?;
-        // An echo server answers HEAD (and CONNECT) with the reading in a header, no body.
-        let to_head = |r: &Answer| r.field("x-h1spec-echo-json").is_some();
-        Ok(readings_of_responses(&answer, to_head, |r| {
-            // HEAD and CONNECT answers carry the reading in a header (no body may follow).
-            let json = match r.field("x-h1spec-echo-json") {
-                Some(b) => {
-                    use base64::Engine as _;
-                    base64::engine::general_purpose::STANDARD
-                        .decode(b.trim_ascii())
-                        .map_err(|e| format!("echo header: {e}"))?
-                }
-                None => r.body.clone(),
-            };
-            let echo: crate::contract::Echo = serde_json::from_slice(&json).map_err(|e| format!("echo JSON: {e}"))?;
-            Ok(Message::from_echo(&echo))
-        })
-        .into())
+        Ok(echoes(&answer).into())
     }
+    fn listens(&self) -> Option<SocketAddr> {
+        Some(self.addr)
+    }
+}
+
+/// An echo origin's answers read back as its reading: each echo is a message.
+pub(super) fn echoes(answer: &[u8]) -> crate::diff::Reading {
+    // An echo server answers HEAD (and CONNECT) with the reading in a header, no body.
+    let to_head = |r: &Answer| r.field("x-h1spec-echo-json").is_some();
+    readings_of_responses(answer, to_head, |r| {
+        let json = match r.field("x-h1spec-echo-json") {
+            Some(b) => {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD
+                    .decode(b.trim_ascii())
+                    .map_err(|e| format!("echo header: {e}"))?
+            }
+            None => r.body.clone(),
+        };
+        let echo: crate::contract::Echo = serde_json::from_slice(&json).map_err(|e| format!("echo JSON: {e}"))?;
+        Ok(Message::from_echo(&echo))
+    })
 }

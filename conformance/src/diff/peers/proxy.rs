@@ -111,7 +111,7 @@ pub(super) fn record(mut conn: TcpStream, log: &Mutex<Vec<Recorded>>) {
 /// normalised, so h1wire's reading is the proxy's; where h1wire refuses it (a proxy may forward
 /// what h1wire's rules forbid: no Host, a control byte in a value, more fields than h1wire's
 /// limit), the [`lenient`] reading.
-pub(super) fn proxy_message(bytes: &[u8]) -> Message {
+pub fn proxy_message(bytes: &[u8]) -> Message {
     match read_h1wire(bytes).messages.into_iter().next() {
         Some(m) => m,
         None => lenient(bytes).0,
@@ -201,7 +201,7 @@ pub(super) fn dechunk(mut body: &[u8]) -> (Vec<u8>, bool) {
 pub const PROXY_QUIET: Duration = Duration::from_millis(250);
 
 /// A proxy in front of a [`Recorder`]. It reads one stream at a time, so that the recorder's
-/// log is that stream's: [`Proxies`] lends each instance to one reader.
+/// log is that stream's: a [`Pool`] lends each instance to one reader.
 pub(super) struct Proxy {
     pub(super) addr: SocketAddr,
     pub(super) recorder: Recorder,
@@ -212,69 +212,105 @@ pub(super) struct Proxy {
 impl Proxy {
     pub(super) fn start(name: &str, setup: &ProxySetup, peers: &Path) -> Result<Proxy, String> {
         let recorder = Recorder::start()?;
-        let tmp = TempDir::new(name)?;
-        let port = free_port()?;
-        let dir = tmp.path();
-        match setup.prepare {
-            Prepare::Nothing => {}
-            Prepare::TmpDir => std::fs::create_dir_all(dir.join("tmp")).map_err(|e| e.to_string())?,
-            Prepare::WorldReadable => {
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).map_err(|e| e.to_string())?;
-            }
-        }
-        let text = std::fs::read_to_string(peers.join("proxies").join(setup.template))
-            .map_err(|e| format!("{}: {e}", setup.template))?
-            .replace("@PORT@", &port.to_string())
-            .replace("@ORIGIN@", &recorder.addr.port().to_string())
-            .replace("@DIR@", &dir.display().to_string());
-        let config = dir.join(setup.config);
-        std::fs::write(&config, text).map_err(|e| e.to_string())?;
-        let mut command = Command::new(setup.program);
-        for arg in setup.args {
-            match *arg {
-                "@CONFIG@" => command.arg(&config),
-                "@DIR@" => command.arg(dir),
-                other => command.arg(other),
-            };
-        }
-        command.current_dir(dir);
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        let mut process = Process::start(name, &mut command, Some(&dir.join("stdout.log")))?;
-        process.wait_listening(addr, Duration::from_secs(20))?;
+        let (addr, process, tmp) = launch(name, setup, peers, recorder.addr.port())?;
         let proxy = Proxy { addr, recorder, _process: process, _tmp: tmp };
         reads_plain_request(name, |s| proxy.read(s))?;
         Ok(proxy)
     }
 }
 
-/// Instances of one proxy; a stream takes whichever is free.
-pub(super) struct Proxies {
+/// Starts the proxy `setup` describes, forwarding to 127.0.0.1:`upstream`, in a folder of its
+/// own, and waits until it listens.
+pub(super) fn launch(
+    name: &str,
+    setup: &ProxySetup,
+    peers: &Path,
+    upstream: u16,
+) -> Result<(SocketAddr, Process, TempDir), String> {
+    let tmp = TempDir::new(name)?;
+    let port = free_port()?;
+    let dir = tmp.path();
+    match setup.prepare {
+        Prepare::Nothing => {}
+        Prepare::TmpDir => std::fs::create_dir_all(dir.join("tmp")).map_err(|e| e.to_string())?,
+        Prepare::WorldReadable => {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).map_err(|e| e.to_string())?;
+        }
+    }
+    let text = std::fs::read_to_string(peers.join("proxies").join(setup.template))
+        .map_err(|e| format!("{}: {e}", setup.template))?
+        .replace("@PORT@", &port.to_string())
+        .replace("@ORIGIN@", &upstream.to_string())
+        .replace("@DIR@", &dir.display().to_string());
+    let config = dir.join(setup.config);
+    std::fs::write(&config, text).map_err(|e| e.to_string())?;
+    let mut command = Command::new(setup.program);
+    for arg in setup.args {
+        match *arg {
+            "@CONFIG@" => command.arg(&config),
+            "@DIR@" => command.arg(dir),
+            other => command.arg(other),
+        };
+    }
+    command.current_dir(dir);
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let mut process = Process::start(name, &mut command, Some(&dir.join("stdout.log")))?;
+    process.wait_listening(addr, Duration::from_secs(20))?;
+    Ok((addr, process, tmp))
+}
+
+/// One instance of something that reads one stream at a time (a proxy and its recorder, a
+/// chain and its tap: what they record must be one stream's).
+pub(super) trait Instance: Send {
+    fn read(&self, stream: &[u8]) -> Result<Observation, String>;
+}
+
+/// Instances of one peer; a stream takes whichever is free.
+pub(super) struct Pool<T> {
     pub(super) name: String,
-    pub(super) free: Mutex<Vec<Proxy>>,
+    pub(super) role: Role,
+    /// For a chain: its proxy's name.
+    pub(super) proxy: Option<String>,
+    pub(super) free: Mutex<Vec<T>>,
     pub(super) ready: std::sync::Condvar,
 }
 
-impl Implementation for Proxies {
+impl<T: Instance> Pool<T> {
+    pub(super) fn new(name: &str, role: Role, proxy: Option<String>, all: Vec<T>) -> Self {
+        Pool { name: name.into(), role, proxy, free: Mutex::new(all), ready: std::sync::Condvar::new() }
+    }
+}
+
+impl<T: Instance> Implementation for Pool<T> {
     fn name(&self) -> &str {
         &self.name
     }
     fn role(&self) -> Role {
-        Role::Proxy
+        self.role
     }
     fn read(&self, stream: &[u8]) -> Result<Observation, String> {
         let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
-        let proxy = loop {
+        let instance = loop {
             match free.pop() {
                 Some(p) => break p,
                 None => free = self.ready.wait(free).unwrap_or_else(|e| e.into_inner()),
             }
         };
         drop(free);
-        let seen = proxy.read(stream);
-        self.free.lock().unwrap_or_else(|e| e.into_inner()).push(proxy);
+        let seen = instance.read(stream);
+        self.free.lock().unwrap_or_else(|e| e.into_inner()).push(instance);
         self.ready.notify_one();
         seen
+    }
+    fn proxy(&self) -> Option<&str> {
+        self.proxy.as_deref()
+    }
+}
+
+impl Instance for Proxy {
+    fn read(&self, stream: &[u8]) -> Result<Observation, String> {
+        Proxy::read(self, stream)
     }
 }
 

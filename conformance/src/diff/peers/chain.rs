@@ -1,0 +1,169 @@
+//! Real proxy → real origin chains: a proxy whose upstream is an echo origin, through a tap that
+//! keeps what crossed each upstream connection in both directions.
+//!
+//! The tap is what makes a chain judgeable. An origin that reads a request the proxy never
+//! meant (one hidden in a body) answers it on the upstream connection; the proxy, expecting one
+//! response, may drop the extra one, so the client alone would never see it. The tap sees the
+//! origin's every answer, and each answer is the origin's reading of a request (an echo), so the
+//! chain's reading is exactly what reached the origin.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::background::Background;
+use crate::diff::lifecycle::{Process, TempDir};
+use crate::diff::{End, Observation, Reading};
+
+use super::client::{exchange, Ending};
+use super::origin::echoes;
+use super::proxy::{launch, Instance, PROXY_QUIET};
+use super::{ProxySetup, DEADLINE, MAX_ANSWER};
+
+/// What crossed one upstream connection.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Crossed {
+    /// From the proxy to the origin.
+    pub(super) to_origin: Vec<u8>,
+    /// From the origin to the proxy.
+    pub(super) from_origin: Vec<u8>,
+}
+
+type Log = Arc<Mutex<Vec<Arc<Mutex<Crossed>>>>>;
+
+/// A relay between a proxy and an origin that keeps what it relays.
+pub(super) struct Tap {
+    addr: SocketAddr,
+    log: Log,
+    /// Both ends of every connection relayed since the last reset, to close them at the next.
+    open: Arc<Mutex<Vec<TcpStream>>>,
+    _server: Background,
+}
+
+impl Tap {
+    pub(super) fn start(origin: SocketAddr) -> Result<Tap, String> {
+        let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        let log: Log = Arc::default();
+        let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let (l, o) = (Arc::clone(&log), Arc::clone(&open));
+        let server = Background::serve(listener, 64, move |proxy_side, stop| relay(proxy_side, origin, &l, &o, stop))
+            .map_err(|e| e.to_string())?;
+        Ok(Tap { addr: server.addr(), log, open, _server: server })
+    }
+
+    /// Closes every connection relayed so far and forgets what crossed them, so that what the
+    /// tap keeps next is one stream's.
+    fn reset(&self) {
+        for s in self.open.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    fn crossed(&self) -> Vec<Crossed> {
+        let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        log.iter().map(|c| c.lock().unwrap_or_else(|e| e.into_inner()).clone()).collect()
+    }
+}
+
+/// Relays one connection from the proxy to `origin` and back, keeping at most [`MAX_ANSWER`]
+/// bytes each way, until either side closes, the tap resets or [`DEADLINE`] twice over.
+fn relay(proxy_side: TcpStream, origin: SocketAddr, log: &Log, open: &Mutex<Vec<TcpStream>>, stop: &AtomicBool) {
+    let Ok(origin_side) = TcpStream::connect_timeout(&origin, Duration::from_secs(2)) else { return };
+    let entry = Arc::new(Mutex::new(Crossed::default()));
+    log.lock().unwrap_or_else(|e| e.into_inner()).push(Arc::clone(&entry));
+    {
+        let mut open = open.lock().unwrap_or_else(|e| e.into_inner());
+        open.extend(proxy_side.try_clone().ok());
+        open.extend(origin_side.try_clone().ok());
+    }
+    let until = Instant::now() + 2 * DEADLINE;
+    let (Ok(from_proxy), Ok(to_proxy)) = (proxy_side.try_clone(), proxy_side.try_clone()) else { return };
+    let (Ok(from_origin), Ok(to_origin)) = (origin_side.try_clone(), origin_side.try_clone()) else { return };
+    let back = Arc::clone(&entry);
+    std::thread::scope(|scope| {
+        scope.spawn(|| pump(from_origin, to_proxy, until, stop, |b| keep(&mut back_of(&back).from_origin, b)));
+        pump(from_proxy, to_origin, until, stop, |b| keep(&mut back_of(&entry).to_origin, b));
+    });
+}
+
+fn back_of(entry: &Mutex<Crossed>) -> std::sync::MutexGuard<'_, Crossed> {
+    entry.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn keep(into: &mut Vec<u8>, bytes: &[u8]) {
+    let room = MAX_ANSWER.saturating_sub(into.len());
+    into.extend_from_slice(&bytes[..room.min(bytes.len())]);
+}
+
+/// Copies `from` to `to` until `from` ends (then half-closes `to`), either fails, or the time or
+/// the tap is up.
+fn pump(mut from: TcpStream, mut to: TcpStream, until: Instant, stop: &AtomicBool, mut record: impl FnMut(&[u8])) {
+    let _ = from.set_read_timeout(Some(Duration::from_millis(50)));
+    let mut buf = [0; 16 * 1024];
+    while Instant::now() < until && !stop.load(Ordering::SeqCst) {
+        match from.read(&mut buf) {
+            Ok(0) => {
+                let _ = to.shutdown(Shutdown::Write);
+                return;
+            }
+            Ok(n) => {
+                record(&buf[..n]);
+                if to.write_all(&buf[..n]).is_err() {
+                    return;
+                }
+            }
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// A proxy in front of an echo origin, through a [`Tap`].
+pub(super) struct Chain {
+    addr: SocketAddr,
+    tap: Tap,
+    _process: Process,
+    _tmp: TempDir,
+}
+
+impl Chain {
+    pub(super) fn start(name: &str, setup: &ProxySetup, peers: &Path, origin: SocketAddr) -> Result<Chain, String> {
+        let tap = Tap::start(origin)?;
+        let (addr, process, tmp) = launch(name, setup, peers, tap.addr.port())?;
+        let chain = Chain { addr, tap, _process: process, _tmp: tmp };
+        let seen = chain.read(b"GET /h1spec-check HTTP/1.1\r\nHost: h1spec\r\n\r\n")?.reading;
+        match seen.messages.first() {
+            Some(m) if m.target == b"/h1spec-check" => Ok(chain),
+            _ => Err(format!("{name}: the origin did not read a plain request through the proxy: {}", seen.summary())),
+        }
+    }
+}
+
+impl Instance for Chain {
+    /// The stream through the proxy; the reading is the origin's, from its answers on every
+    /// upstream connection in the order they opened, and `forwarded` what crossed each.
+    fn read(&self, stream: &[u8]) -> Result<Observation, String> {
+        self.tap.reset();
+        exchange(self.addr, stream, Ending::Idle(PROXY_QUIET))?;
+        // The origin answers what it reads within a few milliseconds: an answer the proxy
+        // dropped crossed the tap before the proxy fell silent, but let a late one arrive.
+        std::thread::sleep(Duration::from_millis(30));
+        let crossed = self.tap.crossed();
+        self.tap.reset();
+        let mut reading = Reading { messages: Vec::new(), end: End::Closed };
+        for c in &crossed {
+            let r = echoes(&c.from_origin);
+            reading.messages.extend(r.messages);
+            if let End::Refused { .. } = r.end {
+                reading.end = r.end;
+                break;
+            }
+        }
+        let forwarded = crossed.into_iter().map(|c| c.to_origin).filter(|b| !b.is_empty()).collect();
+        Ok(Observation { reading, forwarded })
+    }
+}
