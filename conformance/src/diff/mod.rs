@@ -297,8 +297,10 @@ pub enum Role {
 pub struct Observation {
     /// Its reading.
     pub reading: Reading,
-    /// For a proxy: the bytes it forwarded, one entry per upstream connection that carried a
-    /// whole message (as h1wire reads it, or refused), each meant by the proxy as one message.
+    /// For a proxy: the bytes it forwarded, one entry per upstream connection that carried any,
+    /// each meant by the proxy as one message (it ended the connection's message there and
+    /// moved on). For a chain: the bytes that crossed each upstream connection to the origin.
+    /// The parsers read again only the entries that hold a whole message ([`peers::whole_message`]).
     pub forwarded: Vec<Vec<u8>>,
 }
 

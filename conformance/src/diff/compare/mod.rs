@@ -480,12 +480,14 @@ fn compare_heads(a: Seen<'_>, b: Seen<'_>, whole: bool) -> Option<Difference> {
 }
 
 /// A real chain's reading against its proxy's meaning. `meant` are the messages the proxy
-/// forwarded for the stream, one per upstream connection, as its recording origin kept them;
-/// `chain` is what the origin behind the same proxy read of the same stream. The origin may
-/// refuse what the proxy forwards (it then reads a prefix of what was meant); any other
-/// difference in the messages' method, target or body, or in their number, moves a boundary
-/// between the two hops.
-pub fn chain(proxy: &str, meant: &[Message], chain: Seen<'_>) -> Option<Difference> {
+/// forwarded for the stream and answered for, one per upstream connection to its recording
+/// origin; `chain` is what the origin behind the same proxy read of the same stream. The
+/// origin may refuse what the proxy forwards (it then reads a prefix of what was meant); any
+/// other difference in the messages' method, target or body, or in their number, moves a
+/// boundary between the two hops. Fewer messages with no refusal count only when nobody is
+/// `waiting`: a proxy holding a body back until a `100 Continue`, or a client stream cut short
+/// inside a message, leaves the two hops waiting on each other, which is a stall, not a desync.
+pub fn chain(proxy: &str, meant: &[Message], chain: Seen<'_>, waiting: bool) -> Option<Difference> {
     let read = &chain.reading.messages;
     let same = |x: &Message, y: &Message| {
         x.method == y.method && origin_form(&x.target) == origin_form(&y.target) && x.body == y.body
@@ -495,7 +497,7 @@ pub fn chain(proxy: &str, meant: &[Message], chain: Seen<'_>) -> Option<Differen
     let what = match first_apart {
         Some(i) => format!("message {} differs", i + 1),
         None if read.len() > meant.len() => format!("{} messages where the proxy meant {}", read.len(), meant.len()),
-        None if read.len() < meant.len() && !refused => {
+        None if read.len() < meant.len() && !refused && !waiting => {
             format!("{} messages where the proxy meant {}, and no refusal", read.len(), meant.len())
         }
         None => return None,

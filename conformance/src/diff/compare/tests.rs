@@ -107,7 +107,10 @@ fn a_chain_desyncs_when_the_origin_reads_other_messages_than_the_proxy_meant() {
         |target: &str| Message { method: b"GET".to_vec(), target: target.as_bytes().to_vec(), ..Message::default() };
     let meant = [get("/"), get("/h1spec-canary")];
     let origin = |messages: Vec<Message>, end: End| Reading { messages, end };
-    let judge = |r: &Reading| chain("proxy", &meant, Seen { name: "proxy → origin", role: Role::Chain, reading: r });
+    fn seen(reading: &Reading) -> Seen<'_> {
+        Seen { name: "proxy → origin", role: Role::Chain, reading }
+    }
+    let judge = |r: &Reading| chain("proxy", &meant, seen(r), false);
     assert_eq!(judge(&origin(meant.to_vec(), End::Closed)), None, "what was meant");
     let absolute = Message { target: b"http://a/".to_vec(), ..get("/") };
     assert_eq!(
@@ -127,4 +130,6 @@ fn a_chain_desyncs_when_the_origin_reads_other_messages_than_the_proxy_meant() {
     );
     let swallowed = Message { body: b"GET /h1spec-canary HTTP/1.1\r\n".to_vec(), ..get("/") };
     assert!(judge(&origin(vec![swallowed], End::Closed)).is_some(), "the canary taken as a body");
+    let stalled = origin(vec![], End::Closed);
+    assert_eq!(chain("proxy", &meant, seen(&stalled), true), None, "a body the proxy still holds back: a stall");
 }

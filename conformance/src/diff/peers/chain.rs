@@ -24,12 +24,22 @@ use super::proxy::{launch, Instance, PROXY_QUIET};
 use super::{ProxySetup, DEADLINE, MAX_ANSWER};
 
 /// What crossed one upstream connection.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(super) struct Crossed {
     /// From the proxy to the origin.
     pub(super) to_origin: Vec<u8>,
     /// From the origin to the proxy.
     pub(super) from_origin: Vec<u8>,
+    /// The origin closed its side.
+    pub(super) origin_closed: bool,
+    /// When bytes last crossed, either way.
+    pub(super) last: Instant,
+}
+
+impl Default for Crossed {
+    fn default() -> Self {
+        Crossed { to_origin: Vec::new(), from_origin: Vec::new(), origin_closed: false, last: Instant::now() }
+    }
 }
 
 type Log = Arc<Mutex<Vec<Arc<Mutex<Crossed>>>>>;
@@ -63,6 +73,19 @@ impl Tap {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
+    /// Waits (at most `within`) until no bytes have crossed for `quiet`: an origin slowed by a
+    /// busy machine still gets to answer what it read.
+    fn settle(&self, quiet: Duration, within: Duration) {
+        let until = Instant::now() + within;
+        while Instant::now() < until {
+            let busy = self.crossed().iter().any(|c| c.last.elapsed() < quiet);
+            if !busy {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     fn crossed(&self) -> Vec<Crossed> {
         let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
         log.iter().map(|c| c.lock().unwrap_or_else(|e| e.into_inner()).clone()).collect()
@@ -85,8 +108,19 @@ fn relay(proxy_side: TcpStream, origin: SocketAddr, log: &Log, open: &Mutex<Vec<
     let (Ok(from_origin), Ok(to_origin)) = (origin_side.try_clone(), origin_side.try_clone()) else { return };
     let back = Arc::clone(&entry);
     std::thread::scope(|scope| {
-        scope.spawn(|| pump(from_origin, to_proxy, until, stop, |b| keep(&mut back_of(&back).from_origin, b)));
-        pump(from_proxy, to_origin, until, stop, |b| keep(&mut back_of(&entry).to_origin, b));
+        scope.spawn(|| {
+            let closed = pump(from_origin, to_proxy, until, stop, |b| {
+                let mut c = back_of(&back);
+                keep(&mut c.from_origin, b);
+                c.last = Instant::now();
+            });
+            back_of(&back).origin_closed = closed;
+        });
+        pump(from_proxy, to_origin, until, stop, |b| {
+            let mut c = back_of(&entry);
+            keep(&mut c.to_origin, b);
+            c.last = Instant::now();
+        });
     });
 }
 
@@ -100,26 +134,33 @@ fn keep(into: &mut Vec<u8>, bytes: &[u8]) {
 }
 
 /// Copies `from` to `to` until `from` ends (then half-closes `to`), either fails, or the time or
-/// the tap is up.
-fn pump(mut from: TcpStream, mut to: TcpStream, until: Instant, stop: &AtomicBool, mut record: impl FnMut(&[u8])) {
+/// the tap is up. Returns whether `from` closed.
+fn pump(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    until: Instant,
+    stop: &AtomicBool,
+    mut record: impl FnMut(&[u8]),
+) -> bool {
     let _ = from.set_read_timeout(Some(Duration::from_millis(50)));
     let mut buf = [0; 16 * 1024];
     while Instant::now() < until && !stop.load(Ordering::SeqCst) {
         match from.read(&mut buf) {
             Ok(0) => {
                 let _ = to.shutdown(Shutdown::Write);
-                return;
+                return true;
             }
             Ok(n) => {
                 record(&buf[..n]);
                 if to.write_all(&buf[..n]).is_err() {
-                    return;
+                    return false;
                 }
             }
             Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {}
-            Err(_) => return,
+            Err(_) => return false,
         }
     }
+    false
 }
 
 /// A proxy in front of an echo origin, through a [`Tap`].
@@ -149,17 +190,24 @@ impl Instance for Chain {
     fn read(&self, stream: &[u8]) -> Result<Observation, String> {
         self.tap.reset();
         exchange(self.addr, stream, Ending::Idle(PROXY_QUIET))?;
-        // The origin answers what it reads within a few milliseconds: an answer the proxy
-        // dropped crossed the tap before the proxy fell silent, but let a late one arrive.
-        std::thread::sleep(Duration::from_millis(30));
+        // The proxy may fall silent while a busy origin is still reading: let what the origin
+        // answers cross the tap before it is read.
+        self.tap.settle(Duration::from_millis(150), Duration::from_millis(1500));
         let crossed = self.tap.crossed();
         self.tap.reset();
         let mut reading = Reading { messages: Vec::new(), end: End::Closed };
         for c in &crossed {
             let r = echoes(&c.from_origin);
+            let silent_close = r.messages.is_empty() && c.origin_closed && !c.to_origin.is_empty();
             reading.messages.extend(r.messages);
             if let End::Refused { .. } = r.end {
                 reading.end = r.end;
+                break;
+            }
+            if silent_close {
+                // Closing without a word is how some origins refuse.
+                let error = "the origin closed the connection without answering".to_owned();
+                reading.end = End::Refused { status: 0, error, rule: None, stage: crate::diff::Stage::Unknown };
                 break;
             }
         }

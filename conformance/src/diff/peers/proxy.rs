@@ -48,15 +48,11 @@ impl Recorder {
 #[derive(Clone, Debug)]
 pub(super) struct Recorded {
     pub(super) bytes: Vec<u8>,
-    /// Whether the bytes hold the whole message their own framing fields announce ([`lenient`]);
-    /// a proxy streaming a body its client cut short sends less, and those bytes are not one
-    /// message as the proxy means it.
-    pub(super) whole: bool,
 }
 
 /// One upstream connection: read until h1wire has a whole request and 20 ms pass without more
 /// bytes (so that bytes the proxy sends after what h1wire takes as the end are kept too), or
-/// until 300 ms pass without bytes, or h1wire refuses; then answer and close.
+/// until [`RECORDER_QUIET`] passes without bytes, or h1wire refuses; then answer and close.
 pub(super) fn record(mut conn: TcpStream, log: &Mutex<Vec<Recorded>>) {
     let started = Instant::now();
     let mut got = Vec::new();
@@ -89,17 +85,15 @@ pub(super) fn record(mut conn: TcpStream, log: &Mutex<Vec<Recorded>>) {
                 let _ = conn.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
                 false
             }
-            _ => quiet >= Duration::from_millis(300),
+            _ => quiet >= RECORDER_QUIET,
         };
         if done || started.elapsed() > DEADLINE || got.len() > MAX_ANSWER {
             break;
         }
     }
-    // Whole by the message's own framing fields, whatever h1wire's other rules say of it.
-    let whole = !got.is_empty() && lenient(&got).1;
     let seq = {
         let mut log = log.lock().unwrap_or_else(|e| e.into_inner());
-        log.push(Recorded { bytes: got, whole });
+        log.push(Recorded { bytes: got });
         log.len() - 1
     };
     let answer = format!("HTTP/1.1 200 OK\r\nX-H1spec-Seq: {seq}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
@@ -112,6 +106,15 @@ pub(super) fn record(mut conn: TcpStream, log: &Mutex<Vec<Recorded>>) {
 /// what h1wire's rules forbid: no Host, a control byte in a value, more fields than h1wire's
 /// limit), the [`lenient`] reading.
 pub fn proxy_message(bytes: &[u8]) -> Message {
+    proxy_message_of(bytes)
+}
+
+/// Whether `bytes` hold the whole body their own framing fields announce (see [`lenient`]).
+pub fn whole_message(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && lenient(bytes).1
+}
+
+fn proxy_message_of(bytes: &[u8]) -> Message {
     match read_h1wire(bytes).messages.into_iter().next() {
         Some(m) => m,
         None => lenient(bytes).0,
@@ -159,14 +162,15 @@ pub(super) fn lenient(bytes: &[u8]) -> (Message, bool) {
         m.body = decoded;
         return (m, whole);
     }
-    let length = field(b"content-length").and_then(|v| std::str::from_utf8(&v).ok()?.trim().parse::<usize>().ok());
-    match length {
+    let Some(length) = field(b"content-length") else { return (m, true) };
+    // A length too large for a usize (2^64 and up) is a body no stream here holds: not whole.
+    match std::str::from_utf8(&length).ok().and_then(|v| v.trim().parse::<usize>().ok()) {
         Some(n) => {
             m.body = body.iter().copied().take(n).collect();
             let whole = body.len() >= n;
             (m, whole)
         }
-        None => (m, true),
+        None => (m, false),
     }
 }
 
@@ -197,8 +201,14 @@ pub(super) fn dechunk(mut body: &[u8]) -> (Vec<u8>, bool) {
     }
 }
 
-/// How long a proxy must stay silent before its answer is taken as complete.
-pub const PROXY_QUIET: Duration = Duration::from_millis(250);
+/// How long a proxy must stay silent before its answer is taken as complete: longer than
+/// [`RECORDER_QUIET`], so that the answer to a message h1wire finds incomplete (which the
+/// recorder gives once the proxy has sent nothing more for that long) still reaches the client.
+pub const PROXY_QUIET: Duration = Duration::from_millis(450);
+
+/// How long the recorder waits, after the last byte of a message h1wire finds incomplete,
+/// before it takes the proxy to have ended the message there.
+pub const RECORDER_QUIET: Duration = Duration::from_millis(250);
 
 /// A proxy in front of a [`Recorder`]. It reads one stream at a time, so that the recorder's
 /// log is that stream's: a [`Pool`] lends each instance to one reader.
@@ -331,9 +341,9 @@ impl Proxy {
             let c = log.get(n).ok_or("a response the recorder did not send")?;
             Ok(proxy_message(&c.bytes))
         });
-        // Only connections that carried a whole message: a connection opened and left empty, or
-        // a body the client itself cut short, is no message.
-        let forwarded = log.into_iter().filter(|c| c.whole).map(|c| c.bytes).collect();
+        // Every connection that carried bytes: the proxy ended a message there. (A connection
+        // opened and left empty is no message.)
+        let forwarded = log.into_iter().filter(|c| !c.bytes.is_empty()).map(|c| c.bytes).collect();
         Ok(Observation { reading, forwarded })
     }
 }
@@ -360,5 +370,7 @@ mod tests {
         assert!(!lenient(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel").1);
         assert!(!lenient(b"GET / HTTP/1.1\r\nHost: a\r\n").1, "no end of head");
         assert!(lenient(b"GET / HTTP/1.1\nHost: a\n\n").1, "bare LF heads too");
+        let overflow = b"POST / HTTP/1.1\r\nContent-Length: 18446744073709551616\r\n\r\nabc";
+        assert!(!lenient(overflow).1, "a length past 2^64 is no whole message here");
     }
 }
