@@ -257,6 +257,13 @@ fn differences(
     fn seen<'a>((p, o): &(&'a dyn Implementation, &'a Observation)) -> Seen<'a> {
         Seen { name: p.name(), role: p.role(), reading: &o.reading }
     }
+    // The client's stream ends inside a message: a proxy still streaming that message has not
+    // ended it, so bytes it forwarded that are not a whole message mean nothing yet.
+    let cut = matches!(super::peers::read_h1wire(&stream.bytes).end, super::End::Cut { .. });
+    // What a proxy ended as a message: every connection's bytes, except a partial one when the
+    // client's stream is cut (a proxy that sends a head announcing a body it never sends,
+    // because it frames the message otherwise, is the smuggling this looks for).
+    let ended = |b: &&Vec<u8>| !cut || super::peers::whole_message(b);
     // A chain is judged only against its own proxy's meaning, never pairwise.
     for chain in ok.iter().filter(|(p, _)| p.role() == Role::Chain) {
         let proxy = ok.iter().find(|(p, _)| Some(p.name()) == chain.0.proxy());
@@ -265,8 +272,8 @@ fn differences(
             // client's stream ends inside a message: the hops may be waiting on each other.
             let held_back =
                 chain.1.forwarded.iter().any(|b| crate::head::expects_continue(b) && !super::peers::whole_message(b));
-            let cut = matches!(super::peers::read_h1wire(&stream.bytes).end, super::End::Cut { .. });
-            let meant: Vec<_> = seen_by_proxy.forwarded.iter().map(|b| super::peers::proxy_message(b)).collect();
+            let meant: Vec<_> =
+                seen_by_proxy.forwarded.iter().filter(ended).map(|b| super::peers::proxy_message(b)).collect();
             out.extend(compare::chain(proxy.name(), &meant, seen(chain), held_back || cut));
         }
     }
@@ -279,7 +286,7 @@ fn differences(
             out.extend(compare::forbidden(seen(x), rule));
         }
         if x.0.role() == Role::Proxy {
-            for bytes in x.1.forwarded.iter().filter(|b| super::peers::whole_message(b)) {
+            for bytes in x.1.forwarded.iter().filter(ended) {
                 for parser in parsers {
                     match (cache.read(*parser, bytes, false), cache.read(*parser, bytes, true)) {
                         (Ok(alone), Ok(then)) => {
