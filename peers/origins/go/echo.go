@@ -51,8 +51,9 @@ func main() {
 			"headers": headers, "trailers": pairs(r.Trailer), "body": base64.StdEncoding.EncodeToString(body),
 			"fields_lack": lacking(r),
 		})
-		// After CONNECT or an Upgrade request a server that does not switch closes the connection.
-		if r.Method == "CONNECT" || r.Header.Get("Upgrade") != "" {
+		// After CONNECT a server that does not tunnel closes the connection. An Upgrade field
+		// alone changes nothing: net/http reads on unless the handler hijacks the connection.
+		if r.Method == "CONNECT" {
 			w.Header().Set("Connection", "close")
 		}
 		if r.Method == "HEAD" || r.Method == "CONNECT" {

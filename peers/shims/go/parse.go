@@ -111,8 +111,10 @@ func readStream(data []byte, enc *json.Encoder) {
 			"headers":  fields(req.Header, req.TransferEncoding),
 			"trailers": fields(req.Trailer, nil), "body": latin1(body), "fields_lack": lacking(req),
 		})
-		// The contract: stop where a server stops reading this connection.
-		if req.Close || req.Method == "CONNECT" || req.Header.Get("Upgrade") != "" {
+		// The contract: stop where a server stops reading this connection. net/http's server reads
+		// on after a request with an Upgrade field its handler does not take over (it only hands
+		// the connection over on Hijack), so an Upgrade field alone does not stop it.
+		if req.Close || req.Method == "CONNECT" {
 			return
 		}
 	}

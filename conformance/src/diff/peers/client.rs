@@ -75,13 +75,25 @@ pub(super) fn readings_of_responses(
     let mut at = 0;
     let config = h1wire::Config::default();
     while at < answer.len() {
+        if !answer[at..].starts_with(b"HTTP/") {
+            // An HTTP/0.9 reply: a body with no status line, which is how a server answers a
+            // request line without a version. It refuses the request as HTTP/1.x.
+            let error = "a reply without a status line (HTTP/0.9)".to_owned();
+            let end = End::Refused { status: 0, error, rule: Some("http09-reply".into()), stage: Stage::Head };
+            return Reading { messages, end };
+        }
         let Ok(head) = drive(Kind::Response(ResponseTo::Head), &config, &answer[at..], &[]) else { break };
         let status = match head.start {
             StartLine::Response { status, .. } => status,
             StartLine::Request { .. } => break,
         };
         let peek = Answer { status, fields: head.headers.clone(), body: Vec::new() };
-        let m = if status >= 200 && to_head(&peek) {
+        // A server's own error to a HEAD request has no body whatever its Content-Length says
+        // (RFC 9110 §9.3.2): when nothing, or the next status line, follows the head, there is
+        // no body to read.
+        let rest = &answer[(at + usize::try_from(head.consumed).unwrap_or(answer.len())).min(answer.len())..];
+        let bodiless = rest.is_empty() || rest.starts_with(b"HTTP/1.");
+        let m = if status >= 200 && (to_head(&peek) || bodiless) {
             head
         } else {
             match drive(Kind::Response(ResponseTo::Other), &config, &answer[at..], &[]) {
@@ -113,4 +125,26 @@ pub(super) fn readings_of_responses(
         }
     }
     Reading { messages, end: End::Closed }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(answer: &[u8]) -> Reading {
+        readings_of_responses(answer, |_| false, |_| Err("no echo here".into()))
+    }
+
+    #[test]
+    fn a_proxys_own_replies_are_read_whatever_they_answer() {
+        // A 400 to a HEAD request: a Content-Length, and no body.
+        let head_refused = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 150\r\nConnection: close\r\n\r\n";
+        assert!(matches!(read(head_refused).end, End::Refused { status: 400, .. }), "{:?}", read(head_refused));
+        // An HTTP/0.9 reply: a body, no status line.
+        let r = read(b"<html>400 Bad Request</html>");
+        assert!(matches!(&r.end, End::Refused { status: 0, rule: Some(rule), .. } if rule == "http09-reply"), "{r:?}");
+        // A body that is there is still read.
+        let with_body = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 3\r\n\r\nbad";
+        assert!(matches!(read(with_body).end, End::Refused { status: 400, .. }));
+    }
 }
