@@ -268,13 +268,23 @@ fn differences(
     for chain in ok.iter().filter(|(p, _)| p.role() == Role::Chain) {
         let proxy = ok.iter().find(|(p, _)| Some(p.name()) == chain.0.proxy());
         if let Some((proxy, seen_by_proxy)) = proxy {
-            // The proxy held a body back for a `100 Continue` the origin did not send, or the
-            // client's stream ends inside a message: the hops may be waiting on each other.
+            let sent: Vec<&Vec<u8>> = seen_by_proxy.forwarded.iter().collect();
+            let meant: Vec<_> = sent.iter().map(|b| super::peers::proxy_message(b)).collect();
+            // Who waits on whom when the origin answered fewer messages than the proxy meant.
+            // The proxy held a body back for a `100 Continue` the origin did not send; or the
+            // first message the origin did not answer is the last the proxy forwarded, and it
+            // is not whole by its own fields, and the proxy read nothing after it (it still
+            // streams a body its client never finished), so nobody has ended it yet. A stall,
+            // not a desync. A proxy that forwarded more after such a message, or refused what
+            // followed it, ended it there.
             let held_back =
                 chain.1.forwarded.iter().any(|b| crate::head::expects_continue(b) && !super::peers::whole_message(b));
-            let meant: Vec<_> =
-                seen_by_proxy.forwarded.iter().filter(ended).map(|b| super::peers::proxy_message(b)).collect();
-            out.extend(compare::chain(proxy.name(), &meant, seen(chain), held_back || cut));
+            let unanswered = chain.1.reading.messages.len();
+            let read_on = matches!(seen_by_proxy.reading.end, super::End::Refused { .. });
+            let proxy_waits = unanswered + 1 == sent.len()
+                && sent.last().is_some_and(|b| !super::peers::whole_message(b))
+                && !read_on;
+            out.extend(compare::chain(proxy.name(), &meant, seen(chain), held_back || proxy_waits));
         }
     }
     let ok: Vec<_> = ok.into_iter().filter(|(p, _)| p.role() != Role::Chain).collect();

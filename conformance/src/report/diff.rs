@@ -130,21 +130,35 @@ fn chain_rows(outcome: &Outcome) -> Vec<(String, usize, String)> {
         .chains
         .iter()
         .map(|c| {
-            let shown: Vec<String> = outcome
+            let shown: Vec<(usize, &crate::diff::run::Finding)> = outcome
                 .findings
                 .iter()
                 .enumerate()
                 .filter(|(_, f)| f.difference.class == Class::ChainDesync && f.difference.involves(&c.name))
-                .map(|(i, _)| format!("F{}", i + 1))
                 .collect();
+            let list = |only_reproduced: bool| {
+                let ids: Vec<String> = shown
+                    .iter()
+                    .filter(|(_, f)| f.reproduced == only_reproduced)
+                    .map(|(i, _)| format!("F{}", i + 1))
+                    .collect();
+                ids.join(", ")
+            };
             let verdict = if c.desync_streams == 0 {
                 format!("no desync found in {} streams", c.streams)
-            } else {
+            } else if shown.iter().any(|(_, f)| f.reproduced) {
                 format!(
                     "DESYNC: the origin read other messages than the proxy meant on {} of {} streams ({})",
                     c.desync_streams,
                     c.streams,
-                    shown.join(", ")
+                    list(true)
+                )
+            } else {
+                format!(
+                    "no confirmed desync in {} streams: {} showed one that did not show again when read again ({})",
+                    c.streams,
+                    c.desync_streams,
+                    list(false)
                 )
             };
             (c.name.clone(), c.streams, verdict)

@@ -192,7 +192,7 @@ impl Instance for Chain {
         exchange(self.addr, stream, Ending::Idle(PROXY_QUIET))?;
         // The proxy may fall silent while a busy origin is still reading: let what the origin
         // answers cross the tap before it is read.
-        self.tap.settle(Duration::from_millis(150), Duration::from_millis(1500));
+        self.tap.settle(Duration::from_millis(250), Duration::from_millis(2000));
         let crossed = self.tap.crossed();
         self.tap.reset();
         let mut reading = Reading { messages: Vec::new(), end: End::Closed };
