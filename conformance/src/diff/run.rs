@@ -62,7 +62,8 @@ impl Default for Settings {
 pub struct Stream {
     /// The bytes.
     pub bytes: Vec<u8>,
-    /// The corpus case it is (or was mutated from).
+    /// What made it: the corpus case, then the mutations applied to it in order
+    /// (`te-cl-classic, mutated: change-number 5 to 50 at 61; version HTTP/1.0 at 9`).
     pub source: String,
     /// For a corpus case the RFC says MUST be refused: the rule.
     pub forbidden: Option<String>,
@@ -471,13 +472,15 @@ pub fn run(
                 }
                 pool[rng.usize(..pool.len())].clone()
             };
-            let bytes = mutate::mutate(&base.bytes, &mut rng);
-            let source = if base.source.starts_with("mutated from ") {
-                base.source.clone()
-            } else {
-                format!("mutated from {}", base.source)
+            let mutated = mutate::mutate(&base.bytes, &mut rng);
+            // The trigger: the corpus case, then every mutation applied since, in order.
+            let applied = mutated.applied.join("; ");
+            let source = match (base.source.contains(", mutated: "), applied.is_empty()) {
+                (_, true) => base.source.clone(),
+                (true, false) => format!("{}; {applied}", base.source),
+                (false, false) => format!("{}, mutated: {applied}", base.source),
             };
-            let stream = Stream { bytes, source, forbidden: None };
+            let stream = Stream { bytes: mutated.bytes, source, forbidden: None };
             let observed = observe(peers, &stream.bytes);
             let (diffs, failures) = differences(&observed, &stream, &parsers, &cache);
             let mut t = lock(&tally);
