@@ -20,7 +20,9 @@
 //! - [`run`]: the loop, bounded in count and time; [`crate::report::diff`] renders the matrix
 //!   and the findings.
 
+pub mod behaviour;
 pub mod compare;
+pub mod features;
 pub mod lifecycle;
 pub mod minimise;
 pub mod mutate;

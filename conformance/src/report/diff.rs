@@ -89,7 +89,18 @@ fn finding_row(i: usize, f: &Finding, out: &mut String, markdown: bool) {
 fn finding_text(i: usize, f: &Finding, out: &mut String, markdown: bool) {
     let d = &f.difference;
     let part = d.part.map(|p| format!(" ({})", p.name())).unwrap_or_default();
-    let title = format!("F{}: {}{} between {} and {}", i + 1, d.class.name(), part, d.a.name, d.b.name);
+    let title = if f.partition.is_empty() {
+        format!("F{}: {}{} between {} and {}", i + 1, d.class.name(), part, d.a.name, d.b.name)
+    } else {
+        let groups: Vec<String> = f.partition.iter().map(|g| format!("{{{}}}", g.join(", "))).collect();
+        format!("F{}: {}{}: {}", i + 1, d.class.name(), part, groups.join(" vs "))
+    };
+    let features = if f.features.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<&str> = f.features.iter().map(|x| x.name()).collect();
+        format!(" Features: {}.", names.join(", "))
+    };
     let mut size = if f.minimised {
         format!("{} B, minimised from {} B", f.stream.len(), f.original_len)
     } else {
@@ -100,8 +111,13 @@ fn finding_text(i: usize, f: &Finding, out: &mut String, markdown: bool) {
     }
     if markdown {
         let _ = writeln!(out, "### {title}\n");
-        let _ =
-            writeln!(out, "Seen in {} stream(s); first from `{}`{}. Stream ({size}):\n", f.count, f.source, others(f));
+        let _ = writeln!(
+            out,
+            "Seen in {} stream(s); first from `{}`{}.{features} Stream ({size}):\n",
+            f.count,
+            f.source,
+            others(f)
+        );
         let _ = writeln!(out, "```\n{}\n```\n", encode(&f.stream));
         let _ = writeln!(out, "- **{}**: {}", d.a.name, d.a.says);
         let _ = writeln!(out, "- **{}**: {}\n", d.b.name, d.b.says);
@@ -112,8 +128,13 @@ fn finding_text(i: usize, f: &Finding, out: &mut String, markdown: bool) {
         let _ = writeln!(out, "\n</details>\n");
     } else {
         let _ = writeln!(out, "{title}");
-        let _ =
-            writeln!(out, "  seen in {} stream(s), first from {}{}; stream ({size}):", f.count, f.source, others(f));
+        let _ = writeln!(
+            out,
+            "  seen in {} stream(s), first from {}{};{features} stream ({size}):",
+            f.count,
+            f.source,
+            others(f)
+        );
         let _ = writeln!(out, "    {}", encode(&f.stream));
         let _ = writeln!(out, "  {}: {}", d.a.name, d.a.says);
         let _ = writeln!(out, "  {}: {}", d.b.name, d.b.says);

@@ -21,6 +21,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "probe::verdict",
             "diff::compare",
             "diff::quirks",
+            "diff::features",
+            "diff::behaviour",
             "differential",
         ],
     ),

@@ -11,18 +11,24 @@
 //!    ([`super::minimise`]) against the two implementations involved, then read by every peer
 //!    for the report.
 
-use std::collections::{BTreeMap, HashMap};
+mod read;
+mod tally;
+
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::compare::{self, Class, Difference, Seen};
+use super::compare::{Class, Difference};
+use super::features::features;
 use super::quirks::Quirks;
-use super::{minimise, mutate, Implementation, Observation, Reading, Role};
+use super::{behaviour, minimise, mutate, Implementation, Role};
 use crate::canary::DIFF as CANARY;
 use crate::corpus::{CaseKind, Expect, Level, Section};
 use crate::pipeline::Selection;
+use read::{differences, observe, readers, ForwardCache, Observed};
+use tally::{pair, Tally};
 
 /// How a run is bounded.
 #[derive(Clone, Debug)]
@@ -85,16 +91,23 @@ pub fn corpus_streams(sections: &[Section], selection: &Selection) -> Vec<Stream
         .collect()
 }
 
-/// Differences no quirk explains, of one class between two implementations (see
-/// [`Difference::group`]), with the first stream that showed one.
+/// A behaviour no quirk explains: the readers of a stream split into groups that read it
+/// alike ([`crate::diff::behaviour`]), or a difference of one pair (a head parser, a proxy, a
+/// chain, the RFC), with the first stream that showed it.
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
-    /// What identifies it: class, part and the two implementations.
+    /// What identifies it: the class and the partition (`message-count: a, b | c`), or the class,
+    /// part and pair ([`Difference::group`]).
     pub group: String,
+    /// For a behaviour, the groups of readers that read its stream alike.
+    pub partition: Vec<Vec<String>>,
+    /// The features of its stream that explain most such differences.
+    pub features: Vec<crate::diff::features::Feature>,
     /// The first difference's finer signature (with each side's error word); the
     /// minimised stream keeps it.
     pub signature: String,
-    /// The difference, as first seen.
+    /// The difference that stands for it, as the report's stream shows it (read again after
+    /// minimisation).
     pub difference: Difference,
     /// The corpus case the stream came from (`mutated from …` for a mutation).
     pub source: String,
@@ -181,225 +194,6 @@ pub struct Outcome {
     pub seed: u64,
 }
 
-/// One peer's reading of a stream.
-struct Observed<'a> {
-    peer: &'a dyn Implementation,
-    result: Result<Observation, String>,
-}
-
-/// Every peer's reading of `bytes`, the servers in parallel (a proxy takes a quarter of a
-/// second to fall silent; the parsers take microseconds).
-fn observe<'a>(peers: &'a [Box<dyn Implementation>], bytes: &[u8]) -> Vec<Observed<'a>> {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = peers
-            .iter()
-            .map(|p| {
-                let remote = matches!(p.role(), Role::Origin | Role::Proxy | Role::Chain);
-                if remote {
-                    Err(scope.spawn(move || p.read(bytes)))
-                } else {
-                    Ok(p.read(bytes))
-                }
-            })
-            .collect();
-        peers
-            .iter()
-            .zip(handles)
-            .map(|(p, h)| {
-                let result = h.unwrap_or_else(|h| h.join().unwrap_or_else(|_| Err("the reader panicked".into())));
-                Observed { peer: p.as_ref(), result }
-            })
-            .collect()
-    })
-}
-
-/// Readings of forwarded bytes (plus the canary) by the parsers, shared across streams: a
-/// proxy forwards the same bytes for many streams.
-#[derive(Default)]
-struct ForwardCache(Mutex<HashMap<ForwardKey, Result<Reading, String>>>);
-
-/// A parser's name and the bytes a proxy forwarded.
-type ForwardKey = (String, Vec<u8>);
-
-impl ForwardCache {
-    /// `peer`'s reading of `bytes` as an origin is asked to read them ([`compare::kept_open`]),
-    /// alone or followed by the canary.
-    fn read(&self, peer: &dyn Implementation, bytes: &[u8], canary: bool) -> Result<Reading, String> {
-        let stream = [compare::kept_open(bytes).as_slice(), if canary { CANARY } else { b"" }].concat();
-        let key = (peer.name().to_owned(), stream);
-        if let Some(r) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-            return r.clone();
-        }
-        let r = peer.read(&key.1).map(|o| o.reading);
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(key, r.clone());
-        r
-    }
-}
-
-/// Every difference among `observed` for `stream`, and the reads that failed.
-fn differences(
-    observed: &[Observed<'_>],
-    stream: &Stream,
-    parsers: &[&dyn Implementation],
-    cache: &ForwardCache,
-) -> (Vec<Difference>, Vec<String>) {
-    let mut out = Vec::new();
-    let mut failures = Vec::new();
-    let ok: Vec<(&dyn Implementation, &Observation)> = observed
-        .iter()
-        .filter_map(|o| match &o.result {
-            Ok(obs) => Some((o.peer, obs)),
-            Err(e) => {
-                failures.push(format!("{} on a stream from {}: {e}", o.peer.name(), stream.source));
-                None
-            }
-        })
-        .collect();
-    fn seen<'a>((p, o): &(&'a dyn Implementation, &'a Observation)) -> Seen<'a> {
-        Seen { name: p.name(), role: p.role(), reading: &o.reading }
-    }
-    // The client's stream ends inside a message: a proxy still streaming that message has not
-    // ended it, so bytes it forwarded that are not a whole message mean nothing yet.
-    let cut = matches!(super::peers::read_h1wire(&stream.bytes).end, super::End::Cut { .. });
-    // What a proxy ended as a message: every connection's bytes, except a partial one when the
-    // client's stream is cut (a proxy that sends a head announcing a body it never sends,
-    // because it frames the message otherwise, is the smuggling this looks for).
-    let ended = |b: &&Vec<u8>| !cut || super::peers::whole_message(b);
-    // A chain is judged only against its own proxy's meaning, never pairwise.
-    for chain in ok.iter().filter(|(p, _)| p.role() == Role::Chain) {
-        let proxy = ok.iter().find(|(p, _)| Some(p.name()) == chain.0.proxy());
-        if let Some((proxy, seen_by_proxy)) = proxy {
-            let sent: Vec<&Vec<u8>> = seen_by_proxy.forwarded.iter().collect();
-            let meant: Vec<_> = sent.iter().map(|b| super::peers::proxy_message(b)).collect();
-            // Who waits on whom when the origin answered fewer messages than the proxy meant.
-            // The proxy held a body back for a `100 Continue` the origin did not send; or the
-            // first message the origin did not answer is the last the proxy forwarded, and it
-            // is not whole by its own fields, and the proxy read nothing after it (it still
-            // streams a body its client never finished), so nobody has ended it yet. A stall,
-            // not a desync. A proxy that forwarded more after such a message, or refused what
-            // followed it, ended it there.
-            let held_back =
-                chain.1.forwarded.iter().any(|b| crate::head::expects_continue(b) && !super::peers::whole_message(b));
-            let unanswered = chain.1.reading.messages.len();
-            let read_on = matches!(seen_by_proxy.reading.end, super::End::Refused { .. });
-            let proxy_waits = unanswered + 1 == sent.len()
-                && sent.last().is_some_and(|b| !super::peers::whole_message(b))
-                && !read_on;
-            out.extend(compare::chain(proxy.name(), &meant, seen(chain), held_back || proxy_waits));
-        }
-    }
-    let ok: Vec<_> = ok.into_iter().filter(|(p, _)| p.role() != Role::Chain).collect();
-    for (i, x) in ok.iter().enumerate() {
-        for y in &ok[i + 1..] {
-            out.extend(compare::compare(seen(x), seen(y)));
-        }
-        if let Some(rule) = &stream.forbidden {
-            out.extend(compare::forbidden(seen(x), rule));
-        }
-        if x.0.role() == Role::Proxy {
-            for bytes in x.1.forwarded.iter().filter(ended) {
-                for parser in parsers {
-                    match (cache.read(*parser, bytes, false), cache.read(*parser, bytes, true)) {
-                        (Ok(alone), Ok(then)) => {
-                            let seen = |r| Seen { name: parser.name(), role: parser.role(), reading: r };
-                            out.extend(compare::forwarded(x.0.name(), bytes, seen(&alone), seen(&then)));
-                        }
-                        (Err(e), _) | (_, Err(e)) => {
-                            failures.push(format!("{} on bytes {} forwarded: {e}", parser.name(), x.0.name()));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    (out, failures)
-}
-
-/// The tally while the run goes on.
-#[derive(Default)]
-struct Tally {
-    matrix: BTreeMap<String, BTreeMap<Class, (usize, usize)>>,
-    findings: BTreeMap<String, Finding>,
-    /// Fine signatures seen: a stream with a new one joins the mutation pool.
-    signatures: std::collections::BTreeSet<String>,
-    known: BTreeMap<String, Known>,
-    failures: Vec<String>,
-    /// Per chain: streams it and its proxy both read.
-    chain_streams: BTreeMap<String, usize>,
-}
-
-/// The pair of a difference, named as [`Difference::group`] names it (alphabetically).
-fn pair_key(d: &Difference) -> String {
-    pair(&d.a.name, &d.b.name)
-}
-
-/// Two peers' names as the matrix keys them (alphabetically).
-fn pair(a: &str, b: &str) -> String {
-    let (x, y) = if a <= b { (a, b) } else { (b, a) };
-    format!("{x} × {y}")
-}
-
-impl Tally {
-    /// Counts the chains that read a stream, with their proxy.
-    fn count_chains(&mut self, observed: &[Observed<'_>]) {
-        let read = |name: Option<&str>| observed.iter().any(|o| Some(o.peer.name()) == name && o.result.is_ok());
-        for o in observed.iter().filter(|o| o.peer.role() == Role::Chain) {
-            if o.result.is_ok() && read(o.peer.proxy()) {
-                *self.chain_streams.entry(o.peer.name().to_owned()).or_default() += 1;
-            }
-        }
-    }
-
-    /// Adds a stream's differences; returns whether any unexplained one had a signature not
-    /// seen before.
-    fn add(&mut self, stream: &Stream, diffs: Vec<Difference>, failures: Vec<String>, quirks: &Quirks) -> bool {
-        self.failures.extend(failures.into_iter().take(50usize.saturating_sub(self.failures.len())));
-        let mut new = false;
-        for d in diffs {
-            let cell = self.matrix.entry(pair_key(&d)).or_default().entry(d.class).or_default();
-            let signature = d.signature();
-            if let Some((peer, quirk)) = quirks.explain(&d) {
-                cell.1 += 1;
-                self.known
-                    .entry(signature.clone())
-                    .or_insert_with(|| Known { signature, peer: peer.into(), reason: quirk.reason.clone(), count: 0 })
-                    .count += 1;
-                continue;
-            }
-            cell.0 += 1;
-            new |= self.signatures.insert(signature.clone());
-            let group = d.group();
-            match self.findings.get_mut(&group) {
-                Some(f) => {
-                    f.count += 1;
-                    if f.sources.len() < 10 && !f.sources.contains(&stream.source) {
-                        f.sources.push(stream.source.clone());
-                    }
-                }
-                None => {
-                    self.findings.insert(
-                        group.clone(),
-                        Finding {
-                            group,
-                            signature,
-                            difference: d,
-                            source: stream.source.clone(),
-                            count: 1,
-                            sources: vec![stream.source.clone()],
-                            stream: stream.bytes.clone(),
-                            original_len: stream.bytes.len(),
-                            minimised: false,
-                            readings: Vec::new(),
-                            reproduced: false,
-                        },
-                    );
-                }
-            }
-        }
-        new
-    }
-}
-
 /// Runs `work` over `items` on `jobs` threads.
 fn parallel<T: Sync>(items: &[T], jobs: usize, work: impl Fn(&T) + Sync) {
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -446,7 +240,7 @@ pub fn run(
         let (diffs, failures) = differences(&observed, stream, &parsers, &cache);
         let mut t = lock(&tally);
         t.count_chains(&observed);
-        t.add(stream, diffs, failures, quirks);
+        t.add(stream, &readers(&observed), diffs, failures, quirks);
         drop(t);
         let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if n % 50 == 0 || n == streams.len() {
@@ -485,7 +279,7 @@ pub fn run(
             let (diffs, failures) = differences(&observed, &stream, &parsers, &cache);
             let mut t = lock(&tally);
             t.count_chains(&observed);
-            let new = t.add(&stream, diffs, failures, quirks);
+            let new = t.add(&stream, &readers(&observed), diffs, failures, quirks);
             drop(t);
             if new {
                 pool.lock().unwrap_or_else(|e| e.into_inner()).push(stream);
@@ -508,6 +302,7 @@ pub fn run(
         let may_minimise = i < settings.minimise_findings
             && f.difference.class != Class::ForbiddenAccepted
             && minimise_started.elapsed() < settings.minimise_time;
+        let original = f.stream.clone();
         if may_minimise {
             let sides: Vec<&dyn Implementation> =
                 peers.iter().filter(|p| f.difference.involves(p.name())).map(|p| p.as_ref()).collect();
@@ -525,26 +320,30 @@ pub fn run(
             f.minimised = small.len() < f.stream.len();
             f.stream = small;
         }
-        let observed = observe(peers, &f.stream);
-        let again = Stream { bytes: f.stream.clone(), source: f.source.clone(), forbidden: None };
-        let (diffs, _) = differences(&observed, &again, &parsers, &cache);
-        f.reproduced = f.difference.class == Class::ForbiddenAccepted || diffs.iter().any(|d| d.group() == f.group);
-        f.readings = observed
-            .into_iter()
-            .map(|o| {
-                let text = match o.result {
-                    Ok(obs) => {
-                        let mut text = obs.reading.summary();
-                        for bytes in &obs.forwarded {
-                            text.push_str(&format!("; forwarded `{}`", crate::corpus::encode(bytes)));
-                        }
-                        text
-                    }
-                    Err(e) => format!("(failed: {e})"),
-                };
-                (o.peer.name().to_owned(), text)
-            })
-            .collect();
+        // Read again by every peer: the finding is written from this reading, not from the
+        // stream it was first seen on.
+        let read_again = |bytes: &[u8]| {
+            let observed = observe(peers, bytes);
+            let again = Stream { bytes: bytes.to_vec(), source: f.source.clone(), forbidden: None };
+            let (diffs, _) = differences(&observed, &again, &parsers, &cache);
+            let unexplained: Vec<Difference> = diffs.into_iter().filter(|d| quirks.explain(d).is_none()).collect();
+            let found = behaviour::keyed(&readers(&observed), &unexplained).into_iter().find(|k| k.key == f.group);
+            (found.map(|k| k.difference), summaries(observed))
+        };
+        let (mut found, mut readings) = read_again(&f.stream);
+        if found.is_none() && f.minimised {
+            // Minimised against its two sides, the stream lost the behaviour when every peer
+            // read it: show the stream it was found on.
+            f.stream = original;
+            f.minimised = false;
+            (found, readings) = read_again(&f.stream);
+        }
+        f.reproduced = f.difference.class == Class::ForbiddenAccepted || found.is_some();
+        if let Some(d) = found {
+            f.difference = d;
+        }
+        f.readings = readings;
+        f.features = features(&f.stream);
         *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = f;
         progress(&format!("findings: {} of {} read again", i + 1, slots.len()));
     });
@@ -582,6 +381,26 @@ pub fn run(
         seconds: started.elapsed().as_secs_f64(),
         seed: settings.seed,
     }
+}
+
+/// Every peer's reading, in words, with the bytes a proxy forwarded.
+fn summaries(observed: Vec<Observed<'_>>) -> Vec<(String, String)> {
+    observed
+        .into_iter()
+        .map(|o| {
+            let text = match o.result {
+                Ok(obs) => {
+                    let mut text = obs.reading.summary();
+                    for bytes in &obs.forwarded {
+                        text.push_str(&format!("; forwarded `{}`", crate::corpus::encode(bytes)));
+                    }
+                    text
+                }
+                Err(e) => format!("(failed: {e})"),
+            };
+            (o.peer.name().to_owned(), text)
+        })
+        .collect()
 }
 
 /// The parsers among `sides` (for a proxy finding: the origin that reads what it forwards).

@@ -1,0 +1,159 @@
+//! Findings by behaviour, not by pair. One behaviour (Go ignoring Transfer-Encoding in
+//! HTTP/1.0) makes every other reader differ from the one that has it: as pairs, that is one
+//! finding per other reader. Here the readers of a stream are partitioned into groups that read
+//! it alike, and a stream's finding is the partition: `message-count: go-readrequest, go-server
+//! | h11, h1wire, llhttp, …`. Streams that split the readers the same way are one finding.
+//!
+//! Only full readers are partitioned (parsers and origins: they report every message, body and
+//! end). Head parsers, proxies and chains are judged on part of a reading, or against something
+//! other than a reader (forwarded bytes, a proxy's meaning, the RFC), so their differences stay
+//! findings of their pair. So does a difference between two readers that the partition puts
+//! in one group (a server that closes without a word reads "alike" both a reader that ended
+//! cleanly and one that waits, which differ from each other).
+
+use std::collections::BTreeSet;
+
+use super::compare::{Class, Difference};
+
+/// What a stream shows, keyed for the tally: the key findings are grouped by, the partition
+/// for a behaviour (empty for a pair's finding), and the difference that stands for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keyed {
+    /// `class: group | group | …` for a behaviour, [`Difference::group`] for a pair.
+    pub key: String,
+    /// The groups of readers that read the stream alike, each sorted, the groups by their
+    /// first name; empty for a pair's finding.
+    pub partition: Vec<Vec<String>>,
+    /// The difference shown for it: for a behaviour, the first of the most serious class
+    /// between two of its groups.
+    pub difference: Difference,
+}
+
+/// Whether a class compares two readings of the same kind (the ones a partition is made of).
+fn between_readers(class: Class) -> bool {
+    matches!(class, Class::MessageCount | Class::Interpretation | Class::AcceptRefuse | Class::RefusalStatus)
+}
+
+/// The findings `unexplained` (the stream's differences no quirk explains) make, given the
+/// full `readers` that read the stream.
+pub fn keyed(readers: &[String], unexplained: &[Difference]) -> Vec<Keyed> {
+    let index = |name: &str| readers.iter().position(|r| r == name);
+    let of_readers =
+        |d: &Difference| between_readers(d.class) && index(&d.a.name).is_some() && index(&d.b.name).is_some();
+    // Readers with no difference between them read alike: union them.
+    let apart: BTreeSet<(usize, usize)> = unexplained
+        .iter()
+        .filter(|d| of_readers(d))
+        .filter_map(|d| Some(ordered(index(&d.a.name)?, index(&d.b.name)?)))
+        .collect();
+    let mut root: Vec<usize> = (0..readers.len()).collect();
+    fn find(root: &mut [usize], i: usize) -> usize {
+        let mut r = i;
+        while root[r] != r {
+            r = root[r];
+        }
+        root[i] = r;
+        r
+    }
+    for i in 0..readers.len() {
+        for j in i + 1..readers.len() {
+            if !apart.contains(&(i, j)) {
+                let (a, b) = (find(&mut root, i), find(&mut root, j));
+                root[a] = b;
+            }
+        }
+    }
+    let group_of: Vec<usize> = (0..readers.len()).map(|i| find(&mut root, i)).collect();
+    let mut partition: Vec<Vec<String>> = Vec::new();
+    for g in group_of.iter().copied().collect::<BTreeSet<_>>() {
+        let mut names: Vec<String> =
+            readers.iter().enumerate().filter(|&(i, _)| group_of[i] == g).map(|(_, n)| n.clone()).collect();
+        names.sort();
+        partition.push(names);
+    }
+    partition.sort();
+
+    let mut out = Vec::new();
+    let across = |d: &&Difference| {
+        of_readers(d) && index(&d.a.name).zip(index(&d.b.name)).is_some_and(|(a, b)| group_of[a] != group_of[b])
+    };
+    let worst = unexplained.iter().filter(across).min_by_key(|d| Class::ALL.iter().position(|c| *c == d.class));
+    if let Some(d) = worst {
+        let groups: Vec<String> = partition.iter().map(|g| g.join(", ")).collect();
+        out.push(Keyed {
+            key: format!("{}: {}", d.class.name(), groups.join(" | ")),
+            partition: partition.clone(),
+            difference: d.clone(),
+        });
+    }
+    for d in unexplained.iter().filter(|d| !across(d)) {
+        out.push(Keyed { key: d.group(), partition: Vec::new(), difference: d.clone() });
+    }
+    out
+}
+
+fn ordered(a: usize, b: usize) -> (usize, usize) {
+    if a <= b {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::compare::Side;
+
+    fn differ(class: Class, a: &str, b: &str) -> Difference {
+        let side = |name: &str| Side { name: name.into(), says: String::new(), error: None, rule: None };
+        Difference { class, part: None, message: 0, a: side(a), b: side(b) }
+    }
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn one_behaviour_across_five_readers_is_one_finding() {
+        // `go` reads the stream one way; four others read it another: four pairs, one finding.
+        let readers = names(&["go", "go-server", "h11", "h1wire", "llhttp", "node"]);
+        let diffs: Vec<Difference> = ["h11", "h1wire", "llhttp", "node"]
+            .iter()
+            .flat_map(|other| {
+                [differ(Class::MessageCount, "go", other), differ(Class::MessageCount, "go-server", other)]
+            })
+            .collect();
+        let found = keyed(&readers, &diffs);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].key, "message-count: go, go-server | h11, h1wire, llhttp, node");
+        assert_eq!(found[0].partition, [names(&["go", "go-server"]), names(&["h11", "h1wire", "llhttp", "node"])]);
+    }
+
+    #[test]
+    fn the_most_serious_class_names_the_behaviour_and_other_peers_keep_their_pairs() {
+        let readers = names(&["a", "b", "c"]);
+        let diffs = vec![
+            differ(Class::AcceptRefuse, "a", "c"),
+            differ(Class::MessageCount, "b", "c"),
+            differ(Class::AcceptRefuse, "a", "b"),
+            differ(Class::ProxySmuggling, "proxy", "a"),
+            differ(Class::AcceptRefuse, "httparse", "a"),
+        ];
+        let found = keyed(&readers, &diffs);
+        assert_eq!(found[0].key, "message-count: a | b | c");
+        assert_eq!(found[0].difference.class, Class::MessageCount);
+        let pairs: Vec<&str> = found[1..].iter().map(|k| k.key.as_str()).collect();
+        assert_eq!(pairs, ["proxy-smuggling: a × proxy", "accept-refuse: a × httparse"]);
+    }
+
+    #[test]
+    fn a_difference_inside_one_group_stays_a_pair() {
+        // `origin` reads alike both `clean` and `cut`, which differ: all three are one group.
+        let readers = names(&["clean", "cut", "origin"]);
+        let found = keyed(&readers, &[differ(Class::MessageCount, "clean", "cut")]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].key, "message-count: clean × cut");
+        assert!(found[0].partition.is_empty());
+    }
+}

@@ -1,0 +1,152 @@
+//! Reading one stream with every peer, and the differences among the readings.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::Stream;
+use crate::canary::DIFF as CANARY;
+use crate::diff::compare::{self, Difference, Seen};
+use crate::diff::{peers, End, Implementation, Observation, Reading, Role};
+
+/// One peer's reading of a stream.
+pub(super) struct Observed<'a> {
+    pub(super) peer: &'a dyn Implementation,
+    pub(super) result: Result<Observation, String>,
+}
+
+/// Every peer's reading of `bytes`, the servers in parallel (a proxy takes a quarter of a
+/// second to fall silent; the parsers take microseconds).
+pub(super) fn observe<'a>(peers: &'a [Box<dyn Implementation>], bytes: &[u8]) -> Vec<Observed<'a>> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = peers
+            .iter()
+            .map(|p| {
+                let remote = matches!(p.role(), Role::Origin | Role::Proxy | Role::Chain);
+                if remote {
+                    Err(scope.spawn(move || p.read(bytes)))
+                } else {
+                    Ok(p.read(bytes))
+                }
+            })
+            .collect();
+        peers
+            .iter()
+            .zip(handles)
+            .map(|(p, h)| {
+                let result = h.unwrap_or_else(|h| h.join().unwrap_or_else(|_| Err("the reader panicked".into())));
+                Observed { peer: p.as_ref(), result }
+            })
+            .collect()
+    })
+}
+
+/// Readings of forwarded bytes (plus the canary) by the parsers, shared across streams: a
+/// proxy forwards the same bytes for many streams.
+#[derive(Default)]
+pub(super) struct ForwardCache(Mutex<HashMap<ForwardKey, Result<Reading, String>>>);
+
+/// A parser's name and the bytes a proxy forwarded.
+type ForwardKey = (String, Vec<u8>);
+
+impl ForwardCache {
+    /// `peer`'s reading of `bytes` as an origin is asked to read them ([`compare::kept_open`]),
+    /// alone or followed by the canary.
+    pub(super) fn read(&self, peer: &dyn Implementation, bytes: &[u8], canary: bool) -> Result<Reading, String> {
+        let stream = [compare::kept_open(bytes).as_slice(), if canary { CANARY } else { b"" }].concat();
+        let key = (peer.name().to_owned(), stream);
+        if let Some(r) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return r.clone();
+        }
+        let r = peer.read(&key.1).map(|o| o.reading);
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(key, r.clone());
+        r
+    }
+}
+
+/// Every difference among `observed` for `stream`, and the reads that failed.
+pub(super) fn differences(
+    observed: &[Observed<'_>],
+    stream: &Stream,
+    parsers: &[&dyn Implementation],
+    cache: &ForwardCache,
+) -> (Vec<Difference>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut failures = Vec::new();
+    let ok: Vec<(&dyn Implementation, &Observation)> = observed
+        .iter()
+        .filter_map(|o| match &o.result {
+            Ok(obs) => Some((o.peer, obs)),
+            Err(e) => {
+                failures.push(format!("{} on a stream from {}: {e}", o.peer.name(), stream.source));
+                None
+            }
+        })
+        .collect();
+    fn seen<'a>((p, o): &(&'a dyn Implementation, &'a Observation)) -> Seen<'a> {
+        Seen { name: p.name(), role: p.role(), reading: &o.reading }
+    }
+    // The client's stream ends inside a message: a proxy still streaming that message has not
+    // ended it, so bytes it forwarded that are not a whole message mean nothing yet.
+    let cut = matches!(peers::read_h1wire(&stream.bytes).end, End::Cut { .. });
+    // What a proxy ended as a message: every connection's bytes, except a partial one when the
+    // client's stream is cut (a proxy that sends a head announcing a body it never sends,
+    // because it frames the message otherwise, is the smuggling this looks for).
+    let ended = |b: &&Vec<u8>| !cut || peers::whole_message(b);
+    // A chain is judged only against its own proxy's meaning, never pairwise.
+    for chain in ok.iter().filter(|(p, _)| p.role() == Role::Chain) {
+        let proxy = ok.iter().find(|(p, _)| Some(p.name()) == chain.0.proxy());
+        if let Some((proxy, seen_by_proxy)) = proxy {
+            let sent: Vec<&Vec<u8>> = seen_by_proxy.forwarded.iter().collect();
+            let meant: Vec<_> = sent.iter().map(|b| peers::proxy_message(b)).collect();
+            // Who waits on whom when the origin answered fewer messages than the proxy meant.
+            // The proxy held a body back for a `100 Continue` the origin did not send; or the
+            // first message the origin did not answer is the last the proxy forwarded, and it
+            // is not whole by its own fields, and the proxy read nothing after it (it still
+            // streams a body its client never finished), so nobody has ended it yet. A stall,
+            // not a desync. A proxy that forwarded more after such a message, or refused what
+            // followed it, ended it there.
+            let held_back =
+                chain.1.forwarded.iter().any(|b| crate::head::expects_continue(b) && !peers::whole_message(b));
+            let unanswered = chain.1.reading.messages.len();
+            let read_on = matches!(seen_by_proxy.reading.end, End::Refused { .. });
+            let proxy_waits =
+                unanswered + 1 == sent.len() && sent.last().is_some_and(|b| !peers::whole_message(b)) && !read_on;
+            out.extend(compare::chain(proxy.name(), &meant, seen(chain), held_back || proxy_waits));
+        }
+    }
+    let ok: Vec<_> = ok.into_iter().filter(|(p, _)| p.role() != Role::Chain).collect();
+    for (i, x) in ok.iter().enumerate() {
+        for y in &ok[i + 1..] {
+            out.extend(compare::compare(seen(x), seen(y)));
+        }
+        if let Some(rule) = &stream.forbidden {
+            out.extend(compare::forbidden(seen(x), rule));
+        }
+        if x.0.role() == Role::Proxy {
+            for bytes in x.1.forwarded.iter().filter(ended) {
+                for parser in parsers {
+                    match (cache.read(*parser, bytes, false), cache.read(*parser, bytes, true)) {
+                        (Ok(alone), Ok(then)) => {
+                            let seen = |r| Seen { name: parser.name(), role: parser.role(), reading: r };
+                            out.extend(compare::forwarded(x.0.name(), bytes, seen(&alone), seen(&then)));
+                        }
+                        (Err(e), _) | (_, Err(e)) => {
+                            failures.push(format!("{} on bytes {} forwarded: {e}", parser.name(), x.0.name()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (out, failures)
+}
+
+/// The full readers among `observed` that read the stream (parsers and origins): the peers a
+/// behaviour partitions.
+pub(super) fn readers(observed: &[Observed<'_>]) -> Vec<String> {
+    observed
+        .iter()
+        .filter(|o| o.result.is_ok() && matches!(o.peer.role(), Role::Parser | Role::Origin))
+        .map(|o| o.peer.name().to_owned())
+        .collect()
+}
