@@ -237,7 +237,44 @@ pub fn console(outcome: &Outcome) -> String {
     out
 }
 
-/// DIFFERENCES.md: how the run was made, the matrix, the findings and the known differences.
+/// How many findings of a section are written in full in DIFFERENCES.md; the rest are rows.
+const IN_FULL: usize = 12;
+
+/// Which section of DIFFERENCES.md a finding goes in, most urgent first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Rank {
+    /// Desync confirmed on a real proxy → origin chain.
+    Chain,
+    /// Framing the RFC refuses, or that an origin reads otherwise, that a proxy forwards.
+    Forwarded,
+    /// Where messages end: message count.
+    Boundaries,
+    /// What a message says: method, target, version, fields, body.
+    Interpretation,
+    /// Who refuses what, and with which status.
+    Strictness,
+    /// Not shown again when read again: timing, or the harness.
+    NotReproduced,
+}
+
+fn rank(f: &Finding, proxies: &[&str]) -> Rank {
+    let by_proxy = proxies.iter().any(|p| f.difference.a.name == *p || f.difference.b.name == *p);
+    match f.difference.class {
+        _ if !f.reproduced => Rank::NotReproduced,
+        Class::ChainDesync => Rank::Chain,
+        Class::ProxySmuggling => Rank::Forwarded,
+        Class::ForbiddenAccepted if by_proxy => Rank::Forwarded,
+        Class::MessageCount => Rank::Boundaries,
+        Class::Interpretation => Rank::Interpretation,
+        Class::AcceptRefuse | Class::RefusalStatus | Class::ForbiddenAccepted => Rank::Strictness,
+    }
+}
+
+/// DIFFERENCES.md, ranked for someone deciding what to fix: each chain's verdict; desync on
+/// real chains; what proxies forward that an origin reads otherwise; the MUST-refuse cases every
+/// proxy refused; where readers put message boundaries; how they interpret messages; then who
+/// refuses what, collapsed to one row each, the known differences, and what did not show again.
+/// The pair matrix and every finding in full are in the JSON report.
 pub fn markdown(outcome: &Outcome, command: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Differences between HTTP/1.1 implementations\n");
@@ -247,42 +284,73 @@ pub fn markdown(outcome: &Outcome, command: &str) -> String {
     );
     let _ = writeln!(
         out,
-        "{} corpus streams (each request case of `corpus/cases/`, then a canary request) and {} mutated streams (seed {}), in {:.0} s.\n",
-        outcome.corpus_streams, outcome.mutated_streams, outcome.seed, outcome.seconds
+        "{} corpus streams (each request case of `corpus/cases/`, then a canary request) and {} mutated streams (seed {}), in {:.0} s. {} findings, {} differences explained by quirk files. The pair matrix and every finding in full are in the JSON report (`--save-json`).\n",
+        outcome.corpus_streams,
+        outcome.mutated_streams,
+        outcome.seed,
+        outcome.seconds,
+        outcome.findings.len(),
+        outcome.known.len()
     );
     if !outcome.chains.is_empty() {
-        let _ = writeln!(out, "## Chains\n\nEach proxy in front of each origin, through a tap that keeps what reaches the origin. A desync is a stream on which the origin read other messages (another number, or another method, target or body) than the proxy meant to forward, as its recording origin kept them.\n\n| chain | streams | verdict |\n|---|---:|---|");
+        let _ = writeln!(out, "## Chains\n\nEach proxy in front of each origin, through a tap that keeps what reaches the origin. A desync is a stream on which the origin read other messages (another number, or another method, target or body) than the proxy meant to forward, as its recording origin kept them; it counts when it shows again on reading the stream again.\n\n| chain | streams | verdict |\n|---|---:|---|");
         for (name, streams, verdict) in chain_rows(outcome) {
             let _ = writeln!(out, "| {name} | {streams} | {verdict} |");
         }
         out.push('\n');
     }
     let _ = writeln!(out, "## Peers\n\n| peer | role | version |\n|---|---|---|");
-    for p in &outcome.peers {
+    for p in outcome.peers.iter().filter(|p| p.role != crate::diff::Role::Chain) {
         let _ = writeln!(out, "| {} | {} | {} |", p.name, format!("{:?}", p.role).to_lowercase(), p.version);
     }
     for (name, why) in &outcome.not_run {
         let _ = writeln!(out, "| {name} | not run | {why} |");
     }
-    let _ = writeln!(out, "\n## Differences by pair\n\nStreams on which the two read differently, by class; `known` ones are explained by a quirk file in `peers/quirks/`. {}.\n", legend());
-    let _ = writeln!(out, "| pair | unexplained | known | by class |\n|---|---:|---:|---|");
-    for (pair, cells, new, known) in matrix_rows(outcome) {
-        let _ = writeln!(out, "| {pair} | {new} | {known} | {cells} |");
+    let proxies: Vec<&str> =
+        outcome.peers.iter().filter(|p| p.role == crate::diff::Role::Proxy).map(|p| p.name.as_str()).collect();
+    let ranked = |r: Rank| -> Vec<(usize, &Finding)> {
+        outcome.findings.iter().enumerate().filter(|(_, f)| rank(f, &proxies) == r).collect()
+    };
+    section(
+        &mut out,
+        "1. Desync on real chains",
+        "The origin read other messages than the proxy in front of it meant.",
+        &ranked(Rank::Chain),
+    );
+    section(&mut out, "2. What proxies forward that others read otherwise", "A proxy forwards bytes an origin reads as another number of messages (proxy-smuggling), or reads as a message what the RFC says MUST be refused (forbidden-accepted).", &ranked(Rank::Forwarded));
+    if !proxies.is_empty() {
+        let every: Vec<&String> = outcome
+            .forbidden
+            .iter()
+            .filter(|(_, accepted)| !accepted.iter().any(|p| proxies.contains(&p.as_str())))
+            .map(|(case, _)| case)
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n## 3. Refused by every proxy\n\n{} of the {} corpus cases the RFC says MUST be refused were refused by every proxy ({}): defence in depth whatever the origin does. The others are in section 2.\n",
+            every.len(),
+            outcome.forbidden.len(),
+            proxies.join(", ")
+        );
     }
-    let (messages, refusals): (Vec<_>, Vec<_>) =
-        outcome.findings.iter().enumerate().partition(|(_, f)| is_about_messages(f));
-    let _ = writeln!(out, "\n## Findings about messages\n\n{} groups of differences no quirk explains, where two implementations disagree on where a message ends or what it says (proxy-smuggling, message-count, interpretation), the classes that move a message boundary first. A group is a class between two implementations; each shows its first stream (minimised against the two where the budget allowed) and every peer's reading of it.\n", messages.len());
-    for (i, f) in messages {
-        finding_text(i, f, &mut out, true);
-    }
-    let _ = writeln!(out, "## Findings about refusals\n\n{} groups where one refuses what the other reads, both refuse with different statuses, or one reads what the RFC says MUST be refused.\n", refusals.len());
-    let _ = writeln!(out, "| # | group | streams | stream | one side | other side |\n|---|---|---:|---|---|---|");
-    for (i, f) in refusals {
-        finding_row(i, f, &mut out, true);
-    }
-    let _ = writeln!(out, "## Known differences\n\n| signature | streams | quirk of | reason |\n|---|---:|---|---|");
+    section(&mut out, "4. Where messages end", "Readers that put message boundaries in different places, grouped by how they split: the readers in one group read the stream alike.", &ranked(Rank::Boundaries));
+    section(
+        &mut out,
+        "5. What messages say",
+        "Readers that agree on the boundaries but not on the method, target, version, fields or body.",
+        &ranked(Rank::Interpretation),
+    );
+    let strict = ranked(Rank::Strictness);
+    let _ = writeln!(out, "\n## 6. Strictness and refusal statuses\n\n{} findings where one refuses what another reads, both refuse with different statuses, or a non-proxy reads what the RFC says MUST be refused. One row each.\n", strict.len());
+    rows(&mut out, &strict);
+    let _ = writeln!(out, "\n## Known differences\n\n| signature | streams | quirk of | reason |\n|---|---:|---|---|");
     for k in &outcome.known {
         let _ = writeln!(out, "| `{}` | {} | {} | {} |", k.signature, k.count, k.peer, k.reason);
+    }
+    let gone = ranked(Rank::NotReproduced);
+    if !gone.is_empty() {
+        let _ = writeln!(out, "\n## Appendix: not shown again\n\n{} findings did not show again when their stream was read again by every peer: timing on a busy machine, or the harness. Kept here so that nothing is hidden.\n", gone.len());
+        rows(&mut out, &gone);
     }
     if !outcome.failures.is_empty() {
         let _ = writeln!(out, "\n## Reads that failed\n\n{} reads failed (a shim or server did not answer in time); they count as no reading, not as differences. The first:\n", outcome.failures.len());
@@ -291,6 +359,25 @@ pub fn markdown(outcome: &Outcome, command: &str) -> String {
         }
     }
     out
+}
+
+/// A section of findings: the first [`IN_FULL`] in full, the rest as rows.
+fn section(out: &mut String, title: &str, intro: &str, all: &[(usize, &Finding)]) {
+    let _ = writeln!(out, "\n## {title}\n\n{} findings. {intro}\n", all.len());
+    for (i, f) in all.iter().take(IN_FULL) {
+        finding_text(*i, f, out, true);
+    }
+    if all.len() > IN_FULL {
+        rows(out, &all[IN_FULL..]);
+    }
+}
+
+/// Findings as table rows.
+fn rows(out: &mut String, findings: &[(usize, &Finding)]) {
+    let _ = writeln!(out, "| # | finding | streams | stream | one side | other side |\n|---|---|---:|---|---|---|");
+    for (i, f) in findings {
+        finding_row(*i, f, out, true);
+    }
 }
 
 /// The outcome as one JSON object.

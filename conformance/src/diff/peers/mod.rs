@@ -38,7 +38,7 @@ use go::go_build;
 pub use inprocess::read_h1wire;
 use inprocess::{read_httparse, InProcess};
 use origin::{origin, Keep, Origin};
-pub use proxy::{proxy_message, whole_message, PROXY_QUIET};
+pub use proxy::{proxy_message, whole_message, PROXY_QUIET, RECORDER_QUIET};
 use proxy::{Pool, Proxy};
 use shim::Shim;
 

@@ -104,12 +104,13 @@ pub(super) fn record(mut conn: TcpStream, log: &Mutex<Vec<Recorded>>) {
 /// The proxy's own reading of what it forwarded: the message it wrote. Its output is
 /// normalised, so h1wire's reading is the proxy's; where h1wire refuses it (a proxy may forward
 /// what h1wire's rules forbid: no Host, a control byte in a value, more fields than h1wire's
-/// limit), the [`lenient`] reading.
+/// limit), the lenient reading (no rule but its own framing fields).
 pub fn proxy_message(bytes: &[u8]) -> Message {
     proxy_message_of(bytes)
 }
 
-/// Whether `bytes` hold the whole body their own framing fields announce (see [`lenient`]).
+/// Whether `bytes` hold the whole body their own framing fields announce (read with no rule
+/// but those fields).
 pub fn whole_message(bytes: &[u8]) -> bool {
     !bytes.is_empty() && lenient(bytes).1
 }

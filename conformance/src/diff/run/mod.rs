@@ -186,6 +186,9 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     /// The differences quirks explain.
     pub known: Vec<Known>,
+    /// Each corpus case the RFC says MUST be refused, with the peers that read it as a message
+    /// (explained by a quirk or not): the defence each proxy gives.
+    pub forbidden: BTreeMap<String, Vec<String>>,
     /// Reads that failed (a shim crashed, a server did not answer): not differences.
     pub failures: Vec<String>,
     /// Wall-clock seconds the run took.
@@ -377,6 +380,7 @@ pub fn run(
         matrix: tally.matrix,
         findings,
         known: tally.known.into_values().collect(),
+        forbidden: tally.forbidden.into_iter().map(|(case, peers)| (case, peers.into_iter().collect())).collect(),
         failures: tally.failures,
         seconds: started.elapsed().as_secs_f64(),
         seed: settings.seed,

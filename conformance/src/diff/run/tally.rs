@@ -20,6 +20,8 @@ pub(super) struct Tally {
     pub(super) known: BTreeMap<String, Known>,
     pub(super) failures: Vec<String>,
     /// Per chain: streams it and its proxy both read.
+    /// Per corpus case the RFC says MUST be refused: the peers that read it as a message.
+    pub(super) forbidden: BTreeMap<String, std::collections::BTreeSet<String>>,
     pub(super) chain_streams: BTreeMap<String, usize>,
 }
 
@@ -58,7 +60,13 @@ impl Tally {
         self.failures.extend(failures.into_iter().take(50usize.saturating_sub(self.failures.len())));
         let mut new = false;
         let mut unexplained = Vec::new();
+        if stream.forbidden.is_some() {
+            self.forbidden.entry(stream.source.clone()).or_default();
+        }
         for d in diffs {
+            if d.class == Class::ForbiddenAccepted {
+                self.forbidden.entry(stream.source.clone()).or_default().insert(d.a.name.clone());
+            }
             let cell = self.matrix.entry(pair_key(&d)).or_default().entry(d.class).or_default();
             let signature = d.signature();
             if let Some((peer, quirk)) = quirks.explain(&d) {
