@@ -36,6 +36,7 @@ fn explained(h1wire_error: Option<String>, httparse_error: Option<String>) -> bo
         says: String::new(),
         error: error.clone(),
         rule: error,
+        status: None,
     };
     let d = Difference {
         class: Class::AcceptRefuse,

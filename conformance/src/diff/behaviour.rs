@@ -106,7 +106,7 @@ mod tests {
     use crate::diff::compare::Side;
 
     fn differ(class: Class, a: &str, b: &str) -> Difference {
-        let side = |name: &str| Side { name: name.into(), says: String::new(), error: None, rule: None };
+        let side = |name: &str| Side { name: name.into(), says: String::new(), error: None, rule: None, status: None };
         Difference { class, part: None, message: 0, a: side(a), b: side(b) }
     }
 

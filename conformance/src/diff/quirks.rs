@@ -142,7 +142,7 @@ mod tests {
     /// A side refusing with `error` (`rule (status)`), named by its first word as h1wire names it.
     fn side(name: &str, error: Option<&str>) -> Side {
         let rule = error.and_then(|e| e.split(' ').next()).map(Into::into);
-        Side { name: name.into(), says: String::new(), error: error.map(Into::into), rule }
+        Side { name: name.into(), says: String::new(), error: error.map(Into::into), rule, status: None }
     }
 
     #[test]

@@ -15,6 +15,7 @@ fn short(class: Class) -> &'static str {
         Class::AcceptRefuse => "AR",
         Class::RefusalStatus => "RS",
         Class::ForbiddenAccepted => "FA",
+        Class::Limit => "LM",
     }
 }
 
@@ -253,6 +254,8 @@ enum Rank {
     Interpretation,
     /// Who refuses what, and with which status.
     Strictness,
+    /// Who refuses for a size limit (SHOULD-level).
+    Limits,
     /// Not shown again when read again: timing, or the harness.
     NotReproduced,
 }
@@ -267,6 +270,7 @@ fn rank(f: &Finding, proxies: &[&str]) -> Rank {
         Class::MessageCount => Rank::Boundaries,
         Class::Interpretation => Rank::Interpretation,
         Class::AcceptRefuse | Class::RefusalStatus | Class::ForbiddenAccepted => Rank::Strictness,
+        Class::Limit => Rank::Limits,
     }
 }
 
@@ -343,6 +347,9 @@ pub fn markdown(outcome: &Outcome, command: &str) -> String {
     let strict = ranked(Rank::Strictness);
     let _ = writeln!(out, "\n## 6. Strictness and refusal statuses\n\n{} findings where one refuses what another reads, both refuse with different statuses, or a non-proxy reads what the RFC says MUST be refused. One row each.\n", strict.len());
     rows(&mut out, &strict);
+    let limits = ranked(Rank::Limits);
+    let _ = writeln!(out, "\n## 7. Size limits\n\n{} findings where one refuses for a size limit (a 413, 414 or 431, or a limit rule): RFC 9110 and 9112 let each implementation set these (SHOULD-level), so they are reported apart from the rules every reader must keep.\n", limits.len());
+    rows(&mut out, &limits);
     let _ = writeln!(out, "\n## Known differences\n\n| signature | streams | quirk of | reason |\n|---|---:|---|---|");
     for k in &outcome.known {
         let _ = writeln!(out, "| `{}` | {} | {} | {} |", k.signature, k.count, k.peer, k.reason);

@@ -149,6 +149,8 @@ fn streams() -> Vec<Stream> {
         },
         // No Host in HTTP/1.1, which the RFC says MUST be refused (forbidden-accepted).
         stream(b"GET / HTTP/1.1\r\n\r\n", Some("an HTTP/1.1 request must carry a Host field (RFC 9112 §3.2)")),
+        // A head over h1wire's 64 KiB limit, which the lax toy reads (limit).
+        stream(&[&b"GET /big HTTP/1.1\r\nHost: a\r\nX: "[..], &[b'a'; 70_000], b"\r\n\r\n"].concat(), None),
         // Plain: no difference.
         stream(b"GET /same HTTP/1.1\r\nHost: a\r\n\r\n", None),
     ]

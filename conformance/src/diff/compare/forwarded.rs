@@ -38,12 +38,13 @@ pub fn forwarded(proxy: &str, bytes: &[u8], alone: Seen<'_>, then: Seen<'_>) -> 
         says: format!("forwards one message of {} B on one connection", bytes.len()),
         error: None,
         rule: None,
+        status: None,
     };
     if let (true, End::Refused { status, error, rule, stage }) = (alone.reading.messages.is_empty(), &alone.reading.end)
     {
         let says = format!("refuses what it forwards (in the {}) with {status}: {}", stage_name(*stage), clip(error));
         let error = Some(format!("{error} ({status})"));
-        let read = Side { name: alone.name.into(), says, error, rule: rule.clone() };
+        let read = Side { name: alone.name.into(), says, error, rule: rule.clone(), status: Some(*status) };
         return Some(Difference { class: Class::AcceptRefuse, part: None, message: 0, a: sent, b: read });
     }
     let r = then.reading;
@@ -62,7 +63,7 @@ pub fn forwarded(proxy: &str, bytes: &[u8], alone: Seen<'_>, then: Seen<'_>) -> 
     if canary_second || stops {
         return None;
     }
-    let read = Side { name: then.name.into(), says: clip(&r.summary()), error: None, rule: None };
+    let read = Side { name: then.name.into(), says: clip(&r.summary()), error: None, rule: None, status: None };
     Some(Difference { class: Class::ProxySmuggling, part: None, message: 0, a: sent, b: read })
 }
 

@@ -32,11 +32,15 @@ pub enum Class {
     /// forward: a message it never meant, one fewer, or one with another method, target or
     /// body. Request smuggling, seen end to end.
     ChainDesync,
+    /// One refuses (or both do, differently) for a size limit, which the RFC leaves to each
+    /// implementation (RFC 9110 §5.4, §8.6; RFC 9112 §7.1.1: SHOULD-level): a class apart from
+    /// the rules every reader must keep.
+    Limit,
 }
 
 impl Class {
     /// Every class, in report order.
-    pub const ALL: [Class; 7] = [
+    pub const ALL: [Class; 8] = [
         Class::ChainDesync,
         Class::ProxySmuggling,
         Class::MessageCount,
@@ -44,6 +48,7 @@ impl Class {
         Class::AcceptRefuse,
         Class::RefusalStatus,
         Class::ForbiddenAccepted,
+        Class::Limit,
     ];
 
     /// The kebab-case name used in reports, JSON and quirk files.
@@ -56,6 +61,7 @@ impl Class {
             Class::ForbiddenAccepted => "forbidden-accepted",
             Class::ProxySmuggling => "proxy-smuggling",
             Class::ChainDesync => "chain-desync",
+            Class::Limit => "limit",
         }
     }
 
@@ -74,6 +80,7 @@ impl Class {
             Class::ForbiddenAccepted => "one reads a message the RFC says MUST be refused",
             Class::ProxySmuggling => "a proxy forwards as one message bytes an origin reads otherwise",
             Class::ChainDesync => "on a real proxy → origin chain, the origin read other messages than the proxy meant",
+            Class::Limit => "one refuses for a size limit each implementation sets (SHOULD-level)",
         }
     }
 }
@@ -123,6 +130,9 @@ pub struct Side {
     /// The name its refusal gives the error, when it gives one (see [`End::Refused`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
+    /// The status it refused with, when it refused and said one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
 }
 
 /// The first difference between two readings.
@@ -210,6 +220,29 @@ pub struct Seen<'a> {
 /// assert_eq!(d.class, Class::AcceptRefuse);
 /// ```
 pub fn compare(a: Seen<'_>, b: Seen<'_>) -> Option<Difference> {
+    let mut d = first_difference(a, b)?;
+    if matches!(d.class, Class::AcceptRefuse | Class::RefusalStatus) && (is_limit(&d.a) || is_limit(&d.b)) {
+        d.class = Class::Limit;
+    }
+    Some(d)
+}
+
+/// Whether a side refused for a size limit: a 413, 414 or 431, or one of h1wire's limit rules.
+fn is_limit(side: &Side) -> bool {
+    const RULES: &[&str] = &[
+        "head-too-large",
+        "too-many-fields",
+        "target-too-long",
+        "body-too-large",
+        "chunk-extensions-too-large",
+        "trailers-too-large",
+    ];
+    side.status.is_some_and(|s| matches!(s, 413 | 414 | 431))
+        || side.rule.as_deref().is_some_and(|r| RULES.contains(&r))
+}
+
+/// The first difference between two readings, before limits are told apart.
+fn first_difference(a: Seen<'_>, b: Seen<'_>) -> Option<Difference> {
     // A proxy rewrites fields and the version it forwards, and forwards an absolute-form
     // target in origin-form (RFC 9112 §3.2.2): only method, the origin-form target and body
     // are its own.
@@ -226,8 +259,8 @@ pub fn compare(a: Seen<'_>, b: Seen<'_>) -> Option<Difference> {
                         class: Class::Interpretation,
                         part: Some(part),
                         message: i,
-                        a: Side { name: a.name.into(), says: says(x), error: None, rule: None },
-                        b: Side { name: b.name.into(), says: says(y), error: None, rule: None },
+                        a: Side { name: a.name.into(), says: says(x), error: None, rule: None, status: None },
+                        b: Side { name: b.name.into(), says: says(y), error: None, rule: None, status: None },
                     });
                 }
             }
@@ -266,9 +299,9 @@ impl Side {
     }
 
     fn of_end(name: &str, end: &End, message: usize) -> Side {
-        let (says, error, rule) = match end {
-            End::Clean => (format!("sees no message {}: the stream ends", message + 1), None, None),
-            End::Cut { stage } => (format!("waits for more bytes (in the {})", stage_name(*stage)), None, None),
+        let (says, error, rule, status) = match end {
+            End::Clean => (format!("sees no message {}: the stream ends", message + 1), None, None, None),
+            End::Cut { stage } => (format!("waits for more bytes (in the {})", stage_name(*stage)), None, None, None),
             End::Refused { status, error, rule, stage } => {
                 let e = format!("{error} ({status})");
                 let says = format!(
@@ -277,11 +310,11 @@ impl Side {
                     stage_name(*stage),
                     clip(error)
                 );
-                (says, Some(e), rule.clone())
+                (says, Some(e), rule.clone(), Some(*status).filter(|&s| s != 0))
             }
-            End::Closed => ("closes without answering".into(), None, None),
+            End::Closed => ("closes without answering".into(), None, None, None),
         };
-        Side { name: name.into(), says, error, rule }
+        Side { name: name.into(), says, error, rule, status }
     }
 
     fn of_message(name: &str, m: &Message, message: usize) -> Side {
@@ -292,7 +325,7 @@ impl Side {
             clip(&m.target.escape_ascii().to_string()),
             m.body.len()
         );
-        Side { name: name.into(), says, error: None, rule: None }
+        Side { name: name.into(), says, error: None, rule: None, status: None }
     }
 }
 
@@ -461,8 +494,8 @@ fn compare_heads(a: Seen<'_>, b: Seen<'_>, whole: bool) -> Option<Difference> {
                 class: Class::Interpretation,
                 part: Some(part),
                 message: 0,
-                a: Side { name: a.name.into(), says: Side::says_part(x, part), error: None, rule: None },
-                b: Side { name: b.name.into(), says: Side::says_part(y, part), error: None, rule: None },
+                a: Side { name: a.name.into(), says: Side::says_part(x, part), error: None, rule: None, status: None },
+                b: Side { name: b.name.into(), says: Side::says_part(y, part), error: None, rule: None, status: None },
             });
         }
         (HeadView::Read(_), HeadView::Refused) | (HeadView::Refused, HeadView::Read(_)) => Class::AcceptRefuse,
@@ -516,12 +549,14 @@ pub fn chain(proxy: &str, meant: &[Message], chain: Seen<'_>, waiting: bool) -> 
             items.join(", ")
         }
     };
-    let a = Side { name: proxy.into(), says: format!("forwards {}", list(meant)), error: None, rule: None };
+    let a =
+        Side { name: proxy.into(), says: format!("forwards {}", list(meant)), error: None, rule: None, status: None };
     let b = Side {
         name: chain.name.into(),
         says: format!("the origin read {} ({what})", list(read)),
         error: None,
         rule: None,
+        status: None,
     };
     Some(Difference {
         class: Class::ChainDesync,
@@ -549,6 +584,7 @@ pub fn forbidden(seen: Seen<'_>, rule: &str) -> Option<Difference> {
             says: format!("MUST refuse: {}", clip(rule)),
             error: Some(rule.into()),
             rule: Some(rule.into()),
+            status: None,
         },
     })
 }

@@ -133,3 +133,14 @@ fn a_chain_desyncs_when_the_origin_reads_other_messages_than_the_proxy_meant() {
     let stalled = origin(vec![], End::Closed);
     assert_eq!(chain("proxy", &meant, seen(&stalled), true), None, "a body the proxy still holds back: a stall");
 }
+
+#[test]
+fn a_refusal_for_a_size_limit_is_a_class_apart() {
+    let lax = reading(GET);
+    let limit =
+        reading(r#"{"verdict":"reject","status":431,"error":"head-too-large","message":"too big","stage":"head"}"#);
+    let rule = reading(r#"{"verdict":"reject","status":400,"error":"bare-lf","message":"no","stage":"head"}"#);
+    assert_eq!(cmp(&lax, &limit).map(|d| d.class), Some(Class::Limit));
+    assert_eq!(cmp(&lax, &rule).map(|d| d.class), Some(Class::AcceptRefuse));
+    assert_eq!(cmp(&rule, &limit).map(|d| d.class), Some(Class::Limit), "400 against 431: the limit decides");
+}
