@@ -4,12 +4,13 @@
 //! it alike, and a stream's finding is the partition: `message-count: go-readrequest, go-server
 //! | h11, h1wire, llhttp, …`. Streams that split the readers the same way are one finding.
 //!
-//! Only full readers are partitioned (parsers and origins: they report every message, body and
-//! end). Head parsers, proxies and chains are judged on part of a reading, or against something
-//! other than a reader (forwarded bytes, a proxy's meaning, the RFC), so their differences stay
-//! findings of their pair. So does a difference between two readers that the partition puts
-//! in one group (a server that closes without a word reads "alike" both a reader that ended
-//! cleanly and one that waits, which differ from each other).
+//! The readers partitioned are the parsers, the origins and the proxies (a proxy's reading is
+//! compared on what it forwards: method, target and body). Head parsers and chains are judged
+//! on part of a reading, or against something other than a reader (a proxy's meaning), and the
+//! forwarded bytes and the RFC are not readers, so those differences stay findings of their
+//! pair. So does a difference between two readers that the partition puts in one group (a
+//! server that closes without a word reads "alike" both a reader that ended cleanly and one
+//! that waits, which differ from each other).
 
 use std::collections::BTreeSet;
 

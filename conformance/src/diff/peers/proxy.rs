@@ -354,6 +354,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_recorder_waits_for_a_body_a_proxy_streams_slowly() {
+        let recorder = Recorder::start().unwrap();
+        let mut conn = TcpStream::connect(recorder.addr).unwrap();
+        conn.write_all(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nhello").unwrap();
+        // Slower than h1wire's 20 ms for a whole message, within the recorder's quiet time.
+        std::thread::sleep(RECORDER_QUIET / 2);
+        conn.write_all(b"world").unwrap();
+        let mut answer = String::new();
+        conn.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200 OK\r\nX-H1spec-Seq: 0"), "{answer}");
+        recorder.settle(Duration::from_secs(1));
+        let log = recorder.log.lock().unwrap();
+        assert_eq!(log.len(), 1);
+        assert!(log[0].bytes.ends_with(b"helloworld") && whole_message(&log[0].bytes), "the whole body was kept");
+    }
+
+    #[test]
     fn the_lenient_reading_frames_what_h1wire_refuses() {
         // No Host, a control byte in a value: h1wire refuses; the proxy's own framing still says
         // where the message ends.

@@ -141,12 +141,12 @@ pub(super) fn differences(
     (out, failures)
 }
 
-/// The full readers among `observed` that read the stream (parsers and origins): the peers a
-/// behaviour partitions.
+/// The readers among `observed` that read the stream (parsers, origins and proxies): the peers
+/// a behaviour partitions.
 pub(super) fn readers(observed: &[Observed<'_>]) -> Vec<String> {
     observed
         .iter()
-        .filter(|o| o.result.is_ok() && matches!(o.peer.role(), Role::Parser | Role::Origin))
+        .filter(|o| o.result.is_ok() && matches!(o.peer.role(), Role::Parser | Role::Origin | Role::Proxy))
         .map(|o| o.peer.name().to_owned())
         .collect()
 }
