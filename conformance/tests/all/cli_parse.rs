@@ -67,23 +67,27 @@ fn a_missing_file_is_a_usage_error_not_a_verdict() {
     assert!(out.stdout.is_empty());
 }
 
+/// The JSON lines `program args…` prints for `stream` on its standard input, run from the
+/// repository's root (where the shims' paths start).
+fn lines_of(program: &str, args: &[&str], stream: &[u8]) -> Vec<serde_json::Value> {
+    let mut child = Command::new(program)
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("it runs");
+    child.stdin.take().unwrap().write_all(stream).unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON")).collect()
+}
+
 /// `--stream`: the shim contract of `h1spec diff`, one line per message, the shims agreeing
 /// with h1wire on a plain pipelined stream (where they are installed).
 #[test]
 fn stream_mode_prints_one_line_per_message_as_the_shims_do() {
     let stream = b"GET /a HTTP/1.1\r\nHost: a\r\n\r\nPOST /b HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET /c HTTP/1.1\r\nHo";
-    let run = |program: &str, args: &[&str]| -> Vec<serde_json::Value> {
-        let mut child = Command::new(program)
-            .args(args)
-            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("it runs");
-        child.stdin.take().unwrap().write_all(stream).unwrap();
-        let out = child.wait_with_output().unwrap();
-        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).expect("JSON")).collect()
-    };
+    let run = |program: &str, args: &[&str]| lines_of(program, args, stream);
     let ours = run(env!("CARGO_BIN_EXE_h1spec"), &["parse", "--stream"]);
     assert_eq!(ours.len(), 3, "{ours:?}");
     assert_eq!((ours[0]["target"].as_str(), ours[1]["body"].as_str()), (Some("/a"), Some("abc")));
@@ -124,17 +128,8 @@ fn stream_mode_prints_one_line_per_message_as_the_shims_do() {
 /// `Upgrade` field); an `Upgrade` field alone is read past.
 #[test]
 fn a_shim_stops_at_an_upgrade_only_where_its_implementation_does() {
-    let messages = |stream: &[u8]| -> usize {
-        let mut child = Command::new("node")
-            .arg("peers/shims/node_parse.js")
-            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("node runs");
-        child.stdin.take().unwrap().write_all(stream).unwrap();
-        let out = child.wait_with_output().unwrap();
-        String::from_utf8(out.stdout).unwrap().lines().filter(|l| l.contains("\"accept\"")).count()
+    let messages = |stream: &[u8]| {
+        lines_of("node", &["peers/shims/node_parse.js"], stream).iter().filter(|l| l["verdict"] == "accept").count()
     };
     let second = b"GET /two HTTP/1.1\r\nHost: a\r\n\r\n";
     let field_alone = [&b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: h2c\r\n\r\n"[..], second].concat();
