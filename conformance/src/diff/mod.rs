@@ -114,6 +114,11 @@ pub enum End {
         /// Quirks match it whole (`rule`), never a word of the prose.
         #[serde(skip_serializing_if = "Option::is_none")]
         rule: Option<String>,
+        /// A server answered what followed the refused message on the same connection: it read
+        /// on after refusing (RFC 9112 §6.3 and §9.6 want the connection closed after a framing
+        /// error). Only servers show it: a shim stops at its refusal.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        read_on: bool,
         /// The stage the refusal came at.
         stage: Stage,
     },
@@ -224,7 +229,7 @@ fn ended(status: Option<u64>, error: String, rule: Option<String>, stage: Option
     };
     match status {
         None => End::Cut { stage },
-        Some(status) => End::Refused { status: u16::try_from(status).unwrap_or(0), error, rule, stage },
+        Some(status) => End::Refused { status: u16::try_from(status).unwrap_or(0), error, rule, read_on: false, stage },
     }
 }
 

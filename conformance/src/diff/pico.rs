@@ -17,6 +17,7 @@ pub(super) fn read(stream: &[u8]) -> Reading {
                 status: 0,
                 error: format!("phr_parse_request returned {n}"),
                 rule: None,
+                read_on: false,
                 stage: Stage::Head,
             },
         },

@@ -16,6 +16,7 @@ fn short(class: Class) -> &'static str {
         Class::RefusalStatus => "RS",
         Class::ForbiddenAccepted => "FA",
         Class::Limit => "LM",
+        Class::ReadOn => "RO",
     }
 }
 
@@ -250,6 +251,8 @@ enum Rank {
     Forwarded,
     /// Where messages end: message count.
     Boundaries,
+    /// Servers that read on after a refusal that must close the connection.
+    ConnectionClose,
     /// What a message says: method, target, version, fields, body.
     Interpretation,
     /// Who refuses what, and with which status.
@@ -268,6 +271,7 @@ fn rank(f: &Finding, proxies: &[&str]) -> Rank {
         Class::ProxySmuggling => Rank::Forwarded,
         Class::ForbiddenAccepted if by_proxy => Rank::Forwarded,
         Class::MessageCount => Rank::Boundaries,
+        Class::ReadOn => Rank::ConnectionClose,
         Class::Interpretation => Rank::Interpretation,
         Class::AcceptRefuse | Class::RefusalStatus | Class::ForbiddenAccepted => Rank::Strictness,
         Class::Limit => Rank::Limits,
@@ -340,15 +344,21 @@ pub fn markdown(outcome: &Outcome, command: &str) -> String {
     section(&mut out, "4. Where messages end", "Readers that put message boundaries in different places, grouped by how they split: the readers in one group read the stream alike.", &ranked(Rank::Boundaries));
     section(
         &mut out,
-        "5. What messages say",
+        "5. Connection close",
+        "Servers that refused a message after which the RFC requires the connection closed, then answered what followed it.",
+        &ranked(Rank::ConnectionClose),
+    );
+    section(
+        &mut out,
+        "6. What messages say",
         "Readers that agree on the boundaries but not on the method, target, version, fields or body.",
         &ranked(Rank::Interpretation),
     );
     let strict = ranked(Rank::Strictness);
-    let _ = writeln!(out, "\n## 6. Strictness and refusal statuses\n\n{} findings where one refuses what another reads, both refuse with different statuses, or a non-proxy reads what the RFC says MUST be refused. One row each.\n", strict.len());
+    let _ = writeln!(out, "\n## 7. Strictness and refusal statuses\n\n{} findings where one refuses what another reads, both refuse with different statuses, or a non-proxy reads what the RFC says MUST be refused. One row each.\n", strict.len());
     rows(&mut out, &strict);
     let limits = ranked(Rank::Limits);
-    let _ = writeln!(out, "\n## 7. Size limits\n\n{} findings where one refuses for a size limit (a 413, 414 or 431, or a limit rule): RFC 9110 and 9112 let each implementation set these (SHOULD-level), so they are reported apart from the rules every reader must keep.\n", limits.len());
+    let _ = writeln!(out, "\n## 8. Size limits\n\n{} findings where one refuses for a size limit (a 413, 414 or 431, or a limit rule): RFC 9110 and 9112 let each implementation set these (SHOULD-level), so they are reported apart from the rules every reader must keep.\n", limits.len());
     rows(&mut out, &limits);
     let _ = writeln!(out, "\n## Known differences\n\n| signature | streams | quirk of | reason |\n|---|---:|---|---|");
     for k in &outcome.known {

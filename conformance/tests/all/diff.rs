@@ -26,8 +26,13 @@ fn lax(stream: &[u8]) -> (Reading, Vec<Vec<u8>>) {
         let head = String::from_utf8_lossy(&rest[..head_end]).replace('\r', "");
         let mut lines = head.lines();
         let start: Vec<&str> = lines.next().unwrap_or_default().split(' ').collect();
-        let refuse =
-            |status: u16, error: &str| End::Refused { status, error: error.into(), rule: None, stage: Stage::Head };
+        let refuse = |status: u16, error: &str| End::Refused {
+            status,
+            error: error.into(),
+            rule: None,
+            read_on: false,
+            stage: Stage::Head,
+        };
         if start.len() != 3 || start[0].is_empty() {
             return (Reading { messages, end: refuse(400, "bad request line") }, taken);
         }
@@ -81,8 +86,12 @@ impl Implementation for Toy {
             // The strict toy is h1wire, through the shim contract.
             Role::Parser if self.name == "strict" => read_h1wire(stream).into(),
             // The proxy forwards what the lax reading framed, one message per connection.
+            // It answers its own refusal, then reads on.
             Role::Proxy => {
-                let (reading, taken) = lax(stream);
+                let (mut reading, taken) = lax(stream);
+                if let End::Refused { read_on, .. } = &mut reading.end {
+                    *read_on = true;
+                }
                 Observation { reading, forwarded: taken }
             }
             // The lax proxy in front of h1wire, one upstream connection per message: the
@@ -118,7 +127,12 @@ fn toys() -> Vec<Box<dyn Implementation>> {
 }
 
 fn stream(bytes: &[u8], forbidden: Option<&str>) -> Stream {
-    Stream { bytes: [bytes, CANARY].concat(), source: "toy".into(), forbidden: forbidden.map(Into::into) }
+    Stream {
+        bytes: [bytes, CANARY].concat(),
+        source: "toy".into(),
+        forbidden: forbidden.map(Into::into),
+        must_close: None,
+    }
 }
 
 fn settings() -> Settings {
@@ -132,7 +146,9 @@ fn streams() -> Vec<Stream> {
         // `//` collapsed (interpretation, target).
         stream(b"GET //a HTTP/1.1\r\nHost: a\r\n\r\n", None),
         // A malformed version: 400 against 505 (refusal-status).
-        stream(b"GET / HTTP/1.x\r\nHost: a\r\n\r\n", None),
+        // ...which the lax proxy answers, then answers the canary after it: a refusal the RFC
+        // says must close the connection, read on (read-on).
+        Stream { must_close: Some("close after a bad version".into()), ..stream(b"GET / HTTP/1.x\r\nHost: a\r\n\r\n", None) },
         // Transfer-Encoding ignored, with padding for the minimiser to remove: the lax one
         // refuses the chunk as a request line, and its proxy forwards a head whose chunked body
         // h1wire then takes from the canary (proxy-smuggling).
@@ -146,6 +162,7 @@ fn streams() -> Vec<Stream> {
             bytes: b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec(),
             source: "toy".into(),
             forbidden: None,
+            must_close: None,
         },
         // No Host in HTTP/1.1, which the RFC says MUST be refused (forbidden-accepted).
         stream(b"GET / HTTP/1.1\r\n\r\n", Some("an HTTP/1.1 request must carry a Host field (RFC 9112 §3.2)")),

@@ -40,7 +40,8 @@ pub fn forwarded(proxy: &str, bytes: &[u8], alone: Seen<'_>, then: Seen<'_>) -> 
         rule: None,
         status: None,
     };
-    if let (true, End::Refused { status, error, rule, stage }) = (alone.reading.messages.is_empty(), &alone.reading.end)
+    if let (true, End::Refused { status, error, rule, stage, .. }) =
+        (alone.reading.messages.is_empty(), &alone.reading.end)
     {
         let says = format!("refuses what it forwards (in the {}) with {status}: {}", stage_name(*stage), clip(error));
         let error = Some(format!("{error} ({status})"));

@@ -32,6 +32,10 @@ pub enum Class {
     /// forward: a message it never meant, one fewer, or one with another method, target or
     /// body. Request smuggling, seen end to end.
     ChainDesync,
+    /// A server refused a message the RFC says must close the connection (a framing error: the
+    /// corpus case's `must_close`), then answered what followed it: after such an error nobody
+    /// knows where the next message starts.
+    ReadOn,
     /// One refuses (or both do, differently) for a size limit, which the RFC leaves to each
     /// implementation (RFC 9110 §5.4, §8.6; RFC 9112 §7.1.1: SHOULD-level): a class apart from
     /// the rules every reader must keep.
@@ -40,10 +44,11 @@ pub enum Class {
 
 impl Class {
     /// Every class, in report order.
-    pub const ALL: [Class; 8] = [
+    pub const ALL: [Class; 9] = [
         Class::ChainDesync,
         Class::ProxySmuggling,
         Class::MessageCount,
+        Class::ReadOn,
         Class::Interpretation,
         Class::AcceptRefuse,
         Class::RefusalStatus,
@@ -62,6 +67,7 @@ impl Class {
             Class::ProxySmuggling => "proxy-smuggling",
             Class::ChainDesync => "chain-desync",
             Class::Limit => "limit",
+            Class::ReadOn => "read-on",
         }
     }
 
@@ -81,6 +87,7 @@ impl Class {
             Class::ProxySmuggling => "a proxy forwards as one message bytes an origin reads otherwise",
             Class::ChainDesync => "on a real proxy → origin chain, the origin read other messages than the proxy meant",
             Class::Limit => "one refuses for a size limit each implementation sets (SHOULD-level)",
+            Class::ReadOn => "a server refused a message the RFC says must close the connection, then read on",
         }
     }
 }
@@ -302,7 +309,7 @@ impl Side {
         let (says, error, rule, status) = match end {
             End::Clean => (format!("sees no message {}: the stream ends", message + 1), None, None, None),
             End::Cut { stage } => (format!("waits for more bytes (in the {})", stage_name(*stage)), None, None, None),
-            End::Refused { status, error, rule, stage } => {
+            End::Refused { status, error, rule, stage, .. } => {
                 let e = format!("{error} ({status})");
                 let says = format!(
                     "refuses message {} (in the {}) with {status}: {}",
@@ -564,6 +571,26 @@ pub fn chain(proxy: &str, meant: &[Message], chain: Seen<'_>, waiting: bool) -> 
         message: first_apart.unwrap_or(read.len().min(meant.len())),
         a,
         b,
+    })
+}
+
+/// A server that refused a message after which the RFC requires the connection closed
+/// (`rule`, from the corpus case), and answered what followed.
+pub fn read_on(seen: Seen<'_>, rule: &str) -> Option<Difference> {
+    let End::Refused { status, read_on: true, .. } = &seen.reading.end else { return None };
+    let says = format!("refuses with {status}, then answers what follows on the same connection");
+    Some(Difference {
+        class: Class::ReadOn,
+        part: None,
+        message: seen.reading.messages.len(),
+        a: Side { name: seen.name.into(), says, error: None, rule: None, status: Some(*status) },
+        b: Side {
+            name: "RFC".into(),
+            says: format!("MUST close after refusing: {}", clip(rule)),
+            error: None,
+            rule: None,
+            status: None,
+        },
     })
 }
 

@@ -118,7 +118,7 @@ fn a_chain_desyncs_when_the_origin_reads_other_messages_than_the_proxy_meant() {
         None,
         "the same target in absolute form"
     );
-    let refused = End::Refused { status: 400, error: "bad".into(), rule: None, stage: Stage::Head };
+    let refused = End::Refused { status: 400, error: "bad".into(), rule: None, read_on: false, stage: Stage::Head };
     assert_eq!(judge(&origin(vec![get("/")], refused)), None, "the origin may refuse what it is sent");
     let hidden = origin(vec![get("/"), get("/hidden"), get("/h1spec-canary")], End::Closed);
     let d = judge(&hidden).unwrap();

@@ -207,7 +207,8 @@ impl Instance for Chain {
             if silent_close {
                 // Closing without a word is how some origins refuse.
                 let error = "the origin closed the connection without answering".to_owned();
-                reading.end = End::Refused { status: 0, error, rule: None, stage: crate::diff::Stage::Unknown };
+                reading.end =
+                    End::Refused { status: 0, error, rule: None, read_on: false, stage: crate::diff::Stage::Unknown };
                 break;
             }
         }

@@ -47,6 +47,21 @@ pub fn exchange(addr: SocketAddr, stream: &[u8], ending: Ending) -> Result<Vec<u
     }
 }
 
+/// Whether `rest` (what a server sent after refusing a message) holds another final response:
+/// the server read on after its refusal.
+fn answers_more(rest: &[u8]) -> bool {
+    let config = h1wire::Config::default();
+    let mut at = 0;
+    while at < rest.len() && rest[at..].starts_with(b"HTTP/1.") {
+        let Ok(m) = drive(Kind::Response(ResponseTo::Head), &config, &rest[at..], &[]) else { return false };
+        match m.start {
+            StartLine::Response { status, .. } if status >= 200 => return true,
+            _ => at += usize::try_from(m.consumed).unwrap_or(rest.len()),
+        }
+    }
+    false
+}
+
 /// One response, as far as the diff needs it.
 pub(super) struct Answer {
     pub(super) status: u16,
@@ -79,7 +94,13 @@ pub(super) fn readings_of_responses(
             // An HTTP/0.9 reply: a body with no status line, which is how a server answers a
             // request line without a version. It refuses the request as HTTP/1.x.
             let error = "a reply without a status line (HTTP/0.9)".to_owned();
-            let end = End::Refused { status: 0, error, rule: Some("http09-reply".into()), stage: Stage::Head };
+            let end = End::Refused {
+                status: 0,
+                error,
+                rule: Some("http09-reply".into()),
+                read_on: false,
+                stage: Stage::Head,
+            };
             return Reading { messages, end };
         }
         let Ok(head) = drive(Kind::Response(ResponseTo::Head), &config, &answer[at..], &[]) else { break };
@@ -112,16 +133,16 @@ pub(super) fn readings_of_responses(
             match message_of(&a) {
                 Ok(message) => messages.push(message),
                 Err(e) => {
-                    let end = End::Refused { status: a.status, error: e, rule: None, stage: Stage::Unknown };
+                    let end =
+                        End::Refused { status: a.status, error: e, rule: None, read_on: false, stage: Stage::Unknown };
                     return Reading { messages, end };
                 }
             }
         } else {
             let error = format!("{} {}", a.status, String::from_utf8_lossy(&reason));
-            return Reading {
-                messages,
-                end: End::Refused { status: a.status, error, rule: None, stage: Stage::Unknown },
-            };
+            let read_on = answers_more(&answer[at..]);
+            let end = End::Refused { status: a.status, error, rule: None, read_on, stage: Stage::Unknown };
+            return Reading { messages, end };
         }
     }
     Reading { messages, end: End::Closed }
@@ -146,5 +167,9 @@ mod tests {
         // A body that is there is still read.
         let with_body = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 3\r\n\r\nbad";
         assert!(matches!(read(with_body).end, End::Refused { status: 400, .. }));
+        assert!(matches!(read(with_body).end, End::Refused { read_on: false, .. }), "it stopped there");
+        // A server that answers what followed its refusal read on.
+        let then = [&with_body[..], b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"].concat();
+        assert!(matches!(read(&then).end, End::Refused { status: 400, read_on: true, .. }));
     }
 }

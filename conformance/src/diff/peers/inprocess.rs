@@ -46,7 +46,13 @@ pub(super) fn read_httparse(stream: &[u8]) -> Reading {
         Ok(httparse::Status::Partial) => Reading { messages: Vec::new(), end: End::Cut { stage: Stage::Head } },
         Err(e) => Reading {
             messages: Vec::new(),
-            end: End::Refused { status: 0, error: format!("{e:?}"), rule: Some(format!("{e:?}")), stage: Stage::Head },
+            end: End::Refused {
+                status: 0,
+                error: format!("{e:?}"),
+                rule: Some(format!("{e:?}")),
+                read_on: false,
+                stage: Stage::Head,
+            },
         },
     }
 }

@@ -73,6 +73,8 @@ pub struct Stream {
     pub source: String,
     /// For a corpus case the RFC says MUST be refused: the rule.
     pub forbidden: Option<String>,
+    /// For a corpus case whose refusal the RFC says must close the connection: the rule.
+    pub must_close: Option<String>,
 }
 
 /// Each request case of the corpus, followed by the canary.
@@ -86,7 +88,9 @@ pub fn corpus_streams(sections: &[Section], selection: &Selection) -> Vec<Stream
             bytes.extend_from_slice(CANARY);
             let forbidden = (c.expect == Expect::Reject && c.level == Level::Must && !c.may_accept_if_closed)
                 .then(|| c.requirement.clone().unwrap_or_else(|| c.id.clone()));
-            Stream { bytes, source: c.id.clone(), forbidden }
+            let must_close = (c.expect == Expect::Reject && c.must_close)
+                .then(|| c.requirement.clone().unwrap_or_else(|| c.id.clone()));
+            Stream { bytes, source: c.id.clone(), forbidden, must_close }
         })
         .collect()
 }
@@ -124,6 +128,10 @@ pub struct Finding {
     pub minimised: bool,
     /// Every peer's reading of `stream`, as `(peer, summary)`.
     pub readings: Vec<(String, String)>,
+    /// The rules of the corpus case its stream came from (what the RFC says of it), to judge
+    /// it again by them.
+    #[serde(skip)]
+    pub rules: (Option<String>, Option<String>),
     /// Whether those readings show the difference again. A finding that does not is
     /// timing-dependent (or was minimised on a chance reading); the report says so.
     pub reproduced: bool,
@@ -277,7 +285,7 @@ pub fn run(
                 (true, false) => format!("{}; {applied}", base.source),
                 (false, false) => format!("{}, mutated: {applied}", base.source),
             };
-            let stream = Stream { bytes: mutated.bytes, source, forbidden: None };
+            let stream = Stream { bytes: mutated.bytes, source, forbidden: None, must_close: None };
             let observed = observe(peers, &stream.bytes);
             let (diffs, failures) = differences(&observed, &stream, &parsers, &cache);
             let mut t = lock(&tally);
@@ -303,14 +311,19 @@ pub fn run(
     parallel(&indices, settings.jobs, |&i| {
         let mut f = slots[i].lock().unwrap_or_else(|e| e.into_inner()).clone();
         let may_minimise = i < settings.minimise_findings
-            && f.difference.class != Class::ForbiddenAccepted
+            && !matches!(f.difference.class, Class::ForbiddenAccepted | Class::ReadOn)
             && minimise_started.elapsed() < settings.minimise_time;
         let original = f.stream.clone();
         if may_minimise {
             let sides: Vec<&dyn Implementation> =
                 peers.iter().filter(|p| f.difference.involves(p.name())).map(|p| p.as_ref()).collect();
             let signature = f.signature.clone();
-            let stream_of = |bytes: &[u8]| Stream { bytes: bytes.to_vec(), source: f.source.clone(), forbidden: None };
+            let stream_of = |bytes: &[u8]| Stream {
+                bytes: bytes.to_vec(),
+                source: f.source.clone(),
+                forbidden: None,
+                must_close: None,
+            };
             let small = minimise::minimise(&f.stream, settings.minimise_budget, |candidate| {
                 if candidate.is_empty() || minimise_started.elapsed() > settings.minimise_time {
                     return false;
@@ -327,7 +340,8 @@ pub fn run(
         // stream it was first seen on.
         let read_again = |bytes: &[u8]| {
             let observed = observe(peers, bytes);
-            let again = Stream { bytes: bytes.to_vec(), source: f.source.clone(), forbidden: None };
+            let (forbidden, must_close) = f.rules.clone();
+            let again = Stream { bytes: bytes.to_vec(), source: f.source.clone(), forbidden, must_close };
             let (diffs, _) = differences(&observed, &again, &parsers, &cache);
             let unexplained: Vec<Difference> = diffs.into_iter().filter(|d| quirks.explain(d).is_none()).collect();
             let found = behaviour::keyed(&readers(&observed), &unexplained).into_iter().find(|k| k.key == f.group);
@@ -341,7 +355,7 @@ pub fn run(
             f.minimised = false;
             (found, readings) = read_again(&f.stream);
         }
-        f.reproduced = f.difference.class == Class::ForbiddenAccepted || found.is_some();
+        f.reproduced = found.is_some();
         if let Some(d) = found {
             f.difference = d;
         }

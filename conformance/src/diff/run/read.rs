@@ -122,6 +122,9 @@ pub(super) fn differences(
         if let Some(rule) = &stream.forbidden {
             out.extend(compare::forbidden(seen(x), rule));
         }
+        if let Some(rule) = &stream.must_close {
+            out.extend(compare::read_on(seen(x), rule));
+        }
         if x.0.role() == Role::Proxy {
             for bytes in x.1.forwarded.iter().filter(ended) {
                 for parser in parsers {

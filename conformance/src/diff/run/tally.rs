@@ -107,6 +107,7 @@ impl Tally {
                             minimised: false,
                             readings: Vec::new(),
                             reproduced: false,
+                            rules: (stream.forbidden.clone(), stream.must_close.clone()),
                         },
                     );
                 }
