@@ -123,11 +123,13 @@ fn finding_text(i: usize, f: &Finding, out: &mut String, markdown: bool) {
         let _ = writeln!(out, "```\n{}\n```\n", encode(&f.stream));
         let _ = writeln!(out, "- **{}**: {}", d.a.name, d.a.says);
         let _ = writeln!(out, "- **{}**: {}\n", d.b.name, d.b.says);
-        let _ = writeln!(out, "<details><summary>Every peer's reading of this stream</summary>\n");
-        for (peer, reading) in &f.readings {
-            let _ = writeln!(out, "- {peer}: {}", reading.replace('|', "\\|"));
-        }
-        let _ = writeln!(out, "\n</details>\n");
+        let readings: Vec<String> =
+            f.readings.iter().map(|(peer, reading)| format!("**{peer}**: {}", html(reading))).collect();
+        let _ = writeln!(
+            out,
+            "<details><summary>Every peer's reading of this stream</summary>{}</details>\n",
+            readings.join("<br>")
+        );
     } else {
         let _ = writeln!(out, "{title}");
         let _ = writeln!(
@@ -240,7 +242,15 @@ pub fn console(outcome: &Outcome) -> String {
 }
 
 /// How many findings of a section are written in full in DIFFERENCES.md; the rest are rows.
-const IN_FULL: usize = 12;
+const IN_FULL: usize = 5;
+
+/// How many rows a section lists; the rest are in the JSON report.
+const ROWS: usize = 25;
+
+/// Text for inline HTML in Markdown.
+fn html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('|', "&#124;")
+}
 
 /// Which section of DIFFERENCES.md a finding goes in, most urgent first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -355,14 +365,24 @@ pub fn markdown(outcome: &Outcome, command: &str) -> String {
         &ranked(Rank::Interpretation),
     );
     let strict = ranked(Rank::Strictness);
-    let _ = writeln!(out, "\n## 7. Strictness and refusal statuses\n\n{} findings where one refuses what another reads, both refuse with different statuses, or a non-proxy reads what the RFC says MUST be refused. One row each.\n", strict.len());
-    rows(&mut out, &strict);
+    let _ = writeln!(out, "\n## 7. Strictness and refusal statuses\n\n{} findings where one refuses what another reads, both refuse with different statuses, or a non-proxy reads what the RFC says MUST be refused, collapsed to one row per class and refusal.\n", strict.len());
+    collapsed(&mut out, &strict);
     let limits = ranked(Rank::Limits);
     let _ = writeln!(out, "\n## 8. Size limits\n\n{} findings where one refuses for a size limit (a 413, 414 or 431, or a limit rule): RFC 9110 and 9112 let each implementation set these (SHOULD-level), so they are reported apart from the rules every reader must keep.\n", limits.len());
-    rows(&mut out, &limits);
-    let _ = writeln!(out, "\n## Known differences\n\n| signature | streams | quirk of | reason |\n|---|---:|---|---|");
+    collapsed(&mut out, &limits);
+    let _ = writeln!(out, "\n## Known differences\n\nDifferences a quirk file in `peers/quirks/` explains, one row per quirk (the signatures are in the JSON report).\n\n| quirk of | signatures | streams | reason |\n|---|---:|---:|---|");
+    let mut quirks: Vec<(&str, &str, usize, usize)> = Vec::new();
     for k in &outcome.known {
-        let _ = writeln!(out, "| `{}` | {} | {} | {} |", k.signature, k.count, k.peer, k.reason);
+        match quirks.iter_mut().find(|q| q.0 == k.peer && q.1 == k.reason) {
+            Some(q) => {
+                q.2 += 1;
+                q.3 += k.count;
+            }
+            None => quirks.push((&k.peer, &k.reason, 1, k.count)),
+        }
+    }
+    for (peer, reason, signatures, streams) in quirks {
+        let _ = writeln!(out, "| {peer} | {signatures} | {streams} | {reason} |");
     }
     let gone = ranked(Rank::NotReproduced);
     if !gone.is_empty() {
@@ -389,11 +409,57 @@ fn section(out: &mut String, title: &str, intro: &str, all: &[(usize, &Finding)]
     }
 }
 
-/// Findings as table rows.
+/// Findings as table rows, at most [`ROWS`].
 fn rows(out: &mut String, findings: &[(usize, &Finding)]) {
     let _ = writeln!(out, "| # | finding | streams | stream | one side | other side |\n|---|---|---:|---|---|---|");
-    for (i, f) in findings {
+    for (i, f) in findings.iter().take(ROWS) {
         finding_row(*i, f, out, true);
+    }
+    if findings.len() > ROWS {
+        let _ = writeln!(out, "\n… and {} more, in the JSON report.", findings.len() - ROWS);
+    }
+}
+
+/// Findings collapsed to one row per class and refusal (the rule or status a refusing side
+/// gives): who refuses what, whatever else the partitions say.
+fn collapsed(out: &mut String, findings: &[(usize, &Finding)]) {
+    let mut groups: Vec<(String, String, Vec<usize>, usize, &Finding)> = Vec::new();
+    for (i, f) in findings {
+        let d = &f.difference;
+        let side = [&d.a, &d.b].into_iter().find(|s| s.rule.is_some() || s.status.is_some());
+        let refusal = match side {
+            Some(s) => match (&s.rule, s.status) {
+                (Some(rule), Some(status)) => format!("{rule} ({status})"),
+                (Some(rule), None) => rule.clone(),
+                (None, Some(status)) => status.to_string(),
+                (None, None) => String::new(),
+            },
+            None => "—".to_owned(),
+        };
+        let class = d.class.name().to_owned();
+        match groups.iter_mut().find(|g| g.0 == class && g.1 == refusal) {
+            Some(g) => {
+                g.2.push(*i);
+                g.3 += f.count;
+            }
+            None => groups.push((class, refusal, vec![*i], f.count, f)),
+        }
+    }
+    groups.sort_by_key(|g| std::cmp::Reverse(g.3));
+    let _ = writeln!(out, "| class | refusal | findings | streams | e.g. | its stream |\n|---|---|---:|---:|---|---|");
+    for (class, refusal, ids, streams, f) in groups.iter().take(ROWS) {
+        let _ = writeln!(
+            out,
+            "| {class} | `{}` | {} | {streams} | F{} {} | `{}` |",
+            refusal.replace('|', "\\|"),
+            ids.len(),
+            ids[0] + 1,
+            f.group.replace('|', "\\|"),
+            encode(&f.stream).chars().take(120).collect::<String>().replace('|', "\\|")
+        );
+    }
+    if groups.len() > ROWS {
+        let _ = writeln!(out, "\n… and {} more, in the JSON report.", groups.len() - ROWS);
     }
 }
 
