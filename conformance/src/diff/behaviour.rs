@@ -7,10 +7,11 @@
 //! The readers partitioned are the parsers, the origins and the proxies (a proxy's reading is
 //! compared on what it forwards: method, target and body). Head parsers and chains are judged
 //! on part of a reading, or against something other than a reader (a proxy's meaning), and the
-//! forwarded bytes and the RFC are not readers, so those differences stay findings of their
-//! pair. So does a difference between two readers that the partition puts in one group (a
-//! server that closes without a word reads "alike" both a reader that ended cleanly and one
-//! that waits, which differ from each other).
+//! forwarded bytes and the RFC are not readers: their differences are grouped by that side
+//! (`accept-refuse: httparse vs h11, h1wire`), one finding for all the readers it differs from
+//! in a stream. A difference between two readers that the partition puts in one group stays a
+//! finding of the pair (a server that closes without a word reads "alike" both a reader that
+//! ended cleanly and one that waits, which differ from each other).
 
 use std::collections::BTreeSet;
 
@@ -87,8 +88,30 @@ pub fn keyed(readers: &[String], unexplained: &[Difference]) -> Vec<Keyed> {
             difference: d.clone(),
         });
     }
+    // The others, by class and the side that is not a partitioned reader (a head parser, a
+    // proxy's forwarded bytes, a chain, the RFC): one finding for all the readers it differs
+    // from in this stream, not one per pair.
+    let mut anchored: Vec<(Class, String, Vec<String>, Difference)> = Vec::new();
     for d in unexplained.iter().filter(|d| !across(d)) {
-        out.push(Keyed { key: d.group(), partition: Vec::new(), difference: d.clone() });
+        let (anchor, other) = match (index(&d.a.name), index(&d.b.name)) {
+            (None, _) => (&d.a.name, &d.b.name),
+            (_, None) => (&d.b.name, &d.a.name),
+            // Two readers in one group: the pair itself.
+            _ => {
+                out.push(Keyed { key: d.group(), partition: Vec::new(), difference: d.clone() });
+                continue;
+            }
+        };
+        match anchored.iter_mut().find(|(c, a, _, _)| *c == d.class && a == anchor) {
+            Some((_, _, others, _)) => others.push(other.clone()),
+            None => anchored.push((d.class, anchor.clone(), vec![other.clone()], d.clone())),
+        }
+    }
+    for (class, anchor, mut others, difference) in anchored {
+        others.sort();
+        others.dedup();
+        let key = format!("{}: {anchor} vs {}", class.name(), others.join(", "));
+        out.push(Keyed { key, partition: Vec::new(), difference });
     }
     out
 }
@@ -145,7 +168,16 @@ mod tests {
         assert_eq!(found[0].key, "message-count: a | b | c");
         assert_eq!(found[0].difference.class, Class::MessageCount);
         let pairs: Vec<&str> = found[1..].iter().map(|k| k.key.as_str()).collect();
-        assert_eq!(pairs, ["proxy-smuggling: a × proxy", "accept-refuse: a × httparse"]);
+        assert_eq!(pairs, ["proxy-smuggling: proxy vs a", "accept-refuse: httparse vs a"]);
+    }
+
+    #[test]
+    fn a_head_parser_that_differs_from_several_readers_is_one_finding() {
+        let readers = names(&["a", "b", "c"]);
+        let diffs = vec![differ(Class::AcceptRefuse, "httparse", "b"), differ(Class::AcceptRefuse, "a", "httparse")];
+        let found = keyed(&readers, &diffs);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].key, "accept-refuse: httparse vs a, b");
     }
 
     #[test]
