@@ -16,11 +16,11 @@ use std::time::{Duration, Instant};
 
 use crate::background::Background;
 use crate::diff::lifecycle::{Process, TempDir};
-use crate::diff::{End, Observation, Reading};
+use crate::diff::{End, Implementation, Observation, Reading, Role};
 
 use super::client::{exchange, Ending};
 use super::origin::echoes;
-use super::proxy::{launch, Instance, PROXY_QUIET};
+use super::proxy::{launch, Instance, Pool, PROXY_QUIET};
 use super::{ProxySetup, DEADLINE, MAX_ANSWER};
 
 /// What crossed one upstream connection.
@@ -215,4 +215,24 @@ impl Instance for Chain {
         let forwarded = crossed.into_iter().map(|c| c.to_origin).filter(|b| !b.is_empty()).collect();
         Ok(Observation { reading, forwarded })
     }
+}
+
+/// Starts the proxy `proxy`, as `setup` says, in front of the running echo origin `origin`, as
+/// `instances` instances.
+///
+/// # Errors
+///
+/// `origin` is not a running echo origin, or the chain could not start or carry a plain
+/// request.
+pub fn start_chain_with(
+    proxy: &str,
+    setup: &ProxySetup,
+    origin: &dyn Implementation,
+    instances: usize,
+) -> Result<Box<dyn Implementation>, String> {
+    let addr = origin.listens().ok_or_else(|| format!("{} is not an echo origin", origin.name()))?;
+    let name = super::chain_name(proxy, origin.name());
+    let dir = super::peers_dir();
+    let all = (0..instances.max(1)).map(|_| Chain::start(&name, setup, &dir, addr)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Box::new(Pool::new(&name, Role::Chain, Some(proxy.to_owned()), all)))
 }

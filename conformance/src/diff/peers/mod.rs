@@ -33,13 +33,13 @@ use std::time::Duration;
 use super::lifecycle::installed;
 use super::{Implementation, Role};
 
+pub use chain::start_chain_with;
 pub use client::{exchange, Ending};
 use go::go_build;
 pub use inprocess::read_h1wire;
 use inprocess::{read_httparse, InProcess};
 use origin::{origin, Keep, Origin};
-pub use proxy::{proxy_message, whole_message, PROXY_QUIET, RECORDER_QUIET};
-use proxy::{Pool, Proxy};
+pub use proxy::{proxy_message, start_proxy_with, whole_message, PROXY_QUIET, RECORDER_QUIET};
 use shim::Shim;
 
 /// How long one exchange with a server (or one shim run) may take.
@@ -436,39 +436,6 @@ pub fn start_chain(
         return Err(format!("{proxy} is not a proxy"));
     };
     start_chain_with(proxy, &setup, origin, instances)
-}
-
-/// Starts a proxy named `name` as `setup` says, in front of a recording origin, as `instances`
-/// instances (a proxy no descriptor names: the tests' toy proxies).
-///
-/// # Errors
-///
-/// It could not start, or did not forward a plain request.
-pub fn start_proxy_with(name: &str, setup: &ProxySetup, instances: usize) -> Result<Box<dyn Implementation>, String> {
-    let dir = peers_dir();
-    let all = (0..instances.max(1)).map(|_| Proxy::start(name, setup, &dir)).collect::<Result<Vec<_>, _>>()?;
-    Ok(Box::new(Pool::new(name, Role::Proxy, None, all)))
-}
-
-/// Starts the proxy `proxy`, as `setup` says, in front of the running echo origin `origin`, as
-/// `instances` instances.
-///
-/// # Errors
-///
-/// `origin` is not a running echo origin, or the chain could not start or carry a plain
-/// request.
-pub fn start_chain_with(
-    proxy: &str,
-    setup: &ProxySetup,
-    origin: &dyn Implementation,
-    instances: usize,
-) -> Result<Box<dyn Implementation>, String> {
-    let addr = origin.listens().ok_or_else(|| format!("{} is not an echo origin", origin.name()))?;
-    let name = chain_name(proxy, origin.name());
-    let dir = peers_dir();
-    let all =
-        (0..instances.max(1)).map(|_| chain::Chain::start(&name, setup, &dir, addr)).collect::<Result<Vec<_>, _>>()?;
-    Ok(Box::new(Pool::new(&name, Role::Chain, Some(proxy.to_owned()), all)))
 }
 
 #[cfg(test)]

@@ -349,6 +349,18 @@ impl Proxy {
     }
 }
 
+/// Starts a proxy named `name` as `setup` says, in front of a recording origin, as `instances`
+/// instances (a proxy no descriptor names: the tests' toy proxies).
+///
+/// # Errors
+///
+/// It could not start, or did not forward a plain request.
+pub fn start_proxy_with(name: &str, setup: &ProxySetup, instances: usize) -> Result<Box<dyn Implementation>, String> {
+    let dir = super::peers_dir();
+    let all = (0..instances.max(1)).map(|_| Proxy::start(name, setup, &dir)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Box::new(Pool::new(name, Role::Proxy, None, all)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

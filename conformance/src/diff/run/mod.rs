@@ -6,10 +6,10 @@
 //! 2. **Mutations**: streams picked from the pool (the corpus, then every stream that showed a
 //!    difference not seen before) are mutated ([`super::mutate`]) and read again, until the
 //!    count or the time runs out.
-//! 3. **Findings**: a difference no quirk explains is a finding, grouped by its
-//!    [signature](Difference::signature); the first stream of each is minimised
-//!    ([`super::minimise`]) against the two implementations involved, then read by every peer
-//!    for the report.
+//! 3. **Findings**: the differences no quirk explains make findings by behaviour
+//!    ([`super::behaviour`]: the readers split into groups that read a stream alike); the
+//!    first stream of each is minimised ([`super::minimise`]) against two of the peers
+//!    involved, then read again by every peer, and the finding is written from that reading.
 
 mod read;
 mod tally;
@@ -113,7 +113,7 @@ pub struct Finding {
     /// The difference that stands for it, as the report's stream shows it (read again after
     /// minimisation).
     pub difference: Difference,
-    /// The corpus case the stream came from (`mutated from …` for a mutation).
+    /// The trigger of its first stream: the corpus case, then the mutations applied to it.
     pub source: String,
     /// Streams that showed it.
     pub count: usize,

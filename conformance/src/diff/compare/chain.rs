@@ -1,0 +1,59 @@
+//! A real proxy → origin chain judged against what its proxy meant.
+
+use super::{clip, origin_form, Class, Difference, Seen, Side};
+use crate::diff::{End, Message};
+
+/// A real chain's reading against its proxy's meaning. `meant` are the messages the proxy
+/// forwarded for the stream and answered for, one per upstream connection to its recording
+/// origin; `chain` is what the origin behind the same proxy read of the same stream. The
+/// origin may refuse what the proxy forwards (it then reads a prefix of what was meant); any
+/// other difference in the messages' method, target or body, or in their number, moves a
+/// boundary between the two hops. Fewer messages with no refusal count only when nobody is
+/// `waiting`: a proxy holding a body back until a `100 Continue`, or a client stream cut short
+/// inside a message, leaves the two hops waiting on each other, which is a stall, not a desync.
+pub fn chain(proxy: &str, meant: &[Message], chain: Seen<'_>, waiting: bool) -> Option<Difference> {
+    let read = &chain.reading.messages;
+    let same = |x: &Message, y: &Message| {
+        x.method == y.method && origin_form(&x.target) == origin_form(&y.target) && x.body == y.body
+    };
+    let refused = matches!(chain.reading.end, End::Refused { .. });
+    let first_apart = (0..read.len().min(meant.len())).find(|&i| !same(&meant[i], &read[i]));
+    let what = match first_apart {
+        Some(i) => format!("message {} differs", i + 1),
+        None if read.len() > meant.len() => format!("{} messages where the proxy meant {}", read.len(), meant.len()),
+        None if read.len() < meant.len() && !refused && !waiting => {
+            format!("{} messages where the proxy meant {}, and no refusal", read.len(), meant.len())
+        }
+        None => return None,
+    };
+    let list = |ms: &[Message]| {
+        let items: Vec<String> = ms
+            .iter()
+            .map(|m| {
+                let target = clip(&m.target.escape_ascii().to_string());
+                format!("{} {target} ({} B)", String::from_utf8_lossy(&m.method), m.body.len())
+            })
+            .collect();
+        if items.is_empty() {
+            "nothing".to_owned()
+        } else {
+            items.join(", ")
+        }
+    };
+    let a =
+        Side { name: proxy.into(), says: format!("forwards {}", list(meant)), error: None, rule: None, status: None };
+    let b = Side {
+        name: chain.name.into(),
+        says: format!("the origin read {} ({what})", list(read)),
+        error: None,
+        rule: None,
+        status: None,
+    };
+    Some(Difference {
+        class: Class::ChainDesync,
+        part: None,
+        message: first_apart.unwrap_or(read.len().min(meant.len())),
+        a,
+        b,
+    })
+}
