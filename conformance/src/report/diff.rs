@@ -103,6 +103,15 @@ fn finding_text(i: usize, f: &Finding, out: &mut String, markdown: bool) {
         let names: Vec<&str> = f.features.iter().map(|x| x.name()).collect();
         format!(" Features: {}.", names.join(", "))
     };
+    // What the harness itself added to what the peers read, said where it shows.
+    let mut added = Vec::new();
+    if f.stream.ends_with(crate::canary::DIFF) {
+        added.push("the last request (`GET /h1spec-canary`) is h1spec's canary, not part of the case");
+    }
+    if d.class == Class::ProxySmuggling {
+        added.push("the parsers read the proxy's forwarded bytes as an origin is asked to, with `Connection` renamed `Xonnection` and an HTTP/1.0 request given `Connection: keep-alive`, so that the canary after them is read");
+    }
+    let added = if added.is_empty() { String::new() } else { format!(" Added by the harness: {}.", added.join("; ")) };
     let mut size = if f.minimised {
         format!("{} B, minimised from {} B", f.stream.len(), f.original_len)
     } else {
@@ -115,7 +124,7 @@ fn finding_text(i: usize, f: &Finding, out: &mut String, markdown: bool) {
         let _ = writeln!(out, "### {title}\n");
         let _ = writeln!(
             out,
-            "Seen in {} stream(s); first from `{}`{}.{features} Stream ({size}):\n",
+            "Seen in {} stream(s); first from `{}`{}.{features}{added} Stream ({size}):\n",
             f.count,
             f.source,
             others(f)
