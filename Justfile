@@ -118,6 +118,7 @@ diff MINUTES="10": diff-peers
     target/release/h1spec diff --mutations 1000000 --mutation-time $secs --minimise-time 300 \
         --format markdown --output DIFFERENCES.md --save-json target/diff.json
     sed -i "3i Run at commit $(git rev-parse --short HEAD) on $(date -u +%F), $(nproc) cores." DIFFERENCES.md
+    # `h1spec diff --from target/diff.json --format markdown` writes the report again without a run.
     echo "wrote DIFFERENCES.md ($(grep -c '^### F' DIFFERENCES.md) findings about messages)"
 
 # The outputs a refactoring must keep, written to DIR: `h1spec suite`, `h1spec parse` on the samples (plain, --response, --stream), and the probe of the reference server (JSON, strict JSON, console) with ports normalised. Compare two checkouts with `diff -r`.

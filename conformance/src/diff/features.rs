@@ -3,10 +3,10 @@
 //! once "HTTP/1.0 + Transfer-Encoding" or "bare LF in a chunk line" instead of working it out
 //! from the bytes.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One feature of a stream.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Feature {
     /// An HTTP/1.0 request with a Transfer-Encoding field (RFC 9112 §6.1: faulty framing).

@@ -66,6 +66,12 @@ pub struct Message {
     pub fields_lack: Vec<Vec<u8>>,
 }
 
+/// Bytes written as Latin-1 text (see [`as_latin1`]), read back.
+pub(crate) fn from_latin1<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    Ok(bytes_of_latin1(&text))
+}
+
 pub(crate) fn as_latin1<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&crate::contract::latin1(bytes))
 }
@@ -281,7 +287,7 @@ impl Message {
 }
 
 /// What kind of implementation a peer is: it decides what its reading can be compared on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// A parser that reads the whole stream, bodies included.

@@ -302,7 +302,8 @@ fn rank(f: &Finding, proxies: &[&str]) -> Rank {
 /// proxy refused; where readers put message boundaries; how they interpret messages; then who
 /// refuses what, collapsed to one row each, the known differences, and what did not show again.
 /// The pair matrix and every finding in full are in the JSON report.
-pub fn markdown(outcome: &Outcome, command: &str) -> String {
+pub fn markdown(outcome: &Outcome) -> String {
+    let command = &outcome.command;
     let mut out = String::new();
     let _ = writeln!(out, "# Differences between HTTP/1.1 implementations\n");
     let _ = writeln!(

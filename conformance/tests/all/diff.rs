@@ -399,3 +399,14 @@ fn a_chain_whose_proxy_ignores_transfer_encoding_desyncs_and_one_that_frames_as_
         "the flawed chain desyncs on the chunked stream only"
     );
 }
+
+#[test]
+fn a_saved_report_renders_again_as_it_was_written() {
+    let mut outcome = run(&toys(), streams(), &Quirks::default(), &settings(), &|_| {});
+    outcome.command = "h1spec diff --peers toys".into();
+    let json = h1spec::report::diff::json(&outcome);
+    let back: Outcome = serde_json::from_str(&json).expect("the JSON report reads back");
+    assert_eq!(h1spec::report::diff::markdown(&back), h1spec::report::diff::markdown(&outcome));
+    assert_eq!(h1spec::report::diff::json(&back), json);
+    assert_eq!(back.findings[0].stream, outcome.findings[0].stream, "bytes survive as Latin-1 text");
+}

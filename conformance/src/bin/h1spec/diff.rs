@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
+use h1spec::diff::run::Outcome;
 use h1spec::diff::{peers, session};
 use h1spec::pipeline::Selection;
 use h1spec::report::diff as diff_report;
@@ -17,6 +18,10 @@ pub struct DiffArgs {
     /// The peers, comma-separated (default: every peer installed here). `--list` names them.
     #[arg(long, value_delimiter = ',', value_name = "NAMES")]
     pub peers: Vec<String>,
+    /// Render the JSON report of an earlier run (`--save-json`) instead of running: the same
+    /// report in another format, or written again by this version of h1spec.
+    #[arg(long, value_name = "REPORT.json", conflicts_with_all = ["peers", "list", "section", "case"])]
+    pub from: Option<PathBuf>,
     /// List the peers h1spec knows, whether each can run here, and exit.
     #[arg(long)]
     pub list: bool,
@@ -72,6 +77,40 @@ pub fn run(args: DiffArgs) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
+    let command =
+        std::env::args().map(|a| if a.contains(' ') { format!("'{a}'") } else { a }).collect::<Vec<_>>().join(" ");
+    let outcome = match &args.from {
+        Some(path) => {
+            let read = std::fs::read_to_string(path).map_err(|e| e.to_string());
+            match read.and_then(|text| serde_json::from_str::<Outcome>(&text).map_err(|e| e.to_string())) {
+                Ok(outcome) => outcome,
+                Err(e) => {
+                    eprintln!("h1spec: {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        None => match fresh(&args) {
+            Ok(mut outcome) => {
+                outcome.command = command;
+                outcome
+            }
+            Err(e) => {
+                eprintln!("h1spec: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let text = match args.format {
+        DiffFormat::Console => diff_report::console(&outcome),
+        DiffFormat::Markdown => diff_report::markdown(&outcome),
+        DiffFormat::Json => diff_report::json(&outcome) + "\n",
+    };
+    write(&args, &text, &outcome)
+}
+
+/// A run as the arguments say.
+fn fresh(args: &DiffArgs) -> Result<Outcome, String> {
     let plan = session::Plan {
         peers: args.peers.clone(),
         selection: Selection { strict: true, section: args.section.clone(), case: args.case.clone() },
@@ -84,26 +123,17 @@ pub fn run(args: DiffArgs) -> ExitCode {
             ..h1spec::diff::run::Settings::default()
         },
     };
-    let outcome = match session::run(&plan, &|what| eprintln!("h1spec diff: {what}")) {
-        Ok(outcome) => outcome,
-        Err(e) => {
-            eprintln!("h1spec: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let command =
-        std::env::args().map(|a| if a.contains(' ') { format!("'{a}'") } else { a }).collect::<Vec<_>>().join(" ");
-    let text = match args.format {
-        DiffFormat::Console => diff_report::console(&outcome),
-        DiffFormat::Markdown => diff_report::markdown(&outcome, &command),
-        DiffFormat::Json => diff_report::json(&outcome) + "\n",
-    };
+    session::run(&plan, &|what| eprintln!("h1spec diff: {what}"))
+}
+
+/// Writes the report where the arguments say, and the JSON beside it when asked.
+fn write(args: &DiffArgs, text: &str, outcome: &Outcome) -> ExitCode {
     let written = match &args.output {
-        Some(path) => std::fs::write(path, &text),
+        Some(path) => std::fs::write(path, text),
         None => std::io::stdout().write_all(text.as_bytes()),
     }
     .and_then(|()| match &args.save_json {
-        Some(path) => std::fs::write(path, diff_report::json(&outcome) + "\n"),
+        Some(path) => std::fs::write(path, diff_report::json(outcome) + "\n"),
         None => Ok(()),
     });
     if let Err(e) = written {

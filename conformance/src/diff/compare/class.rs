@@ -1,9 +1,9 @@
 //! The kinds of difference and the parts of a message they can be about.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The kind of a difference.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Class {
     /// One reads a message that the other refuses.
@@ -87,7 +87,7 @@ impl Class {
 }
 
 /// The part of a message two readings disagree on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Part {
     /// The method.

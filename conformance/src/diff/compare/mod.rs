@@ -4,12 +4,12 @@
 //! looked for message by message: the first message the two read differently decides the
 //! class, because everything after a disagreement about a boundary differs anyway.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{End, Message, Reading, Role, Stage};
 
 /// One side of a difference.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Side {
     /// The implementation.
     pub name: String,
@@ -26,7 +26,7 @@ pub struct Side {
 }
 
 /// The first difference between two readings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Difference {
     /// Its class.
     pub class: Class,

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::compare::{Class, Difference};
 use super::features::features;
@@ -98,7 +98,7 @@ pub fn corpus_streams(sections: &[Section], selection: &Selection) -> Vec<Stream
 /// A behaviour no quirk explains: the readers of a stream split into groups that read it
 /// alike ([`crate::diff::behaviour`]), or a difference of one pair (a head parser, a proxy, a
 /// chain, the RFC), with the first stream that showed it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Finding {
     /// What identifies it: the class and the partition (`message-count: a, b | c`), or the class,
     /// part and pair ([`Difference::group`]).
@@ -120,7 +120,7 @@ pub struct Finding {
     /// Up to ten corpus cases (or mutations) that showed it, the first included.
     pub sources: Vec<String>,
     /// The first stream that showed it (minimised when `minimised`).
-    #[serde(serialize_with = "super::as_latin1")]
+    #[serde(serialize_with = "super::as_latin1", deserialize_with = "super::from_latin1")]
     pub stream: Vec<u8>,
     /// Its length before minimisation.
     pub original_len: usize,
@@ -138,7 +138,7 @@ pub struct Finding {
 }
 
 /// A difference a quirk explains.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Known {
     /// Its signature.
     pub signature: String,
@@ -151,7 +151,7 @@ pub struct Known {
 }
 
 /// A peer in the run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PeerInfo {
     /// Its name.
     pub name: String,
@@ -162,7 +162,7 @@ pub struct PeerInfo {
 }
 
 /// A real proxy → origin chain's verdict over the run.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ChainVerdict {
     /// The chain (`nginx → go-server`).
     pub name: String,
@@ -175,7 +175,7 @@ pub struct ChainVerdict {
 }
 
 /// Everything a run found.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Outcome {
     /// The peers compared.
     pub peers: Vec<PeerInfo>,
@@ -203,6 +203,9 @@ pub struct Outcome {
     pub seconds: f64,
     /// The mutation seed.
     pub seed: u64,
+    /// The command that made the run, for the report's "reproduce with" (set by the binary).
+    #[serde(default)]
+    pub command: String,
 }
 
 /// Runs `work` over `items` on `jobs` threads.
@@ -398,6 +401,7 @@ pub fn run(
         failures: tally.failures,
         seconds: started.elapsed().as_secs_f64(),
         seed: settings.seed,
+        command: String::new(),
     }
 }
 
