@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::run::Outcome;
 use crate::corpus::{self, Expect, Level};
 use crate::parse::{parse, Options, Verdict};
 
@@ -83,7 +84,8 @@ pub fn case_from_stream(id: &str, stream: &[u8], note: &str) -> String {
 }
 
 /// Appends finding `number` (from 1) of the diff report at `report` (its `--save-json`) to the
-/// corpus file `to` as a case named `id` (default `diff-CLASS-N`), after checking that the file
+/// corpus file `to` as a case named `id` (default `diff-RULE-N` after the rule h1wire refuses
+/// it by, or `diff-CLASS-N` when it accepts), after checking that the file
 /// still loads with it. Returns the id.
 ///
 /// # Errors
@@ -95,32 +97,25 @@ pub fn save_finding(
     id: Option<String>,
     to: &std::path::Path,
 ) -> Result<String, String> {
-    #[derive(serde::Deserialize)]
-    struct Report {
-        findings: Vec<Finding>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Finding {
-        stream: String,
-        signature: String,
-        difference: Difference,
-    }
-    #[derive(serde::Deserialize)]
-    struct Difference {
-        class: String,
-    }
     let text = std::fs::read_to_string(report).map_err(|e| format!("{}: {e}", report.display()))?;
-    let mut json: Report = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", report.display()))?;
+    let outcome: Outcome = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", report.display()))?;
     let finding = number
         .checked_sub(1)
-        .filter(|&i| i < json.findings.len())
-        .map(|i| json.findings.swap_remove(i))
+        .and_then(|i| outcome.findings.get(i))
         .ok_or_else(|| format!("the report has no finding F{number}"))?;
-    // The report holds streams as Latin-1 text, one character per byte.
-    let stream: Vec<u8> = finding.stream.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect();
-    let id = id.unwrap_or_else(|| format!("diff-{}-{number}", finding.difference.class));
-    let note = format!("Found by h1spec diff: {}. The expectation is h1wire's reading; review it.", finding.signature);
-    let case = case_from_stream(&id, &stream, &note);
+    let stream = &finding.stream;
+    // Named after what the case tests: the rule h1wire refuses it by, else the class.
+    let id = id.unwrap_or_else(|| match parse(stream, &Options::default()) {
+        Verdict::Reject { error, status: Some(_), .. } => format!("diff-{error}-{number}"),
+        _ => format!("diff-{}-{number}", finding.difference.class.name()),
+    });
+    let features: Vec<&str> = finding.features.iter().map(|f| f.name()).collect();
+    let features = if features.is_empty() { String::new() } else { format!(" (features: {})", features.join(", ")) };
+    let note = format!(
+        "Found by h1spec diff: {}{features}, first from {}. The expectation is h1wire's reading; review it.",
+        finding.group, finding.source
+    );
+    let case = case_from_stream(&id, stream, &note);
     let existing = std::fs::read_to_string(to).unwrap_or_default();
     let mut all = existing.clone();
     if existing.is_empty() {

@@ -409,3 +409,19 @@ fn a_saved_report_renders_again_as_it_was_written() {
     assert_eq!(h1spec::report::diff::markdown(&back), h1spec::report::diff::markdown(&outcome));
     assert_eq!(back.findings[0].stream, outcome.findings[0].stream, "bytes survive as Latin-1 text");
 }
+
+#[test]
+fn save_finding_names_the_case_after_what_it_tests() {
+    let outcome = run(&toys(), vec![streams().remove(0)], &Quirks::default(), &settings(), &|_| {});
+    let dir = std::env::temp_dir().join(format!("h1spec-save-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (report, corpus) = (dir.join("diff.json"), dir.join("found.toml"));
+    std::fs::write(&report, h1spec::report::diff::json(&outcome)).unwrap();
+    let n = outcome.findings.iter().position(|f| f.difference.class == Class::AcceptRefuse).unwrap() + 1;
+    let id = h1spec::diff::save::save_finding(&report, n, None, &corpus).expect("saved");
+    assert_eq!(id, format!("diff-bare-lf-{n}"), "named after the rule h1wire refuses it by");
+    let section = h1spec::corpus::load_str("found.toml", &std::fs::read_to_string(&corpus).unwrap()).unwrap();
+    assert!(section.cases[0].check().failures.is_empty());
+    assert!(section.cases[0].note.as_deref().is_some_and(|n| n.contains("first from toy")));
+    let _ = std::fs::remove_dir_all(&dir);
+}
