@@ -120,6 +120,9 @@ pub fn keyed(readers: &[String], unexplained: &[Difference]) -> Vec<Keyed> {
         let (anchor, other) = match (index(&d.a.name), index(&d.b.name)) {
             (None, _) => (&d.a.name, &d.b.name),
             (_, None) => (&d.b.name, &d.a.name),
+            // Not a comparison of two readings (a proxy's forwarded bytes read by a parser): the
+            // first side, the one that forwarded, is the anchor.
+            _ if !between_readers(d.class) => (&d.a.name, &d.b.name),
             // Two readers in one group: the pair itself.
             _ => {
                 out.push(Keyed { key: d.group(), partition: Vec::new(), difference: d.clone() });
@@ -198,6 +201,7 @@ mod tests {
             differ(Class::MessageCount, "b", "c"),
             differ(Class::AcceptRefuse, "a", "b"),
             differ(Class::ProxySmuggling, "proxy", "a"),
+            differ(Class::ProxySmuggling, "b", "c"),
             differ(Class::AcceptRefuse, "httparse", "a"),
         ];
         let found = keyed(&readers, &diffs);
@@ -209,6 +213,7 @@ mod tests {
                 "accept-refuse: b vs the rest",
                 "accept-refuse: c vs the rest",
                 "proxy-smuggling: proxy vs readers",
+                "proxy-smuggling: b vs readers",
                 "accept-refuse: httparse vs readers"
             ]
         );

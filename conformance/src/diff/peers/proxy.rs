@@ -109,6 +109,23 @@ pub fn proxy_message(bytes: &[u8]) -> Message {
     proxy_message_of(bytes)
 }
 
+/// Whether the client's `stream` could have supplied the body the head of `forwarded`
+/// announces: as many bytes as its Content-Length (a length past 2^64 never), or for a chunked
+/// body a last chunk; no framing field announces nothing, which any stream supplies.
+pub fn could_supply(forwarded: &[u8], stream: &[u8]) -> bool {
+    let (m, _) = lenient(forwarded);
+    let field = |name: &[u8]| m.fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+    if field(b"transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().windows(7).any(|w| w == b"chunked")) {
+        return stream.windows(5).any(|w| w == b"0\r\n\r\n") || stream.windows(3).any(|w| w == b"0\n\n");
+    }
+    match field(b"content-length") {
+        Some(v) => {
+            std::str::from_utf8(&v).ok().and_then(|v| v.trim().parse::<usize>().ok()).is_some_and(|n| n <= stream.len())
+        }
+        None => true,
+    }
+}
+
 /// Whether `bytes` hold the whole body their own framing fields announce (read with no rule
 /// but those fields).
 pub fn whole_message(bytes: &[u8]) -> bool {
@@ -402,5 +419,14 @@ mod tests {
         assert!(lenient(b"GET / HTTP/1.1\nHost: a\n\n").1, "bare LF heads too");
         let overflow = b"POST / HTTP/1.1\r\nContent-Length: 18446744073709551616\r\n\r\nabc";
         assert!(!lenient(overflow).1, "a length past 2^64 is no whole message here");
+        // Whether a client's stream could have supplied the body a forwarded head announces.
+        let stream = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET / HTTP/1.1\r\n\r\n";
+        assert!(could_supply(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", stream));
+        assert!(!could_supply(overflow, stream), "no stream holds 2^64 bytes");
+        assert!(!could_supply(b"POST / HTTP/1.1\r\nContent-Length: 500\r\n\r\n", stream));
+        assert!(!could_supply(
+            b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+            b"POST / HTTP/1.1\r\n\r\n5\r\nhello"
+        ));
     }
 }

@@ -96,22 +96,30 @@ pub(super) fn differences(
     for chain in ok.iter().filter(|(p, _)| p.role() == Role::Chain) {
         let proxy = ok.iter().find(|(p, _)| Some(p.name()) == chain.0.proxy());
         if let Some((proxy, seen_by_proxy)) = proxy {
-            let sent: Vec<&Vec<u8>> = seen_by_proxy.forwarded.iter().collect();
-            let meant: Vec<_> = sent.iter().map(|b| peers::proxy_message(b)).collect();
-            // Who waits on whom when the origin answered fewer messages than the proxy meant.
-            // The proxy held a body back for a `100 Continue` the origin did not send; or the
-            // first message the origin did not answer is the last the proxy forwarded, and it
-            // is not whole by its own fields, and the proxy read nothing after it (it still
-            // streams a body its client never finished), so nobody has ended it yet. A stall,
-            // not a desync. A proxy that forwarded more after such a message, or refused what
-            // followed it, ended it there.
-            let held_back =
-                chain.1.forwarded.iter().any(|b| crate::head::expects_continue(b) && !peers::whole_message(b));
-            let unanswered = chain.1.reading.messages.len();
-            let read_on = matches!(seen_by_proxy.reading.end, End::Refused { .. });
-            let proxy_waits =
-                unanswered + 1 == sent.len() && sent.last().is_some_and(|b| !peers::whole_message(b)) && !read_on;
-            out.extend(compare::chain(proxy.name(), &meant, seen(chain), held_back || proxy_waits));
+            let meant: Vec<_> = seen_by_proxy.forwarded.iter().map(|b| peers::proxy_message(b)).collect();
+            if chain.1.forwarded.is_empty() && !meant.is_empty() {
+                // The same proxy forwarded to its recorder but not through the tap: the two
+                // setups went apart (an upstream the proxy gave up on), so nothing compares.
+                failures.push(format!(
+                    "{} forwarded nothing to its origin on a stream from {} where {} forwarded {} messages to its recorder: no verdict",
+                    chain.0.name(),
+                    stream.source,
+                    proxy.name(),
+                    meant.len()
+                ));
+                continue;
+            }
+            // Who waits on whom when the origin answered fewer messages than the proxy meant: a
+            // proxy that holds a body back for a `100 Continue` the origin does not send, or one
+            // that forwarded a head announcing a body the client's stream never had (a length
+            // past the stream's end, a chunked body with no last chunk), and waits for the rest
+            // of it. A stall, not a desync. A proxy that forwarded a head announcing a body the
+            // client did send, and not that body, frames the message otherwise than its own
+            // fields say: that is the desync.
+            let waiting = chain.1.forwarded.iter().any(|b| {
+                !peers::whole_message(b) && (crate::head::expects_continue(b) || !peers::could_supply(b, &stream.bytes))
+            });
+            out.extend(compare::chain(proxy.name(), &meant, seen(chain), waiting));
         }
     }
     let ok: Vec<_> = ok.into_iter().filter(|(p, _)| p.role() != Role::Chain).collect();
