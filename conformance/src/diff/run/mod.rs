@@ -223,9 +223,11 @@ fn parallel<T: Sync>(items: &[T], jobs: usize, work: impl Fn(&T) + Sync) {
 }
 
 /// The order findings are reported (and minimised) in: the classes that move boundaries first.
-fn severity(f: &Finding) -> (usize, bool) {
+fn severity(f: &Finding) -> (usize, bool, bool) {
     let class = Class::ALL.iter().position(|c| *c == f.difference.class).unwrap_or(usize::MAX);
-    (class, f.difference.part != Some(super::compare::Part::Body))
+    // Within a class, behaviours (a group of peers, or one side against the readers) before the
+    // differences of a single pair inside one group.
+    (class, f.difference.part != Some(super::compare::Part::Body), f.partition.is_empty())
 }
 
 /// Runs the corpus streams, then the mutation loop, then minimisation, against `peers`.
