@@ -16,6 +16,7 @@
 use std::collections::BTreeSet;
 
 use super::compare::{Class, Difference};
+use super::features::Feature;
 
 /// What a stream shows, keyed for the tally: the key findings are grouped by, the groups to
 /// show (the behaviour's group first, then the majority, then the others), and the difference
@@ -39,8 +40,10 @@ fn between_readers(class: Class) -> bool {
 }
 
 /// The findings `unexplained` (the stream's differences no quirk explains) make, given the
-/// full `readers` that read the stream.
-pub fn keyed(readers: &[String], unexplained: &[Difference]) -> Vec<Keyed> {
+/// `readers` that read the stream and the stream's `features`. A desync (on a chain, or in a
+/// proxy's forwarded bytes) is keyed by the stream's features too: one chain can be
+/// desynchronised by several shapes, and each is a finding.
+pub fn keyed(readers: &[String], unexplained: &[Difference], features: &[Feature]) -> Vec<Keyed> {
     let index = |name: &str| readers.iter().position(|r| r == name);
     let of_readers =
         |d: &Difference| between_readers(d.class) && index(&d.a.name).is_some() && index(&d.b.name).is_some();
@@ -140,7 +143,13 @@ pub fn keyed(readers: &[String], unexplained: &[Difference]) -> Vec<Keyed> {
         // Keyed by the side and the name it gives a refusal, not by who it differs from here.
         let own = if difference.a.name == anchor { &difference.a } else { &difference.b };
         let refusal = own.rule.as_ref().map(|r| format!(" ({r})")).unwrap_or_default();
-        let key = format!("{}: {anchor}{refusal} vs readers", class.name());
+        let shape = if matches!(class, Class::ChainDesync | Class::ProxySmuggling) {
+            let names: Vec<&str> = features.iter().map(|f| f.name()).collect();
+            format!(" [{}]", if names.is_empty() { "no feature".to_owned() } else { names.join(", ") })
+        } else {
+            String::new()
+        };
+        let key = format!("{}: {anchor}{refusal} vs readers{shape}", class.name());
         out.push(Keyed { key, partition: vec![vec![anchor], others], difference });
     }
     out
@@ -178,7 +187,7 @@ mod tests {
                 [differ(Class::MessageCount, "go", other), differ(Class::MessageCount, "go-server", other)]
             })
             .collect();
-        let found = keyed(&readers, &diffs);
+        let found = keyed(&readers, &diffs, &[]);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].key, "message-count: go, go-server vs the rest");
         assert_eq!(found[0].partition, [names(&["go", "go-server"]), names(&["h11", "h1wire", "llhttp", "node"])]);
@@ -188,7 +197,7 @@ mod tests {
             .cloned()
             .chain(["h11", "h1wire", "llhttp"].iter().map(|o| differ(Class::AcceptRefuse, "node", o)))
             .collect();
-        let found = keyed(&readers, &more);
+        let found = keyed(&readers, &more, &[]);
         let keys: Vec<&str> = found.iter().map(|k| k.key.as_str()).collect();
         assert_eq!(keys, ["message-count: go, go-server vs the rest", "accept-refuse: node vs the rest"]);
     }
@@ -204,7 +213,7 @@ mod tests {
             differ(Class::ProxySmuggling, "b", "c"),
             differ(Class::AcceptRefuse, "httparse", "a"),
         ];
-        let found = keyed(&readers, &diffs);
+        let found = keyed(&readers, &diffs, &[]);
         // Three groups of one: the majority is the first by name; b and c each differ from it.
         let keys: Vec<&str> = found.iter().map(|k| k.key.as_str()).collect();
         assert_eq!(
@@ -212,8 +221,8 @@ mod tests {
             [
                 "accept-refuse: b vs the rest",
                 "accept-refuse: c vs the rest",
-                "proxy-smuggling: proxy vs readers",
-                "proxy-smuggling: b vs readers",
+                "proxy-smuggling: proxy vs readers [no feature]",
+                "proxy-smuggling: b vs readers [no feature]",
                 "accept-refuse: httparse vs readers"
             ]
         );
@@ -223,7 +232,7 @@ mod tests {
     fn a_head_parser_that_differs_from_several_readers_is_one_finding() {
         let readers = names(&["a", "b", "c"]);
         let diffs = vec![differ(Class::AcceptRefuse, "httparse", "b"), differ(Class::AcceptRefuse, "a", "httparse")];
-        let found = keyed(&readers, &diffs);
+        let found = keyed(&readers, &diffs, &[]);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].key, "accept-refuse: httparse vs readers");
         assert_eq!(found[0].partition, [names(&["httparse"]), names(&["a", "b"])]);
@@ -233,7 +242,7 @@ mod tests {
     fn a_difference_inside_one_group_stays_a_pair() {
         // `origin` reads alike both `clean` and `cut`, which differ: all three are one group.
         let readers = names(&["clean", "cut", "origin"]);
-        let found = keyed(&readers, &[differ(Class::MessageCount, "clean", "cut")]);
+        let found = keyed(&readers, &[differ(Class::MessageCount, "clean", "cut")], &[]);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].key, "message-count: clean × cut");
         assert!(found[0].partition.is_empty());

@@ -4,17 +4,19 @@ use super::{clip, origin_form, Class, Difference, Seen, Side};
 use crate::diff::{End, Message};
 
 /// A real chain's reading against its proxy's meaning. `meant` are the messages the proxy
-/// forwarded for the stream and answered for, one per upstream connection to its recording
-/// origin; `chain` is what the origin behind the same proxy read of the same stream. The
-/// origin may refuse what the proxy forwards (it then reads a prefix of what was meant); any
-/// other difference in the messages' method, target or body, or in their number, moves a
-/// boundary between the two hops. Fewer messages with no refusal count only when nobody is
+/// forwarded for the stream, one per upstream connection to its recording origin, each with
+/// whether the recorder got its body whole; `chain` is what the origin behind the same proxy
+/// read of the same stream. The origin may refuse what the proxy forwards (it then reads a
+/// prefix of what was meant); any other difference in the messages' method, target or body, or
+/// in their number, moves a boundary between the two hops. Fewer messages with no refusal count only when nobody is
 /// `waiting`: a proxy holding a body back until a `100 Continue`, or a client stream cut short
 /// inside a message, leaves the two hops waiting on each other, which is a stall, not a desync.
-pub fn chain(proxy: &str, meant: &[Message], chain: Seen<'_>, waiting: bool) -> Option<Difference> {
+pub fn chain(proxy: &str, meant: &[(Message, bool)], chain: Seen<'_>, waiting: bool) -> Option<Difference> {
     let read = &chain.reading.messages;
-    let same = |x: &Message, y: &Message| {
-        x.method == y.method && origin_form(&x.target) == origin_form(&y.target) && x.body == y.body
+    // A body the recorder did not get whole (it answered once the proxy paused) is no measure
+    // of what the proxy meant: only its method and target are compared then.
+    let same = |(x, whole): &(Message, bool), y: &Message| {
+        x.method == y.method && origin_form(&x.target) == origin_form(&y.target) && (!whole || x.body == y.body)
     };
     let refused = matches!(chain.reading.end, End::Refused { .. });
     let first_apart = (0..read.len().min(meant.len())).find(|&i| !same(&meant[i], &read[i]));
@@ -40,8 +42,9 @@ pub fn chain(proxy: &str, meant: &[Message], chain: Seen<'_>, waiting: bool) -> 
             items.join(", ")
         }
     };
-    let a =
-        Side { name: proxy.into(), says: format!("forwards {}", list(meant)), error: None, rule: None, status: None };
+    let meant_messages: Vec<Message> = meant.iter().map(|(m, _)| m.clone()).collect();
+    let says = format!("forwards {}", list(&meant_messages));
+    let a = Side { name: proxy.into(), says, error: None, rule: None, status: None };
     let b = Side {
         name: chain.name.into(),
         says: format!("the origin read {} ({what})", list(read)),

@@ -110,17 +110,44 @@ pub fn proxy_message(bytes: &[u8]) -> Message {
 }
 
 /// Whether the client's `stream` could have supplied the body the head of `forwarded`
-/// announces: as many bytes as its Content-Length (a length past 2^64 never), or for a chunked
-/// body a last chunk; no framing field announces nothing, which any stream supplies.
+/// announces, after the client's own head for that request (the first whose request line has
+/// the same method and, in origin-form, target; else the first): as many bytes as its
+/// Content-Length (a length past 2^64 never), or a chunked body through its last chunk; no
+/// framing field announces nothing, which any stream supplies.
 pub fn could_supply(forwarded: &[u8], stream: &[u8]) -> bool {
     let (m, _) = lenient(forwarded);
     let field = |name: &[u8]| m.fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+    let path = |t: &[u8]| -> Vec<u8> {
+        match t.windows(3).position(|w| w == b"://") {
+            Some(i) => t[i + 3..].iter().position(|&b| b == b'/').map_or(b"/".to_vec(), |j| t[i + 3 + j..].to_vec()),
+            None => t.to_vec(),
+        }
+    };
+    // The client's request line this message came from, and the bytes after its head.
+    let mut at = 0;
+    let mut start = None;
+    for line in stream.split_inclusive(|&b| b == b'\n') {
+        let (method, rest) = line.split_at(line.iter().position(|&b| b == b' ').unwrap_or(0));
+        let target = rest.trim_ascii().split(|&b| b == b' ').next().unwrap_or_default();
+        if start.is_none() && method == m.method.as_slice() && path(target) == path(&m.target) {
+            start = Some(at);
+        }
+        at += line.len();
+    }
+    let head = start.unwrap_or(0);
+    let after = stream[head..]
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| head + i + 4)
+        .or_else(|| stream[head..].windows(2).position(|w| w == b"\n\n").map(|i| head + i + 2))
+        .unwrap_or(stream.len());
+    let rest = &stream[after..];
     if field(b"transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().windows(7).any(|w| w == b"chunked")) {
-        return stream.windows(5).any(|w| w == b"0\r\n\r\n") || stream.windows(3).any(|w| w == b"0\n\n");
+        return dechunk(rest).1;
     }
     match field(b"content-length") {
         Some(v) => {
-            std::str::from_utf8(&v).ok().and_then(|v| v.trim().parse::<usize>().ok()).is_some_and(|n| n <= stream.len())
+            std::str::from_utf8(&v).ok().and_then(|v| v.trim().parse::<usize>().ok()).is_some_and(|n| n <= rest.len())
         }
         None => true,
     }
@@ -428,5 +455,12 @@ mod tests {
             b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
             b"POST / HTTP/1.1\r\n\r\n5\r\nhello"
         ));
+        // A length the whole stream holds, but not what follows this request's head.
+        let short =
+            b"GET / HTTP/1.1\r\nContent-Length: 50\r\nHost: a\r\n\r\nGET /h1spec-canary HTTP/1.1\r\nHost: h1spec\r\n";
+        assert!(!could_supply(b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 50\r\n\r\nGET /h1spec-canary", short));
+        // A chunk larger than what follows, with a last-chunk line inside its data.
+        let big = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nff\r\n0\r\n\r\nGET / HTTP/1.1\r\n\r\n";
+        assert!(!could_supply(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nff\r\n0\r\n\r\n", big));
     }
 }

@@ -96,7 +96,8 @@ pub(super) fn differences(
     for chain in ok.iter().filter(|(p, _)| p.role() == Role::Chain) {
         let proxy = ok.iter().find(|(p, _)| Some(p.name()) == chain.0.proxy());
         if let Some((proxy, seen_by_proxy)) = proxy {
-            let meant: Vec<_> = seen_by_proxy.forwarded.iter().map(|b| peers::proxy_message(b)).collect();
+            let meant: Vec<_> =
+                seen_by_proxy.forwarded.iter().map(|b| (peers::proxy_message(b), peers::whole_message(b))).collect();
             if chain.1.forwarded.is_empty() && !meant.is_empty() {
                 // The same proxy forwarded to its recorder but not through the tap: the two
                 // setups went apart (an upstream the proxy gave up on), so nothing compares.
