@@ -40,9 +40,10 @@ fn between_readers(class: Class) -> bool {
 }
 
 /// The findings `unexplained` (the stream's differences no quirk explains) make, given the
-/// `readers` that read the stream and the stream's `features`. A desync (on a chain, or in a
-/// proxy's forwarded bytes) is keyed by the stream's features too: one chain can be
-/// desynchronised by several shapes, and each is a finding.
+/// `readers` that read the stream and the stream's `features` (no key uses them now: they tag
+/// findings). A desync on a chain is keyed by what the origin read otherwise (a method, a
+/// target, a body, or another number of messages), and forwarded bytes by the reader's
+/// refusal, so that a shape whose incidental bytes vary (an extension, a NUL) is one finding.
 pub fn keyed(readers: &[String], unexplained: &[Difference], features: &[Feature]) -> Vec<Keyed> {
     let index = |name: &str| readers.iter().position(|r| r == name);
     let of_readers =
@@ -143,12 +144,17 @@ pub fn keyed(readers: &[String], unexplained: &[Difference], features: &[Feature
         // Keyed by the side and the name it gives a refusal, not by who it differs from here.
         let own = if difference.a.name == anchor { &difference.a } else { &difference.b };
         let refusal = own.rule.as_ref().map(|r| format!(" ({r})")).unwrap_or_default();
-        let shape = if matches!(class, Class::ChainDesync | Class::ProxySmuggling) {
-            let names: Vec<&str> = features.iter().map(|f| f.name()).collect();
-            format!(" [{}]", if names.is_empty() { "no feature".to_owned() } else { names.join(", ") })
-        } else {
-            String::new()
+        // How a desync shows: for a chain, which part of a message the origin read otherwise
+        // (or "messages" for another number of them); for forwarded bytes, the reader's refusal.
+        let shape = match class {
+            Class::ChainDesync => format!(" [{}]", difference.part.map_or("messages", |p| p.name())),
+            Class::ProxySmuggling => {
+                let reader = if difference.a.name == anchor { &difference.b } else { &difference.a };
+                reader.rule.as_ref().map(|r| format!(" [{r}]")).unwrap_or_default()
+            }
+            _ => String::new(),
         };
+        let _ = features;
         let key = format!("{}: {anchor}{refusal} vs readers{shape}", class.name());
         out.push(Keyed { key, partition: vec![vec![anchor], others], difference });
     }
@@ -221,8 +227,8 @@ mod tests {
             [
                 "accept-refuse: b vs the rest",
                 "accept-refuse: c vs the rest",
-                "proxy-smuggling: proxy vs readers [no feature]",
-                "proxy-smuggling: b vs readers [no feature]",
+                "proxy-smuggling: proxy vs readers",
+                "proxy-smuggling: b vs readers",
                 "accept-refuse: httparse vs readers"
             ]
         );

@@ -1,6 +1,6 @@
 //! A real proxy → origin chain judged against what its proxy meant.
 
-use super::{clip, origin_form, Class, Difference, Seen, Side};
+use super::{clip, origin_form, Class, Difference, Part, Seen, Side};
 use crate::diff::{End, Message};
 
 /// A real chain's reading against its proxy's meaning. `meant` are the messages the proxy
@@ -52,9 +52,21 @@ pub fn chain(proxy: &str, meant: &[(Message, bool)], chain: Seen<'_>, waiting: b
         rule: None,
         status: None,
     };
+    // What differs in the first message apart, so that shapes that move a boundary the same way
+    // are one finding; a different number of messages has no part.
+    let part = first_apart.map(|i| {
+        let (x, y) = (&meant[i].0, &read[i]);
+        if x.method != y.method {
+            Part::Method
+        } else if origin_form(&x.target) != origin_form(&y.target) {
+            Part::Target
+        } else {
+            Part::Body
+        }
+    });
     Some(Difference {
         class: Class::ChainDesync,
-        part: None,
+        part,
         message: first_apart.unwrap_or(read.len().min(meant.len())),
         a,
         b,

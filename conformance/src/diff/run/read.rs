@@ -117,8 +117,14 @@ pub(super) fn differences(
             // of it. A stall, not a desync. A proxy that forwarded a head announcing a body the
             // client did send, and not that body, frames the message otherwise than its own
             // fields say: that is the desync.
+            // A proxy that refused its client's message after forwarding part of it (its reading
+            // has fewer messages than it forwarded) aborted that request: it never meant it
+            // whole either. One that refused what came after a message it forwarded did not.
+            let aborted = matches!(seen_by_proxy.reading.end, End::Refused { .. })
+                && seen_by_proxy.reading.messages.len() < seen_by_proxy.forwarded.len();
             let waiting = chain.1.forwarded.iter().any(|b| {
-                !peers::whole_message(b) && (crate::head::expects_continue(b) || !peers::could_supply(b, &stream.bytes))
+                !peers::whole_message(b)
+                    && (aborted || crate::head::expects_continue(b) || !peers::could_supply(b, &stream.bytes))
             });
             out.extend(compare::chain(proxy.name(), &meant, seen(chain), waiting));
         }
