@@ -233,7 +233,13 @@ pub(super) fn dechunk(mut body: &[u8]) -> (Vec<u8>, bool) {
         };
         body = &body[eol + 1..];
         if size == 0 {
-            return (out, true);
+            // The trailer section ends with an empty line (RFC 9112 §7.1.2): the body is whole
+            // only once that line came.
+            let ended = body.starts_with(b"\r\n")
+                || body.starts_with(b"\n")
+                || body.windows(3).any(|w| w == b"\n\r\n")
+                || body.windows(2).any(|w| w == b"\n\n");
+            return (out, ended);
         }
         if body.len() < size {
             out.extend_from_slice(body);
@@ -442,6 +448,9 @@ mod tests {
         // Cut short: the body its head announces is not all there.
         assert!(!lenient(b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab").1);
         assert!(!lenient(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel").1);
+        // A last chunk whose trailer section never ends (the next request line is no trailer).
+        assert!(!lenient(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nGET /x HTTP/1.1\r\n").1);
+        assert!(lenient(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n").1);
         assert!(!lenient(b"GET / HTTP/1.1\r\nHost: a\r\n").1, "no end of head");
         assert!(lenient(b"GET / HTTP/1.1\nHost: a\n\n").1, "bare LF heads too");
         let overflow = b"POST / HTTP/1.1\r\nContent-Length: 18446744073709551616\r\n\r\nabc";
