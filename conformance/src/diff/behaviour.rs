@@ -16,7 +16,6 @@
 use std::collections::BTreeSet;
 
 use super::compare::{Class, Difference};
-use super::features::Feature;
 
 /// What a stream shows, keyed for the tally: the key findings are grouped by, the groups to
 /// show (the behaviour's group first, then the majority, then the others), and the difference
@@ -40,11 +39,10 @@ fn between_readers(class: Class) -> bool {
 }
 
 /// The findings `unexplained` (the stream's differences no quirk explains) make, given the
-/// `readers` that read the stream and the stream's `features` (no key uses them now: they tag
-/// findings). A desync on a chain is keyed by what the origin read otherwise (a method, a
+/// `readers` that read the stream. A desync on a chain is keyed by what the origin read otherwise (a method, a
 /// target, a body, or another number of messages), and forwarded bytes by the reader's
 /// refusal, so that a shape whose incidental bytes vary (an extension, a NUL) is one finding.
-pub fn keyed(readers: &[String], unexplained: &[Difference], features: &[Feature]) -> Vec<Keyed> {
+pub fn keyed(readers: &[String], unexplained: &[Difference]) -> Vec<Keyed> {
     let index = |name: &str| readers.iter().position(|r| r == name);
     let of_readers =
         |d: &Difference| between_readers(d.class) && index(&d.a.name).is_some() && index(&d.b.name).is_some();
@@ -154,7 +152,6 @@ pub fn keyed(readers: &[String], unexplained: &[Difference], features: &[Feature
             }
             _ => String::new(),
         };
-        let _ = features;
         let key = format!("{}: {anchor}{refusal} vs readers{shape}", class.name());
         out.push(Keyed { key, partition: vec![vec![anchor], others], difference });
     }
@@ -193,7 +190,7 @@ mod tests {
                 [differ(Class::MessageCount, "go", other), differ(Class::MessageCount, "go-server", other)]
             })
             .collect();
-        let found = keyed(&readers, &diffs, &[]);
+        let found = keyed(&readers, &diffs);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].key, "message-count: go, go-server vs the rest");
         assert_eq!(found[0].partition, [names(&["go", "go-server"]), names(&["h11", "h1wire", "llhttp", "node"])]);
@@ -203,7 +200,7 @@ mod tests {
             .cloned()
             .chain(["h11", "h1wire", "llhttp"].iter().map(|o| differ(Class::AcceptRefuse, "node", o)))
             .collect();
-        let found = keyed(&readers, &more, &[]);
+        let found = keyed(&readers, &more);
         let keys: Vec<&str> = found.iter().map(|k| k.key.as_str()).collect();
         assert_eq!(keys, ["message-count: go, go-server vs the rest", "accept-refuse: node vs the rest"]);
     }
@@ -219,7 +216,7 @@ mod tests {
             differ(Class::ProxySmuggling, "b", "c"),
             differ(Class::AcceptRefuse, "httparse", "a"),
         ];
-        let found = keyed(&readers, &diffs, &[]);
+        let found = keyed(&readers, &diffs);
         // Three groups of one: the majority is the first by name; b and c each differ from it.
         let keys: Vec<&str> = found.iter().map(|k| k.key.as_str()).collect();
         assert_eq!(
@@ -238,7 +235,7 @@ mod tests {
     fn a_head_parser_that_differs_from_several_readers_is_one_finding() {
         let readers = names(&["a", "b", "c"]);
         let diffs = vec![differ(Class::AcceptRefuse, "httparse", "b"), differ(Class::AcceptRefuse, "a", "httparse")];
-        let found = keyed(&readers, &diffs, &[]);
+        let found = keyed(&readers, &diffs);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].key, "accept-refuse: httparse vs readers");
         assert_eq!(found[0].partition, [names(&["httparse"]), names(&["a", "b"])]);
@@ -248,7 +245,7 @@ mod tests {
     fn a_difference_inside_one_group_stays_a_pair() {
         // `origin` reads alike both `clean` and `cut`, which differ: all three are one group.
         let readers = names(&["clean", "cut", "origin"]);
-        let found = keyed(&readers, &[differ(Class::MessageCount, "clean", "cut")], &[]);
+        let found = keyed(&readers, &[differ(Class::MessageCount, "clean", "cut")]);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].key, "message-count: clean × cut");
         assert!(found[0].partition.is_empty());

@@ -349,9 +349,7 @@ pub fn run(
             let again = Stream { bytes: bytes.to_vec(), source: f.source.clone(), forbidden, must_close };
             let (diffs, _) = differences(&observed, &again, &parsers, &cache);
             let unexplained: Vec<Difference> = diffs.into_iter().filter(|d| quirks.explain(d).is_none()).collect();
-            let found = behaviour::keyed(&readers(&observed), &unexplained, &features(bytes))
-                .into_iter()
-                .find(|k| k.key == f.group);
+            let found = behaviour::keyed(&readers(&observed), &unexplained).into_iter().find(|k| k.key == f.group);
             (found.map(|k| k.difference), summaries(observed))
         };
         let (mut found, mut readings) = read_again(&f.stream);

@@ -81,7 +81,7 @@ impl Tally {
             new |= self.signatures.insert(signature);
             unexplained.push(d);
         }
-        for k in behaviour::keyed(readers, &unexplained, &crate::diff::features::features(&stream.bytes)) {
+        for k in behaviour::keyed(readers, &unexplained) {
             let group = k.key;
             match self.findings.get_mut(&group) {
                 Some(f) => {
