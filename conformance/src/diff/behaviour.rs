@@ -39,9 +39,10 @@ fn between_readers(class: Class) -> bool {
 }
 
 /// The findings `unexplained` (the stream's differences no quirk explains) make, given the
-/// `readers` that read the stream. A desync on a chain is keyed by what the origin read otherwise (a method, a
-/// target, a body, or another number of messages), and forwarded bytes by the reader's
-/// refusal, so that a shape whose incidental bytes vary (an extension, a NUL) is one finding.
+/// `readers` that read the stream. A desync on a chain is keyed by what the origin read
+/// otherwise (a method, a target, a body, or another number of messages), and forwarded bytes
+/// by the reader's refusal, so that a shape whose incidental bytes vary (an extension, a NUL)
+/// is one finding.
 pub fn keyed(readers: &[String], unexplained: &[Difference]) -> Vec<Keyed> {
     let index = |name: &str| readers.iter().position(|r| r == name);
     let of_readers =
