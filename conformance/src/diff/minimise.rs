@@ -36,14 +36,18 @@ pub fn minimise(stream: &[u8], budget: usize, mut still: impl FnMut(&[u8]) -> bo
         i = i.min(line_count(&best));
     }
     // Runs of bytes, halving their length, none of them kept ones.
+    // Which bytes are kept changes only when `best` does: computed then, not per candidate.
+    let mut keep = kept(&best);
     let mut size = best.len() / 2;
     while size >= 1 && tries < budget {
         let mut at = 0;
         while at < best.len() && tries < budget {
             let end = (at + size).min(best.len());
-            let touches_kept = kept(&best)[at..end].iter().any(|&k| k);
-            let candidate = [&best[..at], &best[end..]].concat();
-            if touches_kept || !attempt(&candidate, &mut best, &mut tries) {
+            let shrunk = !keep[at..end].iter().any(|&k| k)
+                && attempt(&[&best[..at], &best[end..]].concat(), &mut best, &mut tries);
+            if shrunk {
+                keep = kept(&best);
+            } else {
                 at += size;
             }
         }

@@ -135,12 +135,9 @@ pub fn could_supply(forwarded: &[u8], stream: &[u8]) -> bool {
         at += line.len();
     }
     let head = start.unwrap_or(0);
-    let after = stream[head..]
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| head + i + 4)
-        .or_else(|| stream[head..].windows(2).position(|w| w == b"\n\n").map(|i| head + i + 2))
-        .unwrap_or(stream.len());
+    let after = crate::head::head_end(&stream[head..])
+        .or_else(|| stream[head..].windows(2).position(|w| w == b"\n\n").map(|i| i + 2))
+        .map_or(stream.len(), |end| head + end);
     let rest = &stream[after..];
     if field(b"transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().windows(7).any(|w| w == b"chunked")) {
         return dechunk(rest).1;
