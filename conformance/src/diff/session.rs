@@ -17,6 +17,9 @@ pub struct Plan {
     pub selection: Selection,
     /// Mutations, time bounds, seed, jobs.
     pub settings: Settings,
+    /// Streams to read as they are, each named (a file's name), in place of the corpus: no
+    /// canary is added, so a finding's stream reads again exactly as the report shows it.
+    pub streams: Vec<(String, Vec<u8>)>,
 }
 
 /// Runs `plan`, saying what it does through `progress`. Peers that cannot start are listed in
@@ -77,7 +80,17 @@ pub fn run(plan: &Plan, progress: &(dyn Fn(&str) + Sync)) -> Result<Outcome, Str
         lifecycle::stop_all(Duration::from_secs(1));
         return Err("fewer than two peers could run".into());
     }
-    let streams = run::corpus_streams(&sections, &plan.selection);
+    let streams = if plan.streams.is_empty() {
+        run::corpus_streams(&sections, &plan.selection)
+    } else {
+        let given = |(name, bytes): &(String, Vec<u8>)| run::Stream {
+            bytes: bytes.clone(),
+            source: name.clone(),
+            forbidden: None,
+            must_close: None,
+        };
+        plan.streams.iter().map(given).collect()
+    };
     let mut outcome = run::run(&started, streams, &quirks, &plan.settings, progress);
     drop(started);
     lifecycle::stop_all(Duration::from_secs(1));

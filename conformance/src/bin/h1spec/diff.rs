@@ -20,7 +20,7 @@ pub struct DiffArgs {
     pub peers: Vec<String>,
     /// Render the JSON report of an earlier run (`--save-json`) instead of running: the same
     /// report in another format, or written again by this version of h1spec.
-    #[arg(long, value_name = "REPORT.json", conflicts_with_all = ["peers", "list", "section", "case"])]
+    #[arg(long, value_name = "REPORT.json", conflicts_with_all = ["peers", "list", "section", "case", "streams"])]
     pub from: Option<PathBuf>,
     /// List the peers h1spec knows, whether each can run here, and exit.
     #[arg(long)]
@@ -31,6 +31,12 @@ pub struct DiffArgs {
     /// Only this corpus case.
     #[arg(long, value_name = "ID")]
     pub case: Option<String>,
+    /// Read the bytes of this file as one stream, exactly (no canary is added), in place of the
+    /// corpus; repeat for more. `\r`, `\n`, `\t`, `\\` and `\xHH` in the file stand for those
+    /// bytes, as a report prints them, unless the file holds a raw CR. Add `--mutations 0` to
+    /// read only these.
+    #[arg(long = "stream", value_name = "FILE", conflicts_with_all = ["section", "case"])]
+    pub streams: Vec<PathBuf>,
     /// The most mutated streams.
     #[arg(long, default_value_t = 1000)]
     pub mutations: usize,
@@ -111,7 +117,14 @@ pub fn run(args: DiffArgs) -> ExitCode {
 
 /// A run as the arguments say.
 fn fresh(args: &DiffArgs) -> Result<Outcome, String> {
+    let mut streams = Vec::new();
+    for path in &args.streams {
+        let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let bytes = if bytes.contains(&b'\r') { bytes } else { unescape(&bytes) };
+        streams.push((path.display().to_string(), bytes));
+    }
     let plan = session::Plan {
+        streams,
         peers: args.peers.clone(),
         selection: Selection { strict: true, section: args.section.clone(), case: args.case.clone() },
         settings: h1spec::diff::run::Settings {
@@ -124,6 +137,28 @@ fn fresh(args: &DiffArgs) -> Result<Outcome, String> {
         },
     };
     session::run(&plan, &|what| eprintln!("h1spec diff: {what}"))
+}
+
+/// The bytes a stream printed as a report prints it (Rust's `escape_ascii`) stands for: `\r`,
+/// `\n`, `\t`, `\\`, `\'`, `\"` and `\xHH`; anything else as it is. A trailing newline (an editor's) is dropped.
+fn unescape(text: &[u8]) -> Vec<u8> {
+    let text = text.strip_suffix(b"\n").unwrap_or(text);
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let hex = |j: usize| text.get(j..j + 2).and_then(|h| u8::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok());
+        let (byte, used) = match (text[i], text.get(i + 1)) {
+            (b'\\', Some(b'r')) => (b'\r', 2),
+            (b'\\', Some(b'n')) => (b'\n', 2),
+            (b'\\', Some(b't')) => (b'\t', 2),
+            (b'\\', Some(&b @ (b'\\' | b'\'' | b'"'))) => (b, 2),
+            (b'\\', Some(b'x')) if hex(i + 2).is_some() => (hex(i + 2).unwrap_or_default(), 4),
+            (b, _) => (b, 1),
+        };
+        out.push(byte);
+        i += used;
+    }
+    out
 }
 
 /// Writes the report where the arguments say, and the JSON beside it when asked.
@@ -154,5 +189,16 @@ pub fn save_finding(report: &std::path::Path, number: usize, id: Option<String>,
             eprintln!("h1spec: {e}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_stream_as_a_report_prints_it_reads_back_as_its_bytes() {
+        let bytes = b"GET /\x00'\" HTTP/1.1\r\nHost: a\tb\\\xff\r\n\r\n".to_vec();
+        let printed = format!("{}\n", bytes.escape_ascii());
+        assert_eq!(super::unescape(printed.as_bytes()), bytes);
+        assert_eq!(super::unescape(b"\\x4"), b"\\x4", "an escape cut short stays as it is");
     }
 }
