@@ -9,9 +9,7 @@
 //! on part of a reading, or against something other than a reader (a proxy's meaning), and the
 //! forwarded bytes and the RFC are not readers: their differences are grouped by that side
 //! (`accept-refuse: httparse vs h11, h1wire`), one finding for all the readers it differs from
-//! in a stream. A difference between two readers that the partition puts in one group stays a
-//! finding of the pair (a server that closes without a word reads "alike" both a reader that
-//! ended cleanly and one that waits, which differ from each other).
+//! in a stream. No finding is a pair's.
 
 use std::collections::BTreeSet;
 
@@ -22,11 +20,11 @@ use super::compare::{Class, Difference};
 /// that stands for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Keyed {
-    /// `class: members (refusal) vs the rest` for a behaviour of readers, `class: side
-    /// (refusal) vs readers` for a side that is not a reader, [`Difference::group`] for a pair.
+    /// `class: members (refusal) vs the rest (refusal)` for a behaviour of readers, `class: side
+    /// (refusal) vs readers` for a side that is not a reader.
     pub key: String,
     /// The groups of readers as this stream split them: the behaviour's group first, then the
-    /// majority, then any other; empty for a pair's finding.
+    /// majority, then any other.
     pub partition: Vec<Vec<String>>,
     /// The difference shown for it: for a behaviour, the first of the most serious class
     /// between two of its groups.
@@ -35,7 +33,10 @@ pub struct Keyed {
 
 /// Whether a class compares two readings of the same kind (the ones a partition is made of).
 fn between_readers(class: Class) -> bool {
-    matches!(class, Class::MessageCount | Class::Interpretation | Class::AcceptRefuse | Class::RefusalStatus)
+    matches!(
+        class,
+        Class::MessageCount | Class::Interpretation | Class::AcceptRefuse | Class::RefusalStatus | Class::Limit
+    )
 }
 
 /// The findings `unexplained` (the stream's differences no quirk explains) make, given the
@@ -53,24 +54,28 @@ pub fn keyed(readers: &[String], unexplained: &[Difference]) -> Vec<Keyed> {
         .filter(|d| of_readers(d))
         .filter_map(|d| Some(ordered(index(&d.a.name)?, index(&d.b.name)?)))
         .collect();
-    let mut root: Vec<usize> = (0..readers.len()).collect();
-    fn find(root: &mut [usize], i: usize) -> usize {
-        let mut r = i;
-        while root[r] != r {
-            r = root[r];
+    // Groups in which every two readers read alike. "Alike" is not transitive (a server that
+    // closes without a word reads alike both a reader that ended cleanly and one that waits,
+    // which differ), so the groups are built one reader at a time, those with the fewest
+    // differences first (the ones most others agree with seed the groups): each joins the
+    // first group it reads alike with every member of, or starts one. A difference between
+    // two readers is then always between two groups, never a pair left inside one.
+    let differences = |i: usize| apart.iter().filter(|&&(a, b)| a == i || b == i).count();
+    let mut order: Vec<usize> = (0..readers.len()).collect();
+    order.sort_by_key(|&i| (differences(i), i));
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for i in order {
+        match groups.iter_mut().find(|g| g.iter().all(|&j| !apart.contains(&ordered(i, j)))) {
+            Some(g) => g.push(i),
+            None => groups.push(vec![i]),
         }
-        root[i] = r;
-        r
     }
-    for i in 0..readers.len() {
-        for j in i + 1..readers.len() {
-            if !apart.contains(&(i, j)) {
-                let (a, b) = (find(&mut root, i), find(&mut root, j));
-                root[a] = b;
-            }
+    let mut group_of = vec![0; readers.len()];
+    for (gi, g) in groups.iter().enumerate() {
+        for &i in g {
+            group_of[i] = gi;
         }
     }
-    let group_of: Vec<usize> = (0..readers.len()).map(|i| find(&mut root, i)).collect();
     let mut partition: Vec<Vec<String>> = Vec::new();
     for g in group_of.iter().copied().collect::<BTreeSet<_>>() {
         let mut names: Vec<String> =
@@ -101,16 +106,24 @@ pub fn keyed(readers: &[String], unexplained: &[Difference]) -> Vec<Keyed> {
                 && ((member(&d.a.name, g) && member(&d.b.name, most))
                     || (member(&d.b.name, g) && member(&d.a.name, most)))
         };
-        let worst = unexplained.iter().filter(between).min_by_key(|d| Class::ALL.iter().position(|c| *c == d.class));
+        // The most serious class; against h1wire when it is in the majority (its refusals name
+        // the RFC rule), else against the first reader there.
+        let worst = unexplained.iter().filter(between).min_by_key(|d| {
+            let other = if member(&d.a.name, g) { &d.b.name } else { &d.a.name };
+            (Class::ALL.iter().position(|c| *c == d.class), other != "h1wire")
+        });
         let Some(d) = worst else { continue };
-        let own = if member(&d.a.name, g) { &d.a } else { &d.b };
+        let (own, other) = if member(&d.a.name, g) { (&d.a, &d.b) } else { (&d.b, &d.a) };
+        // Keyed by both sides' refusals too: the same readers split off by two unrelated rules
+        // (a bare LF after a chunk size, a byte 0x80 in the target) are two behaviours.
         let refusal = own.rule.as_ref().map(|r| format!(" ({r})")).unwrap_or_default();
+        let theirs = other.rule.as_ref().map(|r| format!(" ({r})")).unwrap_or_default();
         let mut shown = vec![g.clone(), most.clone()];
         shown.extend(
             partition.iter().enumerate().filter(|&(i, _)| i != gi && Some(i) != majority).map(|(_, g)| g.clone()),
         );
         out.push(Keyed {
-            key: format!("{}: {}{refusal} vs the rest", d.class.name(), g.join(", ")),
+            key: format!("{}: {}{refusal} vs the rest{theirs}", d.class.name(), g.join(", ")),
             partition: shown,
             difference: d.clone(),
         });
@@ -123,14 +136,9 @@ pub fn keyed(readers: &[String], unexplained: &[Difference]) -> Vec<Keyed> {
         let (anchor, other) = match (index(&d.a.name), index(&d.b.name)) {
             (None, _) => (&d.a.name, &d.b.name),
             (_, None) => (&d.b.name, &d.a.name),
-            // Not a comparison of two readings (a proxy's forwarded bytes read by a parser): the
-            // first side, the one that forwarded, is the anchor.
-            _ if !between_readers(d.class) => (&d.a.name, &d.b.name),
-            // Two readers in one group: the pair itself.
-            _ => {
-                out.push(Keyed { key: d.group(), partition: Vec::new(), difference: d.clone() });
-                continue;
-            }
+            // Two readers, so not a comparison of two readings (those are all across groups):
+            // a proxy's forwarded bytes read by a parser. The side that forwarded is the anchor.
+            _ => (&d.a.name, &d.b.name),
         };
         match anchored.iter_mut().find(|(c, a, _, _)| *c == d.class && a == anchor) {
             Some((_, _, others, _)) => others.push(other.clone()),
@@ -147,7 +155,7 @@ pub fn keyed(readers: &[String], unexplained: &[Difference]) -> Vec<Keyed> {
         // (or "messages" for another number of them); for forwarded bytes, the reader's refusal.
         let shape = match class {
             Class::ChainDesync => format!(" [{}]", difference.part.map_or("messages", |p| p.name())),
-            Class::ProxySmuggling => {
+            Class::ProxySmuggling | Class::ForwardedRefused => {
                 let reader = if difference.a.name == anchor { &difference.b } else { &difference.a };
                 reader.rule.as_ref().map(|r| format!(" [{r}]")).unwrap_or_default()
             }
@@ -207,6 +215,22 @@ mod tests {
     }
 
     #[test]
+    fn the_same_readers_split_off_by_two_rules_are_two_behaviours() {
+        let readers = names(&["go", "h1wire", "llhttp"]);
+        let refused = |rule: &str| {
+            let mut against_h1wire = differ(Class::AcceptRefuse, "go", "h1wire");
+            against_h1wire.b.rule = Some(rule.into());
+            let mut against_llhttp = differ(Class::AcceptRefuse, "llhttp", "go");
+            against_llhttp.a.rule = Some("HPE".into());
+            vec![against_llhttp, against_h1wire]
+        };
+        let chunk = keyed(&readers, &refused("invalid-chunk-size"));
+        let target = keyed(&readers, &refused("invalid-target"));
+        assert_eq!(chunk[0].key, "accept-refuse: go vs the rest (invalid-chunk-size)", "h1wire's rule names it");
+        assert_eq!(target[0].key, "accept-refuse: go vs the rest (invalid-target)");
+    }
+
+    #[test]
     fn the_most_serious_class_names_the_behaviour_and_other_peers_keep_their_pairs() {
         let readers = names(&["a", "b", "c"]);
         let diffs = vec![
@@ -243,12 +267,13 @@ mod tests {
     }
 
     #[test]
-    fn a_difference_inside_one_group_stays_a_pair() {
-        // `origin` reads alike both `clean` and `cut`, which differ: all three are one group.
+    fn a_reader_alike_with_two_that_differ_joins_one_of_them_and_no_pair_is_left() {
+        // `origin` reads alike both `clean` and `cut`, which differ: it joins the group of the
+        // first, and `cut` is a behaviour of its own.
         let readers = names(&["clean", "cut", "origin"]);
         let found = keyed(&readers, &[differ(Class::MessageCount, "clean", "cut")]);
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].key, "message-count: clean × cut");
-        assert!(found[0].partition.is_empty());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].key, "message-count: cut vs the rest");
+        assert_eq!(found[0].partition, [names(&["cut"]), names(&["clean", "origin"])]);
     }
 }

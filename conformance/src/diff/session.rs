@@ -94,6 +94,12 @@ pub fn run(plan: &Plan, progress: &(dyn Fn(&str) + Sync)) -> Result<Outcome, Str
     let mut outcome = run::run(&started, streams, &quirks, &plan.settings, progress);
     drop(started);
     lifecycle::stop_all(Duration::from_secs(1));
+    outcome.shapes = sections
+        .iter()
+        .flat_map(|s| &s.cases)
+        .filter(|c| outcome.forbidden.contains_key(&c.id))
+        .filter_map(|c| Some((c.id.clone(), c.desync?)))
+        .collect();
     outcome.peers = infos;
     outcome.not_run = not_run;
     Ok(outcome)

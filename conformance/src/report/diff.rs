@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::corpus::encode;
-use crate::diff::compare::Class;
+use crate::diff::compare::{is_limit, Class};
 use crate::diff::run::{Finding, Outcome};
 
 fn short(class: Class) -> &'static str {
@@ -16,6 +16,7 @@ fn short(class: Class) -> &'static str {
         Class::RefusalStatus => "RS",
         Class::ForbiddenAccepted => "FA",
         Class::Limit => "LM",
+        Class::ForwardedRefused => "FR",
         Class::ReadOn => "RO",
     }
 }
@@ -56,12 +57,21 @@ pub fn is_about_messages(f: &Finding) -> bool {
     )
 }
 
+/// The other corpus cases that showed a finding, each once, without the mutations applied to
+/// them (the JSON report keeps each source whole).
 fn others(f: &Finding) -> String {
-    let rest: Vec<&str> = f.sources.iter().skip(1).map(String::as_str).collect();
-    if rest.is_empty() {
+    let case = |source: &str| source.split(", mutated:").next().unwrap_or(source).to_owned();
+    let first = case(&f.source);
+    let mut cases: Vec<String> = Vec::new();
+    for c in f.sources.iter().skip(1).map(|s| case(s)) {
+        if c != first && !cases.contains(&c) {
+            cases.push(c);
+        }
+    }
+    if cases.is_empty() {
         String::new()
     } else {
-        format!("; also {}", rest.join(", "))
+        format!("; also from {}", cases.join(", "))
     }
 }
 
@@ -108,7 +118,7 @@ fn finding_text(i: usize, f: &Finding, out: &mut String, markdown: bool) {
     if f.stream.ends_with(crate::canary::DIFF) {
         added.push("the last request (`GET /h1spec-canary`) is h1spec's canary, not part of the case");
     }
-    if d.class == Class::ProxySmuggling {
+    if matches!(d.class, Class::ProxySmuggling | Class::ForwardedRefused) {
         added.push("the parsers read the proxy's forwarded bytes as an origin is asked to, with `Connection` renamed `Xonnection` and an HTTP/1.0 request given `Connection: keep-alive`, so that the canary after them is read");
     }
     let added = if added.is_empty() { String::new() } else { format!(" Added by the harness: {}.", added.join("; ")) };
@@ -288,6 +298,10 @@ fn rank(f: &Finding, proxies: &[&str]) -> Rank {
         _ if !f.reproduced => Rank::NotReproduced,
         Class::ChainDesync => Rank::Chain,
         Class::ProxySmuggling => Rank::Forwarded,
+        // What a parser refuses of a proxy's forwarded bytes for its own size limit says nothing
+        // about the proxy.
+        Class::ForwardedRefused if is_limit(&f.difference.b) => Rank::Limits,
+        Class::ForwardedRefused => Rank::Forwarded,
         Class::ForbiddenAccepted if by_proxy => Rank::Forwarded,
         Class::MessageCount => Rank::Boundaries,
         Class::ReadOn => Rank::ConnectionClose,
@@ -347,19 +361,7 @@ pub fn markdown(outcome: &Outcome) -> String {
     );
     section(&mut out, "2. What proxies forward that others read otherwise", "A proxy forwards bytes an origin reads as another number of messages (proxy-smuggling), or reads as a message what the RFC says MUST be refused (forbidden-accepted).", &ranked(Rank::Forwarded));
     if !proxies.is_empty() {
-        let every: Vec<&String> = outcome
-            .forbidden
-            .iter()
-            .filter(|(_, accepted)| !accepted.iter().any(|p| proxies.contains(&p.as_str())))
-            .map(|(case, _)| case)
-            .collect();
-        let _ = writeln!(
-            out,
-            "\n## 3. Refused by every proxy\n\n{} of the {} corpus cases the RFC says MUST be refused were refused by every proxy ({}): defence in depth whatever the origin does. The others are in section 2.\n",
-            every.len(),
-            outcome.forbidden.len(),
-            proxies.join(", ")
-        );
+        defence(&mut out, outcome, &proxies);
     }
     section(&mut out, "4. Where messages end", "Readers that put message boundaries in different places, grouped by how they split: the readers in one group read the stream alike.", &ranked(Rank::Boundaries));
     section(
@@ -406,6 +408,41 @@ pub fn markdown(outcome: &Outcome) -> String {
         }
     }
     out
+}
+
+/// Section 3: the corpus cases the RFC says MUST be refused, one row per smuggling shape (the
+/// corpus's desync class; the cases with none last): how many every proxy refused, and which
+/// proxies read the others as messages.
+fn defence(out: &mut String, outcome: &Outcome, proxies: &[&str]) {
+    let _ = writeln!(
+        out,
+        "\n## 3. Refused by every proxy\n\nThe {} corpus cases the RFC says MUST be refused, by smuggling shape: those every proxy ({}) refused are defence in depth whatever the origin does; the proxies that read the others as a message are named (their findings are in section 2).\n\n| shape | cases | refused by every proxy | read as a message by |\n|---|---:|---:|---|",
+        outcome.forbidden.len(),
+        proxies.join(", ")
+    );
+    let shapes = crate::corpus::DesyncClass::ALL.iter().map(|c| Some(*c)).chain([None]);
+    for shape in shapes {
+        let cases: Vec<&Vec<String>> = outcome
+            .forbidden
+            .iter()
+            .filter(|(case, _)| outcome.shapes.get(*case).copied() == shape)
+            .map(|(_, accepted)| accepted)
+            .collect();
+        if cases.is_empty() {
+            continue;
+        }
+        let through = |p: &str| cases.iter().filter(|accepted| accepted.iter().any(|a| a == p)).count();
+        let every = cases.iter().filter(|accepted| !accepted.iter().any(|a| proxies.contains(&a.as_str()))).count();
+        let by: Vec<String> = proxies
+            .iter()
+            .map(|p| (p, through(p)))
+            .filter(|(_, n)| *n > 0)
+            .map(|(p, n)| format!("{p} ({n})"))
+            .collect();
+        let name = shape.map_or("no smuggling shape (other MUST rules)", |c| c.name());
+        let by = if by.is_empty() { "none".to_owned() } else { by.join(", ") };
+        let _ = writeln!(out, "| {name} | {} | {every} | {by} |", cases.len());
+    }
 }
 
 /// A section of findings: the first [`IN_FULL`] in full, the rest as rows.

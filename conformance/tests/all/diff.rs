@@ -425,3 +425,19 @@ fn save_finding_names_the_case_after_what_it_tests() {
     assert!(section.cases[0].note.as_deref().is_some_and(|n| n.contains("first from toy")));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_proxy_still_streaming_a_body_its_client_cut_short_waits_and_reads_no_message() {
+    use h1spec::diff::{peers::start_proxy_with, End, Stage};
+    let proxy = start_proxy_with("toy-streaming", &toy_proxy("streaming"), 1).expect("the toy proxy starts");
+    // The recorder answers once the body stops coming; the proxy relays that answer, but it
+    // never had the whole body, so it ended no message: it waits, as h1wire does.
+    let cut = proxy.read(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nabc").expect("read");
+    assert!(cut.reading.messages.is_empty(), "{:?}", cut.reading);
+    assert_eq!(cut.reading.end, End::Cut { stage: Stage::Body });
+    assert_eq!(cut.forwarded.len(), 1, "what it forwarded is still kept");
+    // The whole body, streamed: one message.
+    let whole = proxy.read(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc").expect("read");
+    assert_eq!(whole.reading.messages.len(), 1, "{:?}", whole.reading);
+    assert_eq!(whole.reading.messages[0].body, b"abc");
+}

@@ -22,6 +22,10 @@ pub enum Class {
     /// A proxy forwards bytes it meant as one message that an origin reads as another number of
     /// messages (or as one that swallows the next): the smuggling primitive.
     ProxySmuggling,
+    /// A parser, as an origin, refuses the bytes a proxy forwarded as one message: the proxy
+    /// passed on (or made) what a strict origin will not read. Not a comparison of two readings
+    /// of the client's stream, so it never splits the readers into groups.
+    ForwardedRefused,
     /// On a real proxy → origin chain, the origin read other messages than the proxy meant to
     /// forward: a message it never meant, one fewer, or one with another method, target or
     /// body. Request smuggling, seen end to end.
@@ -38,9 +42,10 @@ pub enum Class {
 
 impl Class {
     /// Every class, in report order.
-    pub const ALL: [Class; 9] = [
+    pub const ALL: [Class; 10] = [
         Class::ChainDesync,
         Class::ProxySmuggling,
+        Class::ForwardedRefused,
         Class::MessageCount,
         Class::ReadOn,
         Class::Interpretation,
@@ -59,6 +64,7 @@ impl Class {
             Class::RefusalStatus => "refusal-status",
             Class::ForbiddenAccepted => "forbidden-accepted",
             Class::ProxySmuggling => "proxy-smuggling",
+            Class::ForwardedRefused => "forwarded-refused",
             Class::ChainDesync => "chain-desync",
             Class::Limit => "limit",
             Class::ReadOn => "read-on",
@@ -79,6 +85,7 @@ impl Class {
             Class::RefusalStatus => "both refuse, with different statuses",
             Class::ForbiddenAccepted => "one reads a message the RFC says MUST be refused",
             Class::ProxySmuggling => "a proxy forwards as one message bytes an origin reads otherwise",
+            Class::ForwardedRefused => "a parser, as an origin, refuses what a proxy forwarded as one message",
             Class::ChainDesync => "on a real proxy → origin chain, the origin read other messages than the proxy meant",
             Class::Limit => "one refuses for a size limit each implementation sets (SHOULD-level)",
             Class::ReadOn => "a server refused a message the RFC says must close the connection, then read on",

@@ -29,7 +29,7 @@ pub fn kept_open(bytes: &[u8]) -> Vec<u8> {
 
 /// What an origin makes of the bytes `proxy` forwarded on one upstream connection (meant as
 /// one message), read as [`kept_open`]: `alone`, and `then` with [`crate::canary::DIFF`] after them. An
-/// origin that refuses the bytes alone refuses what the proxy forwards (accept-refuse); one
+/// origin that refuses the bytes alone refuses what the proxy forwards (forwarded-refused); one
 /// that reads anything but that message and then the canary moves the boundary the proxy meant
 /// (proxy-smuggling).
 pub fn forwarded(proxy: &str, bytes: &[u8], alone: Seen<'_>, then: Seen<'_>) -> Option<Difference> {
@@ -46,7 +46,7 @@ pub fn forwarded(proxy: &str, bytes: &[u8], alone: Seen<'_>, then: Seen<'_>) -> 
         let says = format!("refuses what it forwards (in the {}) with {status}: {}", stage_name(*stage), clip(error));
         let error = Some(format!("{error} ({status})"));
         let read = Side { name: alone.name.into(), says, error, rule: rule.clone(), status: Some(*status) };
-        return Some(Difference { class: Class::AcceptRefuse, part: None, message: 0, a: sent, b: read });
+        return Some(Difference { class: Class::ForwardedRefused, part: None, message: 0, a: sent, b: read });
     }
     let r = then.reading;
     let canary_second =

@@ -118,7 +118,14 @@ pub fn compare(a: Seen<'_>, b: Seen<'_>) -> Option<Difference> {
 }
 
 /// Whether a side refused for a size limit: a 413, 414 or 431, or one of h1wire's limit rules.
-fn is_limit(side: &Side) -> bool {
+///
+/// ```
+/// use h1spec::diff::compare::{is_limit, Side};
+///
+/// let side = Side { name: "h1wire".into(), says: String::new(), error: None, rule: None, status: Some(431) };
+/// assert!(is_limit(&side));
+/// ```
+pub fn is_limit(side: &Side) -> bool {
     const RULES: &[&str] = &[
         "head-too-large",
         "too-many-fields",

@@ -94,7 +94,7 @@ fn forwarded_bytes_are_kept_open_and_judged_by_where_the_canary_lands() {
     let refused = r#"{"verdict":"reject","status":400,"error":"x","stage":"body"}"#;
     assert_eq!(
         judge_both(&origin(refused), &origin(refused)),
-        Some(Class::AcceptRefuse),
+        Some(Class::ForwardedRefused),
         "the origin refuses what the proxy forwards, canary or not"
     );
     let cut = origin(r#"{"verdict":"reject","status":null,"error":"eof","stage":"body"}"#);

@@ -39,7 +39,9 @@ use go::go_build;
 pub use inprocess::read_h1wire;
 use inprocess::{read_httparse, InProcess};
 use origin::{origin, Keep, Origin};
-pub use proxy::{could_supply, proxy_message, start_proxy_with, whole_message, PROXY_QUIET, RECORDER_QUIET};
+pub use proxy::{
+    could_supply, proxy_message, proxy_messages, start_proxy_with, whole_message, PROXY_QUIET, RECORDER_QUIET,
+};
 use shim::Shim;
 
 /// How long one exchange with a server (or one shim run) may take.

@@ -168,6 +168,12 @@ fn proxy_message_of(bytes: &[u8]) -> Message {
 /// own framing fields give (chunked, then Content-Length, then none). Also says whether the
 /// bytes hold that whole body: a proxy streaming a body its client cut short sends less.
 pub(super) fn lenient(bytes: &[u8]) -> (Message, bool) {
+    let (m, whole, _) = lenient_counted(bytes);
+    (m, whole)
+}
+
+/// [`lenient`], and how many bytes the message took (all of them when it is not whole).
+fn lenient_counted(bytes: &[u8]) -> (Message, bool, usize) {
     let mut lines = bytes.split_inclusive(|&b| b == b'\n');
     let mut used = 0;
     let mut take = || {
@@ -195,52 +201,93 @@ pub(super) fn lenient(bytes: &[u8]) -> (Message, bool) {
         }
     }
     if !ended {
-        return (m, false);
+        return (m, false, bytes.len());
     }
     let body = &bytes[used..];
     let field = |name: &[u8]| m.fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
     if field(b"transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().windows(7).any(|w| w == b"chunked")) {
-        let (decoded, whole) = dechunk(body);
+        let (decoded, whole, took) = dechunk_counted(body);
         m.body = decoded;
-        return (m, whole);
+        return (m, whole, used + took);
     }
-    let Some(length) = field(b"content-length") else { return (m, true) };
+    let Some(length) = field(b"content-length") else { return (m, true, used) };
     // A length too large for a usize (2^64 and up) is a body no stream here holds: not whole.
     match std::str::from_utf8(&length).ok().and_then(|v| v.trim().parse::<usize>().ok()) {
-        Some(n) => {
-            m.body = body.iter().copied().take(n).collect();
-            let whole = body.len() >= n;
-            (m, whole)
+        Some(n) if body.len() >= n => {
+            m.body = body[..n].to_vec();
+            (m, true, used + n)
         }
-        None => (m, false),
+        Some(_) => {
+            m.body = body.to_vec();
+            (m, false, bytes.len())
+        }
+        None => (m, false, bytes.len()),
     }
+}
+
+/// The messages a proxy wrote on one upstream connection, in order, each framed by the fields
+/// it wrote: its bytes, the message, and whether it is whole (only the last may not be). A proxy that keeps its
+/// upstream connection open (HAProxy with an origin that does) writes several.
+pub fn proxy_messages(bytes: &[u8]) -> Vec<(&[u8], Message, bool)> {
+    let mut out = Vec::new();
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (_, whole, took) = lenient_counted(rest);
+        let one = &rest[..took.min(rest.len())];
+        let message = proxy_message_of(one);
+        // After a CONNECT its origin accepts, the connection is a tunnel (RFC 9110 §9.3.6): what
+        // the proxy relays next is the client's bytes, not messages it wrote.
+        let tunnel = message.method == b"CONNECT";
+        out.push((one, message, whole));
+        if !whole || took == 0 || tunnel {
+            break;
+        }
+        rest = &rest[took.min(rest.len())..];
+    }
+    out
 }
 
 /// Chunked data decoded leniently (sizes in hex, extensions and trailers skipped), and whether
 /// the last chunk was reached.
-pub(super) fn dechunk(mut body: &[u8]) -> (Vec<u8>, bool) {
+pub(super) fn dechunk(body: &[u8]) -> (Vec<u8>, bool) {
+    let (out, whole, _) = dechunk_counted(body);
+    (out, whole)
+}
+
+/// [`dechunk`], and how many bytes the body took (through its trailer section when whole).
+fn dechunk_counted(all: &[u8]) -> (Vec<u8>, bool, usize) {
     let mut out = Vec::new();
+    let mut body = all;
+    let used = |rest: &[u8]| all.len() - rest.len();
     loop {
-        let Some(eol) = body.iter().position(|&b| b == b'\n') else { return (out, false) };
+        let Some(eol) = body.iter().position(|&b| b == b'\n') else { return (out, false, all.len()) };
         let line = body[..eol].trim_ascii_end();
         let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
         let Some(size) = std::str::from_utf8(&line[..digits]).ok().and_then(|h| usize::from_str_radix(h, 16).ok())
         else {
-            return (out, false);
+            return (out, false, all.len());
         };
         body = &body[eol + 1..];
         if size == 0 {
             // The trailer section ends with an empty line (RFC 9112 §7.1.2): the body is whole
             // only once that line came.
-            let ended = body.starts_with(b"\r\n")
-                || body.starts_with(b"\n")
-                || body.windows(3).any(|w| w == b"\n\r\n")
-                || body.windows(2).any(|w| w == b"\n\n");
-            return (out, ended);
+            let end = if body.starts_with(b"\r\n") {
+                Some(2)
+            } else if body.starts_with(b"\n") {
+                Some(1)
+            } else {
+                let crlf = body.windows(3).position(|w| w == b"\n\r\n").map(|i| i + 3);
+                let lf = body.windows(2).position(|w| w == b"\n\n").map(|i| i + 2);
+                crlf.into_iter().chain(lf).min()
+            };
+            return match end {
+                Some(n) => (out, true, used(&body[n..])),
+                None => (out, false, all.len()),
+            };
         }
         if body.len() < size {
             out.extend_from_slice(body);
-            return (out, false);
+            return (out, false, all.len());
         }
         out.extend_from_slice(&body[..size]);
         body = &body[size..];
@@ -384,11 +431,22 @@ impl Proxy {
         };
         // A response relayed from the recorder answers the request the proxy forwarded there.
         let to_head = |r: &Answer| seq(r).and_then(|n| log.get(n)).is_some_and(|c| c.bytes.starts_with(b"HEAD "));
-        let reading = readings_of_responses(&answer, to_head, |r| {
+        let relayed = std::cell::RefCell::new(Vec::new());
+        let mut reading = readings_of_responses(&answer, to_head, |r| {
             let n = seq(r).ok_or("a response with a bad X-H1spec-Seq")?;
             let c = log.get(n).ok_or("a response the recorder did not send")?;
+            relayed.borrow_mut().push(whole_message(&c.bytes));
             Ok(proxy_message(&c.bytes))
         });
+        // The recorder answers a body that stops coming once it has been quiet a while; a proxy
+        // still streaming a body its client never finished has not ended that message: it
+        // waits for the rest, as a server would.
+        if let Some(first_partial) = relayed.into_inner().iter().position(|whole| !whole) {
+            if first_partial < reading.messages.len() {
+                reading.messages.truncate(first_partial);
+                reading.end = crate::diff::End::Cut { stage: crate::diff::Stage::Body };
+            }
+        }
         // Every connection that carried bytes: the proxy ended a message there. (A connection
         // opened and left empty is no message.)
         let forwarded = log.into_iter().filter(|c| !c.bytes.is_empty()).map(|c| c.bytes).collect();
@@ -427,6 +485,21 @@ mod tests {
         let log = recorder.log.lock().unwrap();
         assert_eq!(log.len(), 1);
         assert!(log[0].bytes.ends_with(b"helloworld") && whole_message(&log[0].bytes), "the whole body was kept");
+    }
+
+    #[test]
+    fn one_upstream_connection_kept_open_carries_several_messages() {
+        let kept = b"GET /a HTTP/1.1\r\nHost: o\r\n\r\nPOST /b HTTP/1.1\r\nHost: o\r\nContent-Length: 3\r\n\r\nabcPOST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nxyz\r\n0\r\nT: 1\r\n\r\nPOST /d HTTP/1.1\r\nContent-Length: 9\r\n\r\nab";
+        let read: Vec<(String, String, bool)> = proxy_messages(kept)
+            .iter()
+            .map(|(_, m, whole)| (m.target.escape_ascii().to_string(), m.body.escape_ascii().to_string(), *whole))
+            .collect();
+        let want = [("/a", "", true), ("/b", "abc", true), ("/c", "xyz", true), ("/d", "ab", false)];
+        assert_eq!(read, want.map(|(t, b, w)| (t.to_owned(), b.to_owned(), w)));
+        assert_eq!(proxy_messages(kept)[3].0, b"POST /d HTTP/1.1\r\nContent-Length: 9\r\n\r\nab", "each its own bytes");
+        assert_eq!(proxy_messages(b"GET / HTTP/1.1\r\n\r\n").len(), 1);
+        let tunnel = b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
+        assert_eq!(proxy_messages(tunnel).len(), 1, "after a CONNECT, the bytes relayed are a tunnel's");
     }
 
     #[test]

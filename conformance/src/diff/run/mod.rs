@@ -197,6 +197,10 @@ pub struct Outcome {
     /// Each corpus case the RFC says MUST be refused, with the peers that read it as a message
     /// (explained by a quirk or not): the defence each proxy gives.
     pub forbidden: BTreeMap<String, Vec<String>>,
+    /// The smuggling shape (the corpus's desync class) of each case in `forbidden` that has
+    /// one: the report's defence-in-depth table goes by shape.
+    #[serde(default)]
+    pub shapes: BTreeMap<String, crate::corpus::DesyncClass>,
     /// Reads that failed (a shim crashed, a server did not answer): not differences.
     pub failures: Vec<String>,
     /// Wall-clock seconds the run took.
@@ -400,6 +404,7 @@ pub fn run(
         findings,
         known: tally.known.into_values().collect(),
         forbidden: tally.forbidden.into_iter().map(|(case, peers)| (case, peers.into_iter().collect())).collect(),
+        shapes: BTreeMap::new(),
         failures: tally.failures,
         seconds: started.elapsed().as_secs_f64(),
         seed: settings.seed,

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use super::Stream;
 use crate::canary::DIFF as CANARY;
 use crate::diff::compare::{self, Difference, Seen};
-use crate::diff::{peers, End, Implementation, Observation, Reading, Role};
+use crate::diff::{peers, End, Implementation, Message, Observation, Reading, Role};
 
 /// One peer's reading of a stream.
 pub(super) struct Observed<'a> {
@@ -96,13 +96,15 @@ pub(super) fn differences(
     for chain in ok.iter().filter(|(p, _)| p.role() == Role::Chain) {
         let proxy = ok.iter().find(|(p, _)| Some(p.name()) == chain.0.proxy());
         if let Some((proxy, seen_by_proxy)) = proxy {
-            // What the proxy meant is what it wrote on this chain's upstream connections (one
-            // message each: every proxy is set up so), read by the framing fields it wrote. Not
-            // what it wrote to its recorder: a proxy's next step depends on its origin's answers
-            // (Apache keeps its client's connection after an `Expect: 100-continue` request only
-            // when the origin sent a 100), so another origin may rightly get other messages.
-            let meant: Vec<_> =
-                chain.1.forwarded.iter().map(|b| (peers::proxy_message(b), peers::whole_message(b))).collect();
+            // What the proxy meant is what it wrote on this chain's upstream connections, read
+            // by the framing fields it wrote (several messages on one connection when it keeps
+            // its origin's connection open). Not what it wrote to its recorder: a proxy's next
+            // step depends on its origin's answers (Apache keeps its client's connection after
+            // an `Expect: 100-continue` request only when the origin sent a 100), so another
+            // origin may rightly get other messages.
+            let written: Vec<(&[u8], Message, bool)> =
+                chain.1.forwarded.iter().flat_map(|b| peers::proxy_messages(b)).collect();
+            let meant: Vec<(Message, bool)> = written.iter().map(|(_, m, whole)| (m.clone(), *whole)).collect();
             if chain.1.forwarded.is_empty() && !seen_by_proxy.forwarded.is_empty() {
                 // The same proxy forwarded to its recorder but not through the tap: the two
                 // setups went apart (an upstream the proxy gave up on), so nothing compares.
@@ -127,9 +129,15 @@ pub(super) fn differences(
             // whole either. One that refused what came after a message it forwarded did not.
             let aborted = matches!(seen_by_proxy.reading.end, End::Refused { .. })
                 && seen_by_proxy.reading.messages.len() < seen_by_proxy.forwarded.len();
-            let waiting = chain.1.forwarded.iter().any(|b| {
-                !peers::whole_message(b)
-                    && (aborted || crate::head::expects_continue(b) || !peers::could_supply(b, &stream.bytes))
+            // A proxy relays what follows a CONNECT only once the origin accepted the tunnel
+            // (RFC 9110 §9.3.6), so one it forwarded without the body its fields announce waits
+            // on an origin that waits for that body.
+            let waiting = written.iter().any(|(b, m, whole)| {
+                !whole
+                    && (aborted
+                        || m.method == b"CONNECT"
+                        || crate::head::expects_continue(b)
+                        || !peers::could_supply(b, &stream.bytes))
             });
             out.extend(compare::chain(proxy.name(), &meant, seen(chain), waiting));
         }
