@@ -359,7 +359,7 @@ pub fn markdown(outcome: &Outcome) -> String {
         "The origin read other messages than the proxy in front of it meant.",
         &ranked(Rank::Chain),
     );
-    section(&mut out, "2. What proxies forward that others read otherwise", "A proxy forwards bytes an origin reads as another number of messages (proxy-smuggling), or reads as a message what the RFC says MUST be refused (forbidden-accepted).", &ranked(Rank::Forwarded));
+    section(&mut out, "2. What proxies forward that others read otherwise", "A proxy forwards bytes an origin reads as another number of messages (proxy-smuggling), forwards what a strict origin refuses (forwarded-refused: the proxy passes on, or makes, what the RFC forbids), or reads as a message what the RFC says MUST be refused (forbidden-accepted).", &ranked(Rank::Forwarded));
     if !proxies.is_empty() {
         defence(&mut out, outcome, &proxies);
     }

@@ -85,13 +85,12 @@ pub(super) fn differences(
     fn seen<'a>((p, o): &(&'a dyn Implementation, &'a Observation)) -> Seen<'a> {
         Seen { name: p.name(), role: p.role(), reading: &o.reading }
     }
-    // The client's stream ends inside a message: a proxy still streaming that message has not
-    // ended it, so bytes it forwarded that are not a whole message mean nothing yet.
-    let cut = matches!(peers::read_h1wire(&stream.bytes).end, End::Cut { .. });
-    // What a proxy ended as a message: every connection's bytes, except a partial one when the
-    // client's stream is cut (a proxy that sends a head announcing a body it never sends,
-    // because it frames the message otherwise, is the smuggling this looks for).
-    let ended = |b: &&Vec<u8>| !cut || peers::whole_message(b);
+    // What a proxy ended as a message: every connection's bytes that hold the whole body their
+    // head announces, or whose body the client's stream held (a proxy that sends a head
+    // announcing a body it never sends, because it frames the message otherwise, is the
+    // smuggling this looks for). A proxy still streaming a body the client's stream never had
+    // (a length past its end, by any reader's limits) has not ended that message.
+    let ended = |b: &&Vec<u8>| peers::whole_message(b) || peers::could_supply(b, &stream.bytes);
     // A chain is judged only against its own proxy's meaning, never pairwise.
     for chain in ok.iter().filter(|(p, _)| p.role() == Role::Chain) {
         let proxy = ok.iter().find(|(p, _)| Some(p.name()) == chain.0.proxy());
