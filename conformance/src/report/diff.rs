@@ -261,10 +261,10 @@ pub fn console(outcome: &Outcome) -> String {
 }
 
 /// How many findings of a section are written in full in DIFFERENCES.md; the rest are rows.
-const IN_FULL: usize = 5;
+const IN_FULL: usize = 4;
 
 /// How many rows a section lists; the rest are in the JSON report.
-const ROWS: usize = 25;
+const ROWS: usize = 15;
 
 /// Text for inline HTML in Markdown.
 fn html(text: &str) -> String {
@@ -293,7 +293,10 @@ enum Rank {
 }
 
 fn rank(f: &Finding, proxies: &[&str]) -> Rank {
-    let by_proxy = proxies.iter().any(|p| f.difference.a.name == *p || f.difference.b.name == *p);
+    // Any proxy on either side: the difference shown, or the finding's groups.
+    let by_proxy = proxies.iter().any(|p| {
+        f.difference.a.name == *p || f.difference.b.name == *p || f.partition.iter().flatten().any(|n| n == p)
+    });
     match f.difference.class {
         _ if !f.reproduced => Rank::NotReproduced,
         Class::ChainDesync => Rank::Chain,
@@ -367,7 +370,7 @@ pub fn markdown(outcome: &Outcome) -> String {
     section(
         &mut out,
         "5. Connection close",
-        "Servers that refused a message after which the RFC requires the connection closed, then answered what followed it.",
+        "Servers that refused a message after which the RFC requires the connection closed, or read one the RFC lets them read only if they close after it (Transfer-Encoding with Content-Length), then answered what followed it.",
         &ranked(Rank::ConnectionClose),
     );
     section(
@@ -403,7 +406,7 @@ pub fn markdown(outcome: &Outcome) -> String {
     }
     if !outcome.failures.is_empty() {
         let _ = writeln!(out, "\n## Reads that failed\n\n{} reads failed (a shim or server did not answer in time); they count as no reading, not as differences. The first:\n", outcome.failures.len());
-        for f in outcome.failures.iter().take(10) {
+        for f in outcome.failures.iter().take(5) {
             let _ = writeln!(out, "- {}", f.replace('\n', " "));
         }
     }

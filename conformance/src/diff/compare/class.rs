@@ -31,8 +31,9 @@ pub enum Class {
     /// body. Request smuggling, seen end to end.
     ChainDesync,
     /// A server refused a message the RFC says must close the connection (a framing error: the
-    /// corpus case's `must_close`), then answered what followed it: after such an error nobody
-    /// knows where the next message starts.
+    /// corpus case's `must_close`), or read one the RFC lets it read only if it closes after
+    /// (Transfer-Encoding with Content-Length), then answered what followed it: after such a
+    /// message nobody knows where the next one starts.
     ReadOn,
     /// One refuses (or both do, differently) for a size limit, which the RFC leaves to each
     /// implementation (RFC 9110 §5.4, §8.6; RFC 9112 §7.1.1: SHOULD-level): a class apart from
@@ -88,7 +89,7 @@ impl Class {
             Class::ForwardedRefused => "a parser, as an origin, refuses what a proxy forwarded as one message",
             Class::ChainDesync => "on a real proxy → origin chain, the origin read other messages than the proxy meant",
             Class::Limit => "one refuses for a size limit each implementation sets (SHOULD-level)",
-            Class::ReadOn => "a server refused a message the RFC says must close the connection, then read on",
+            Class::ReadOn => "a server refused, or read, a message after which the RFC says it must close the connection, then read on",
         }
     }
 }

@@ -58,9 +58,13 @@ pub fn forwarded(proxy: &str, bytes: &[u8], alone: Seen<'_>, then: Seen<'_>) -> 
     // An origin that reads the one message and then stops reading the connection (it does not
     // persist for it, as h11 with any HTTP/1.0 request) has not misread it, unless the canary
     // went into its body.
+    // (A body that holds the canary's path because the client's own body did, as the proxy
+    // framed it, is that body, not the canary.)
     let stops = r.messages.len() == 1
         && r.end == End::Clean
-        && (switches(&r.messages[0]) || !contains(&r.messages[0].body, crate::canary::DIFF_PATH.as_bytes()));
+        && (switches(&r.messages[0])
+            || !contains(&r.messages[0].body, crate::canary::DIFF_PATH.as_bytes())
+            || r.messages[0].body == crate::diff::peers::proxy_message(bytes).body);
     if canary_second || stops {
         return None;
     }

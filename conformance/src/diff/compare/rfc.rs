@@ -5,18 +5,32 @@ use super::{clip, Class, Difference, Seen, Side};
 use crate::diff::{End, Role};
 
 /// A server that refused a message after which the RFC requires the connection closed
-/// (`rule`, from the corpus case), and answered what followed.
+/// (`rule`, from the corpus case), and answered what followed; or one that read that message
+/// (where the RFC lets it, as for Transfer-Encoding with Content-Length, RFC 9112 §6.3: "the
+/// server MUST close the connection after responding to such a request") and then read the
+/// next message on the same connection.
 pub fn read_on(seen: Seen<'_>, rule: &str) -> Option<Difference> {
-    let End::Refused { status, read_on: true, .. } = &seen.reading.end else { return None };
-    let says = format!("refuses with {status}, then answers what follows on the same connection");
+    let says = match &seen.reading.end {
+        End::Refused { status, read_on: true, .. } => {
+            format!("refuses with {status}, then answers what follows on the same connection")
+        }
+        _ if matches!(seen.role, Role::Origin | Role::Proxy) && seen.reading.messages.len() >= 2 => {
+            "reads it, then reads the next message on the same connection".to_owned()
+        }
+        _ => return None,
+    };
+    let status = match &seen.reading.end {
+        End::Refused { status, .. } => Some(*status),
+        _ => None,
+    };
     Some(Difference {
         class: Class::ReadOn,
         part: None,
         message: seen.reading.messages.len(),
-        a: Side { name: seen.name.into(), says, error: None, rule: None, status: Some(*status) },
+        a: Side { name: seen.name.into(), says, error: None, rule: None, status },
         b: Side {
             name: "RFC".into(),
-            says: format!("MUST close after refusing: {}", clip(rule)),
+            says: format!("MUST close after it: {}", clip(rule)),
             error: None,
             rule: None,
             status: None,

@@ -99,6 +99,18 @@ fn forwarded_bytes_are_kept_open_and_judged_by_where_the_canary_lands() {
     );
     let cut = origin(r#"{"verdict":"reject","status":null,"error":"eof","stage":"body"}"#);
     assert_eq!(judge_both(&cut, &origin(refused)), Some(Class::ProxySmuggling), "a body that runs into the canary");
+    // A client's body that itself holds the canary's path, forwarded as the proxy framed it.
+    let sent = b"POST / HTTP/1.1\r\nContent-Length: 18\r\n\r\nGET /h1spec-canary";
+    let own = r#"{"verdict":"accept","method":"POST","target":"/","version":"HTTP/1.1","headers":[],"trailers":[],"body":"GET /h1spec-canary"}"#;
+    let seen = |r| Seen { name: "o", role: Role::Parser, reading: r };
+    let (own, more) = (
+        origin(own),
+        origin(
+            r#"{"verdict":"accept","method":"POST","target":"/","version":"HTTP/1.1","headers":[],"trailers":[],"body":"GET /h1spec-canary HTTP/1.1"}"#,
+        ),
+    );
+    assert_eq!(forwarded("proxy", sent, seen(&own), seen(&own)), None, "its own body, not the canary");
+    assert!(forwarded("proxy", sent, seen(&own), seen(&more)).is_some(), "more than its own body: the canary");
 }
 
 #[test]
@@ -143,4 +155,16 @@ fn a_refusal_for_a_size_limit_is_a_class_apart() {
     assert_eq!(cmp(&lax, &limit).map(|d| d.class), Some(Class::Limit));
     assert_eq!(cmp(&lax, &rule).map(|d| d.class), Some(Class::AcceptRefuse));
     assert_eq!(cmp(&rule, &limit).map(|d| d.class), Some(Class::Limit), "400 against 431: the limit decides");
+}
+
+#[test]
+fn a_server_that_reads_on_after_a_message_it_must_close_after_is_flagged() {
+    let two = reading(&format!("{GET}\n{GET}"));
+    let one = reading(GET);
+    let at =
+        |role: Role, r: &Reading| read_on(Seen { name: "s", role, reading: r }, "close after TE+CL").map(|d| d.class);
+    assert_eq!(at(Role::Origin, &two), Some(Class::ReadOn), "read it, then the next one");
+    assert_eq!(at(Role::Proxy, &two), Some(Class::ReadOn));
+    assert_eq!(at(Role::Origin, &one), None, "read it, then closed");
+    assert_eq!(at(Role::Parser, &two), None, "a parser does not decide whether the connection persists");
 }
