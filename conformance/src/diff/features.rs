@@ -79,6 +79,30 @@ fn at_least_2_64(digits: &[u8], radix: u32) -> bool {
     run.len() > 40 || u128::from_str_radix(text, radix).is_ok_and(|n| n >= 1 << 64)
 }
 
+/// A chunked body's size lines, and the line ends after each chunk's data (`\r\n`, `\n`, or
+/// whatever stands there), walked as the sizes say until the last chunk or the bytes run out.
+fn chunks(mut body: &[u8]) -> (Vec<&[u8]>, Vec<&[u8]>) {
+    let (mut lines, mut ends) = (Vec::new(), Vec::new());
+    while let Some(eol) = body.iter().position(|&b| b == b'\n') {
+        let line = &body[..=eol];
+        lines.push(line);
+        let digits = line.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+        let size = std::str::from_utf8(&line[..digits]).ok().and_then(|h| usize::from_str_radix(h, 16).ok());
+        body = &body[eol + 1..];
+        match size {
+            Some(n) if n > 0 && body.len() >= n => {
+                let rest = &body[n..];
+                let end = if rest.starts_with(b"\r\n") { 2 } else { usize::from(rest.starts_with(b"\n")) };
+                // No line end at all (the data runs on): what stands there, which is no bare LF.
+                ends.push(if end > 0 { &rest[..end] } else { &rest[..rest.len().min(2)] });
+                body = &rest[end..];
+            }
+            _ => break,
+        }
+    }
+    (lines, ends)
+}
+
 /// The features of the first message of `stream` (a NUL anywhere in it).
 ///
 /// ```
@@ -113,15 +137,12 @@ pub fn features(stream: &[u8]) -> Vec<Feature> {
     tag(field(b"upgrade").is_some(), Feature::Upgrade);
     tag(field(b"expect").is_some_and(|v| v.eq_ignore_ascii_case(b"100-continue")), Feature::ExpectContinue);
     tag(lines.iter().any(|l| l.ends_with(b"\n") && !l.ends_with(b"\r\n")), Feature::BareLfInHead);
-    // Chunk lines: after a chunked head, the lines that begin with a hex digit.
-    let body = &stream[head_end..];
+    // Chunk lines: after a chunked head, each size line and the line end after each chunk's
+    // data, found by walking the chunks as their sizes say.
     let chunked = te.is_some_and(|v| v.to_ascii_lowercase().windows(7).any(|w| w == b"chunked"));
-    let chunk_lines: Vec<&[u8]> = if chunked {
-        body.split_inclusive(|&b| b == b'\n').filter(|l| l.first().is_some_and(u8::is_ascii_hexdigit)).collect()
-    } else {
-        Vec::new()
-    };
-    tag(chunk_lines.iter().any(|l| l.ends_with(b"\n") && !l.ends_with(b"\r\n")), Feature::BareLfInChunkLine);
+    let (chunk_lines, data_ends) = if chunked { chunks(&stream[head_end..]) } else { (Vec::new(), Vec::new()) };
+    let bare = |l: &&[u8]| l.ends_with(b"\n") && !l.ends_with(b"\r\n");
+    tag(chunk_lines.iter().chain(&data_ends).any(|l| bare(&l)), Feature::BareLfInChunkLine);
     tag(lines.iter().skip(1).any(|l| l.first().is_some_and(|&b| b == b' ' || b == b'\t')), Feature::ObsFold);
     tag(stream.contains(&0), Feature::Nul);
     let overflow = field(b"content-length").is_some_and(|v| at_least_2_64(v, 10))
@@ -162,6 +183,11 @@ mod tests {
             [&b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;e="[..], &[b'x'; 120], b"\r\na\r\n0\r\n\r\n"]
                 .concat();
         assert_eq!(features(&ext), [Feature::LongChunkExtension]);
+        // A chunk whose data takes the CR of its line end leaves a bare LF after it.
+        let cr_eaten = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nello\r\n0\r\n\r\n";
+        assert_eq!(features(cr_eaten), [Feature::BareLfInChunkLine]);
+        let whole = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+        assert_eq!(features(whole), []);
         // A bare LF in the body of a message that is not chunked is no chunk line.
         assert_eq!(features(b"POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n1\n"), []);
     }

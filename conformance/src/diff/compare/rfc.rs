@@ -32,7 +32,7 @@ pub fn read_on(seen: Seen<'_>, rule: &str) -> Option<Difference> {
             name: "RFC".into(),
             says: format!("MUST close after it: {}", clip(rule)),
             error: None,
-            rule: None,
+            rule: Some(rule.into()),
             status: None,
         },
     })

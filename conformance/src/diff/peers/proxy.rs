@@ -139,7 +139,11 @@ pub fn could_supply(forwarded: &[u8], stream: &[u8]) -> bool {
         .or_else(|| stream[head..].windows(2).position(|w| w == b"\n\n").map(|i| i + 2))
         .map_or(stream.len(), |end| head + end);
     let rest = &stream[after..];
-    if field(b"transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().windows(7).any(|w| w == b"chunked")) {
+    // Every Transfer-Encoding line counts (a proxy may write an empty one before the real one).
+    let chunked = m.fields.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case(b"transfer-encoding") && v.to_ascii_lowercase().windows(7).any(|w| w == b"chunked")
+    });
+    if chunked {
         return dechunk(rest).1;
     }
     match field(b"content-length") {
@@ -205,7 +209,11 @@ fn lenient_counted(bytes: &[u8]) -> (Message, bool, usize) {
     }
     let body = &bytes[used..];
     let field = |name: &[u8]| m.fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
-    if field(b"transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().windows(7).any(|w| w == b"chunked")) {
+    // Every Transfer-Encoding line counts (a proxy may write an empty one before the real one).
+    let chunked = m.fields.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case(b"transfer-encoding") && v.to_ascii_lowercase().windows(7).any(|w| w == b"chunked")
+    });
+    if chunked {
         let (decoded, whole, took) = dechunk_counted(body);
         m.body = decoded;
         return (m, whole, used + took);
@@ -498,6 +506,8 @@ mod tests {
         assert_eq!(read, want.map(|(t, b, w)| (t.to_owned(), b.to_owned(), w)));
         assert_eq!(proxy_messages(kept)[3].0, b"POST /d HTTP/1.1\r\nContent-Length: 9\r\n\r\nab", "each its own bytes");
         assert_eq!(proxy_messages(b"GET / HTTP/1.1\r\n\r\n").len(), 1);
+        let two_lines = b"POST / HTTP/1.0\r\ntransfer-encoding: \r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n";
+        assert_eq!(proxy_messages(two_lines).len(), 1, "the second Transfer-Encoding line frames it");
         let tunnel = b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n";
         assert_eq!(proxy_messages(tunnel).len(), 1, "after a CONNECT, the bytes relayed are a tunnel's");
     }

@@ -333,8 +333,14 @@ pub fn run(
                 forbidden: None,
                 must_close: None,
             };
+            // A smaller stream must not gain a feature the original lacks (cutting a byte from a
+            // chunk's data can make its CRLF a bare LF): it would show another behaviour.
+            let had = features(&f.stream);
             let small = minimise::minimise(&f.stream, settings.minimise_budget, |candidate| {
                 if candidate.is_empty() || minimise_started.elapsed() > settings.minimise_time {
+                    return false;
+                }
+                if !features(candidate).iter().all(|x| had.contains(x)) {
                     return false;
                 }
                 let observed: Vec<Observed<'_>> =
