@@ -20,10 +20,10 @@
 //! | --- | --- |
 //! | data | [`corpus`] (the cases: [`corpus::schema`], [`mod@corpus::load`], [`corpus::escape`]), [`contract`] (the JSON other programs exchange with h1spec), [`head`] (facts about raw text), [`canary`] |
 //! | network | [`net`] (the one bounded client exchange), [`background`] (the one background server) |
-//! | model | [`pipeline`] ([`pipeline::Subject`], [`pipeline::Judge`], the results), [`probe::observation`], [`diff`] ([`diff::Implementation`] and its [`diff::Reading`]s) |
-//! | subjects | [`suite::subject`] (h1wire in process), [`probe`] ([`probe::Live`], a live server), [`diff::peers`] (other parsers, origins and proxies, one descriptor each), [`server`] (the reference server), [`mod@parse`] (`h1spec parse`) |
-//! | judges | [`suite::expectation`], [`probe::reading`], [`probe::judge`] and [`probe::verdict`] (the RFC's readings and the desync verdicts), [`mod@diff::compare`] and [`diff::quirks`] (the differential comparator), [`differential`] (httparse, for the fuzzer) |
-//! | runs | [`suite`] ([`suite::run()`]), [`mod@probe::session`] (what to send for each case), [`mod@diff::run`] (streams, mutations, minimisation), [`mod@diff::session`], [`diff::save`], [`seeds`] |
+//! | model | [`pipeline`] ([`pipeline::Subject`], [`pipeline::Judge`], the results), [`probe::observation`], [`diff`] ([`diff::Implementation`] and its [`diff::Reading`]s), [`client`] (what a client made of a response) |
+//! | subjects | [`suite::subject`] (h1wire in process), [`probe`] ([`probe::Live`], a live server), [`diff::peers`] (other parsers, origins and proxies, one descriptor each), [`server`] (the reference server), [`mod@parse`] (`h1spec parse`), [`client::origin`] (the hostile origin), [`client::subject`] (HTTP clients) |
+//! | judges | [`suite::expectation`], [`probe::reading`], [`probe::judge`] and [`probe::verdict`] (the RFC's readings and the desync verdicts), [`mod@diff::compare`] and [`diff::quirks`] (the differential comparator), [`differential`] (httparse, for the fuzzer), [`client::judge`] |
+//! | runs | [`suite`] ([`suite::run()`]), [`mod@probe::session`] (what to send for each case), [`mod@diff::run`] (streams, mutations, minimisation), [`mod@diff::session`], [`diff::save`], [`seeds`], [`mod@client::session`] |
 //! | reports | [`report`]: [`report::cases`] (probe and suite: console, JSON, JUnit), [`report::table`] (the suite's table), [`report::diff`] (console, Markdown, JSON) |
 //!
 //! Two kinds of subject share this shape. A corpus case runs on a [`pipeline::Subject`], whose
@@ -37,6 +37,7 @@
 
 pub mod background;
 pub mod canary;
+pub mod client;
 pub mod contract;
 pub mod corpus;
 pub mod diff;

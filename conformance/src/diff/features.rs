@@ -142,7 +142,7 @@ pub fn features(stream: &[u8]) -> Vec<Feature> {
     let chunked = te.is_some_and(|v| v.to_ascii_lowercase().windows(7).any(|w| w == b"chunked"));
     let (chunk_lines, data_ends) = if chunked { chunks(&stream[head_end..]) } else { (Vec::new(), Vec::new()) };
     let bare = |l: &&[u8]| l.ends_with(b"\n") && !l.ends_with(b"\r\n");
-    tag(chunk_lines.iter().chain(&data_ends).any(|l| bare(&l)), Feature::BareLfInChunkLine);
+    tag(chunk_lines.iter().chain(&data_ends).any(bare), Feature::BareLfInChunkLine);
     tag(lines.iter().skip(1).any(|l| l.first().is_some_and(|&b| b == b' ' || b == b'\t')), Feature::ObsFold);
     tag(stream.contains(&0), Feature::Nul);
     let overflow = field(b"content-length").is_some_and(|v| at_least_2_64(v, 10))

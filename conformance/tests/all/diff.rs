@@ -6,7 +6,7 @@ use h1spec::canary::DIFF as CANARY;
 use h1spec::diff::compare::{Class, Part};
 use h1spec::diff::peers::read_h1wire;
 use h1spec::diff::quirks::Quirks;
-use h1spec::diff::run::{run, Outcome, Settings, Stream};
+use h1spec::diff::run::{run, MustClose, Outcome, Settings, Stream};
 use h1spec::diff::{End, Implementation, Message, Observation, Reading, Role, Stage};
 
 /// A lax parser with the classic mistakes: bare LF ends lines, Transfer-Encoding is ignored
@@ -148,7 +148,10 @@ fn streams() -> Vec<Stream> {
         // A malformed version: 400 against 505 (refusal-status).
         // ...which the lax proxy answers, then answers the canary after it: a refusal the RFC
         // says must close the connection, read on (read-on).
-        Stream { must_close: Some("close after a bad version".into()), ..stream(b"GET / HTTP/1.x\r\nHost: a\r\n\r\n", None) },
+        Stream {
+            must_close: Some(MustClose { rule: "close after a bad version".into(), even_if_read: false }),
+            ..stream(b"GET / HTTP/1.x\r\nHost: a\r\n\r\n", None)
+        },
         // Transfer-Encoding ignored, with padding for the minimiser to remove: the lax one
         // refuses the chunk as a request line, and its proxy forwards a head whose chunked body
         // h1wire then takes from the canary (proxy-smuggling).

@@ -10,8 +10,21 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, &[&str])] = &[
     ("data", &["corpus", "contract", "head", "canary"]),
     ("network", &["net", "background"]),
-    ("model", &["pipeline", "diff", "probe::observation"]),
-    ("subjects", &["suite::subject", "probe", "diff::peers", "diff::pico", "diff::lifecycle", "server", "parse"]),
+    ("model", &["pipeline", "diff", "probe::observation", "client"]),
+    (
+        "subjects",
+        &[
+            "suite::subject",
+            "probe",
+            "diff::peers",
+            "diff::pico",
+            "diff::lifecycle",
+            "server",
+            "parse",
+            "client::origin",
+            "client::subject",
+        ],
+    ),
     (
         "judges",
         &[
@@ -24,6 +37,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "diff::features",
             "diff::behaviour",
             "differential",
+            "client::judge",
         ],
     ),
     (
@@ -37,6 +51,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "diff::minimise",
             "diff::save",
             "seeds",
+            "client::session",
         ],
     ),
     ("reports", &["report"]),

@@ -5,6 +5,7 @@
 mod cli_parse;
 mod cli_probe;
 mod cli_suite;
+mod client;
 mod corpus;
 mod diff;
 mod differential;

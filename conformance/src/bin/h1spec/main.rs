@@ -1,6 +1,7 @@
 //! The `h1spec` command: one module per subcommand, each parsing its arguments and calling the
 //! library.
 
+mod client;
 mod diff;
 mod probe;
 mod small;
@@ -30,6 +31,15 @@ enum Command {
     /// case passes, no confirmed desync risk was found and the server kept answering, 1
     /// otherwise, 2 when the server cannot be reached or the arguments are wrong.
     Probe(probe::ProbeArgs),
+    /// Test an HTTP client's response handling, and response smuggling, against a hostile
+    /// origin.
+    ///
+    /// Starts an origin on 127.0.0.1 that serves each response case of the corpus on a path of
+    /// its own and holds a canary response back until the client asks for its next response.
+    /// The client fetches each case's URL, then the canary's, on one connection where it
+    /// reuses connections. Exit status: 0 when every MUST case passes and no desync risk
+    /// shows, 1 otherwise, 2 on a usage error.
+    Client(client::ClientArgs),
     /// Run the reference server built into h1spec on ADDR (port 0 picks one; the first line says
     /// which) until interrupted.
     Serve {
@@ -116,6 +126,7 @@ fn main() -> ExitCode {
     };
     match command {
         Command::Probe(args) => probe::run(args),
+        Command::Client(args) => client::run(args),
         Command::Diff(args) => diff::run(args),
         Command::SaveFinding { report, number, id, to } => diff::save_finding(&report, number, id, &to),
         Command::Serve { addr, echo } => small::serve(&addr, echo),

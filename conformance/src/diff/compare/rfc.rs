@@ -5,16 +5,16 @@ use super::{clip, Class, Difference, Seen, Side};
 use crate::diff::{End, Role};
 
 /// A server that refused a message after which the RFC requires the connection closed
-/// (`rule`, from the corpus case), and answered what followed; or one that read that message
-/// (where the RFC lets it, as for Transfer-Encoding with Content-Length, RFC 9112 §6.3: "the
-/// server MUST close the connection after responding to such a request") and then read the
-/// next message on the same connection.
-pub fn read_on(seen: Seen<'_>, rule: &str) -> Option<Difference> {
+/// (`rule`, from the corpus case), and answered what followed; or, when `even_if_read`, one
+/// that read that message (where the RFC lets it, as for Transfer-Encoding with
+/// Content-Length, RFC 9112 §6.3: "the server MUST close the connection after responding to
+/// such a request") and then read the next message on the same connection.
+pub fn read_on(seen: Seen<'_>, rule: &str, even_if_read: bool) -> Option<Difference> {
     let says = match &seen.reading.end {
         End::Refused { status, read_on: true, .. } => {
             format!("refuses with {status}, then answers what follows on the same connection")
         }
-        _ if matches!(seen.role, Role::Origin | Role::Proxy) && seen.reading.messages.len() >= 2 => {
+        _ if even_if_read && matches!(seen.role, Role::Origin | Role::Proxy) && seen.reading.messages.len() >= 2 => {
             "reads it, then reads the next message on the same connection".to_owned()
         }
         _ => return None,

@@ -161,10 +161,13 @@ fn a_refusal_for_a_size_limit_is_a_class_apart() {
 fn a_server_that_reads_on_after_a_message_it_must_close_after_is_flagged() {
     let two = reading(&format!("{GET}\n{GET}"));
     let one = reading(GET);
-    let at =
-        |role: Role, r: &Reading| read_on(Seen { name: "s", role, reading: r }, "close after TE+CL").map(|d| d.class);
+    let at = |role: Role, r: &Reading| {
+        read_on(Seen { name: "s", role, reading: r }, "close after TE+CL", true).map(|d| d.class)
+    };
     assert_eq!(at(Role::Origin, &two), Some(Class::ReadOn), "read it, then the next one");
     assert_eq!(at(Role::Proxy, &two), Some(Class::ReadOn));
     assert_eq!(at(Role::Origin, &one), None, "read it, then closed");
     assert_eq!(at(Role::Parser, &two), None, "a parser does not decide whether the connection persists");
+    let only_refusals = read_on(Seen { name: "s", role: Role::Origin, reading: &two }, "a limit", false);
+    assert_eq!(only_refusals, None, "a server with a larger limit reads on rightly");
 }

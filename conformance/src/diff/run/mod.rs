@@ -73,8 +73,21 @@ pub struct Stream {
     pub source: String,
     /// For a corpus case the RFC says MUST be refused: the rule.
     pub forbidden: Option<String>,
-    /// For a corpus case whose refusal the RFC says must close the connection: the rule.
-    pub must_close: Option<String>,
+    /// For a corpus case after which the RFC says the connection must close: the rule, and
+    /// whether it must close after reading the message too (not only after refusing it).
+    pub must_close: Option<MustClose>,
+}
+
+/// A corpus case after which the RFC says a server must close the connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MustClose {
+    /// The rule.
+    pub rule: String,
+    /// The RFC lets a server read the message, provided it closes after answering it
+    /// (Transfer-Encoding with Content-Length, RFC 9112 §6.3 rule 3): reading on after reading
+    /// it breaks the rule too. Otherwise only a refusal is checked (a server with a larger
+    /// limit may rightly read a message another refuses for its size, and go on).
+    pub even_if_read: bool,
 }
 
 /// Each request case of the corpus, followed by the canary.
@@ -88,8 +101,10 @@ pub fn corpus_streams(sections: &[Section], selection: &Selection) -> Vec<Stream
             bytes.extend_from_slice(CANARY);
             let forbidden = (c.expect == Expect::Reject && c.level == Level::Must && !c.may_accept_if_closed)
                 .then(|| c.requirement.clone().unwrap_or_else(|| c.id.clone()));
-            let must_close = (c.expect == Expect::Reject && c.must_close)
-                .then(|| c.requirement.clone().unwrap_or_else(|| c.id.clone()));
+            let must_close = (c.expect == Expect::Reject && c.must_close).then(|| MustClose {
+                rule: c.requirement.clone().unwrap_or_else(|| c.id.clone()),
+                even_if_read: c.may_accept_if_closed,
+            });
             Stream { bytes, source: c.id.clone(), forbidden, must_close }
         })
         .collect()
@@ -131,7 +146,7 @@ pub struct Finding {
     /// The rules of the corpus case its stream came from (what the RFC says of it), to judge
     /// it again by them.
     #[serde(skip)]
-    pub rules: (Option<String>, Option<String>),
+    pub rules: (Option<String>, Option<MustClose>),
     /// Whether those readings show the difference again. A finding that does not is
     /// timing-dependent (or was minimised on a chance reading); the report says so.
     pub reproduced: bool,

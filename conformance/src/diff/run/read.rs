@@ -137,8 +137,8 @@ pub(super) fn differences(
         if let Some(rule) = &stream.forbidden {
             out.extend(compare::forbidden(seen(x), rule));
         }
-        if let Some(rule) = &stream.must_close {
-            out.extend(compare::read_on(seen(x), rule));
+        if let Some(close) = &stream.must_close {
+            out.extend(compare::read_on(seen(x), &close.rule, close.even_if_read));
         }
         if x.0.role() == Role::Proxy {
             for bytes in x.1.forwarded.iter().filter(ended) {

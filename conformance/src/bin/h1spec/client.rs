@@ -1,0 +1,102 @@
+//! `h1spec client`: the arguments, then [`h1spec::client::session`], then a report.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use h1spec::client::session;
+use h1spec::client::subject::{Client, H1wire, Shim};
+use h1spec::pipeline::{RunNotes, Selection, Summary};
+use h1spec::report::{self, Style};
+
+use crate::probe::Format;
+
+/// Options of a client run.
+#[derive(Args, Clone, Debug)]
+pub struct ClientArgs {
+    /// The client: `h1wire` (its own client connection, in process; the default). After `--`,
+    /// any program instead, run with the two URLs appended (the shim contract,
+    /// peers/clients/README.md).
+    #[arg(value_name = "NAME", default_value = "h1wire")]
+    pub name: String,
+    /// A shim to run as the client: the program and its first arguments.
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+    /// Run SHOULD-level cases too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Only cases citing this section, e.g. `6.3`.
+    #[arg(long, value_name = "N.N")]
+    pub section: Option<String>,
+    /// Only this case.
+    #[arg(long, value_name = "ID")]
+    pub case: Option<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "console")]
+    pub format: Format,
+    /// Write the report here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Cases in parallel.
+    #[arg(short = 'j', long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+    /// List passing and skipped cases too.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+/// Runs the client cases and writes the report. Exit status: 0 when every MUST case passes and
+/// no desync risk shows, 1 otherwise, 2 on a usage error or an origin that cannot start.
+pub fn run(args: ClientArgs) -> ExitCode {
+    let client: Box<dyn Client> = match args.command.split_first() {
+        Some((program, rest)) => {
+            Box::new(Shim { name: args.command.join(" "), program: program.clone(), args: rest.to_vec() })
+        }
+        None if args.name == "h1wire" => Box::new(H1wire),
+        None => {
+            eprintln!("h1spec: no built-in client is called {} (h1wire is; run any other after --)", args.name);
+            return ExitCode::from(2);
+        }
+    };
+    let sections = match h1spec::corpus::embedded() {
+        Ok(all) => session::sections(all),
+        Err(e) => {
+            eprintln!("h1spec: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let selection = Selection { strict: args.strict, section: args.section.clone(), case: args.case.clone() };
+    let results = match session::run(client.as_ref(), &sections, &selection, usize::from(args.jobs), &|_| {}) {
+        Ok(results) => results,
+        Err(e) => {
+            eprintln!("h1spec: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let name = client.name();
+    let notes = RunNotes::default();
+    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && args.output.is_none()
+        && std::io::stdout().is_terminal();
+    let text = match args.format {
+        Format::Console => report::console(&name, &results, &notes, Style { colour, verbose: args.verbose }),
+        Format::Json => report::json(&name, &results, &notes) + "\n",
+        Format::Junit => report::junit(&name, &results),
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, &text),
+        None => std::io::stdout().write_all(text.as_bytes()),
+    };
+    if let Err(e) = written {
+        eprintln!("h1spec: cannot write the report: {e}");
+        return ExitCode::from(2);
+    }
+    let summary = Summary::of(&results);
+    let failed = results.iter().any(|r| r.is_must_failure()) || summary.desync_risks > 0;
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

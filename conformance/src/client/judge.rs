@@ -1,0 +1,213 @@
+//! What a client's two responses mean for a case: a pure function of the case and the
+//! [`Observed`]. The first response must be read as the RFC reads it for a user agent (or
+//! refused, where the case says MUST refuse); the second must be the canary, as it is on its
+//! own. A second response that is not the canary is a desync risk: the client took another
+//! length for the case's body than the RFC gives, so the connection's responses are split two
+//! ways (response smuggling, or response-queue poisoning through a proxy).
+
+use super::{Fetched, Observed};
+use crate::corpus::{Case, DesyncClass, Expect, Level, Section};
+use crate::parse::{parse, Options, Verdict};
+use crate::pipeline::{CaseResult, Desync, DesyncVerdict, Judge, Judgment};
+use crate::probe::reading::Cause;
+
+/// What the RFC says a user agent makes of a case's response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reading {
+    /// A response with this status and body.
+    Read {
+        /// The status code.
+        status: u16,
+        /// The body.
+        body: Vec<u8>,
+    },
+    /// An error, not a response.
+    Refuse,
+}
+
+/// The RFC's reading of `case` for a user agent: h1wire's, which the corpus tests hold to the
+/// case's expectations (status, body, framing), for an accepted case; a refusal for a MUST
+/// reject or a response cut short.
+pub fn reading(case: &Case) -> Reading {
+    if case.expect != Expect::Accept {
+        return Reading::Refuse;
+    }
+    let options =
+        Options { response: true, request_method: case.request_method.clone(), user_agent: true, ..Options::default() };
+    match parse(&case.bytes(), &options) {
+        Verdict::Accept { status_code: Some(status), body, .. } => {
+            Reading::Read { status, body: crate::contract::bytes_of_latin1(&body) }
+        }
+        _ => Reading::Refuse,
+    }
+}
+
+/// The class a misreading of `case` opens: the corpus's, else the one its framing gives (a
+/// body read where there is none waits for bytes that are the next response's: 0.CL; a
+/// chunked or length-delimited body read at another length: chunked or CL.CL); a response the
+/// client should have refused splits what follows as pipelined responses would be.
+pub fn class_of(case: &Case) -> DesyncClass {
+    use h1wire::ErrorKind as K;
+    if let Some(class) = case.desync {
+        return class;
+    }
+    match (case.framing.as_deref(), case.error) {
+        (Some("empty"), _) => DesyncClass::ZeroCl,
+        (Some("chunked"), _) => DesyncClass::Chunked,
+        (Some("length"), _) => DesyncClass::ClCl,
+        // A refusal names the framing it is about.
+        (
+            _,
+            Some(
+                K::ChunkLineBareLf
+                | K::ChunkedNotFinal
+                | K::ChunkedTwice
+                | K::InvalidChunkSize
+                | K::ChunkSizeOverflow
+                | K::InvalidChunkExtension
+                | K::InvalidChunkDataEnd,
+            ),
+        ) => DesyncClass::Chunked,
+        (_, Some(K::InvalidContentLength | K::DuplicateContentLength)) => DesyncClass::ClCl,
+        (_, Some(K::TransferEncodingWithContentLength)) => DesyncClass::TeCl,
+        (_, Some(K::InvalidTransferEncoding | K::UnknownTransferCoding)) => DesyncClass::TeTe,
+        _ => DesyncClass::Pipelining,
+    }
+}
+
+/// Whether the case is a response the RFC refuses for its framing (line ends, fields,
+/// Content-Length, Transfer-Encoding, chunked), not for its start line or a limit.
+fn refused_for_framing(case: &Case) -> bool {
+    case.error.is_some_and(|k| matches!(Cause::of(k, &case.bytes()), Cause::Framing(_)))
+}
+
+/// The client judge.
+pub struct ClientJudge;
+
+impl Judge<Observed> for ClientJudge {
+    fn judge(&self, section: &Section, case: &Case, observed: &Observed) -> CaseResult {
+        let want = reading(case);
+        let expected = match &want {
+            Reading::Read { status, body } => {
+                format!("a {status} response with a {} B body, then the canary", body.len())
+            }
+            Reading::Refuse => "an error, then the canary (on this or a new connection)".to_owned(),
+        };
+        let first_ok = match (&want, &observed.first) {
+            (Reading::Read { status, body }, Fetched::Accept { status: s, body: b }) => status == s && body == b,
+            (Reading::Refuse, Fetched::Reject { .. }) => true,
+            // A MAY refusal (obs-fold in a response, a bare LF in a status line): reading it is
+            // allowed too.
+            (Reading::Refuse, Fetched::Accept { .. }) => case.level == Level::May,
+            _ => false,
+        };
+        let actual = format!("{}, then {}", observed.first.summary(), observed.second.summary());
+        let verdict = if first_ok { Judgment::Pass } else { Judgment::Fail };
+        let mut result = CaseResult::new(section, case, verdict, expected, actual);
+        // As the probe judges a server: reading a response the RFC refuses for its framing is a
+        // risk by itself (the bytes end where no RFC reading ends them, and another party on
+        // the path may end them elsewhere), even when the next response happens to line up.
+        let framing_refused = want == Reading::Refuse
+            && case.level == Level::Must
+            && refused_for_framing(case)
+            && matches!(observed.first, Fetched::Accept { .. });
+        let desync = if matches!(observed.first, Fetched::Missing { .. }) {
+            DesyncVerdict::Inconclusive
+        } else if framing_refused {
+            DesyncVerdict::Risk
+        } else if observed.second.is_canary() {
+            if matches!(observed.first, Fetched::Reject { .. }) {
+                DesyncVerdict::Refused
+            } else {
+                DesyncVerdict::Consistent
+            }
+        } else {
+            DesyncVerdict::Risk
+        };
+        let difference = match desync {
+            DesyncVerdict::Risk if framing_refused => {
+                "the client read as a response what the RFC says MUST be refused for its framing".to_owned()
+            }
+            DesyncVerdict::Risk => format!(
+                "the response after the case's was not the canary but {}: the client read the case's response with another length than the RFC's",
+                observed.second.summary()
+            ),
+            _ => "the response after the case's was the canary".to_owned(),
+        };
+        // What the origin sent: the response as the RFC frames it, then the canary.
+        let all = case.bytes();
+        let framed = super::origin::framed_len(case).filter(|&n| n <= all.len()).unwrap_or(all.len());
+        let sent = format!(
+            "{} then, held back, {}",
+            crate::corpus::encode(&all[..framed]),
+            crate::corpus::encode(super::CANARY)
+        );
+        result.desync = Some(Desync::new(desync, class_of(case), difference, sent, observed.second.summary()));
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::CANARY_BODY;
+
+    fn case(raw: &str, expect: &str, level: &str, method: &str) -> (Section, Case) {
+        let status = if expect == "reject" { "status = [502]\n" } else { "" };
+        let text = format!("[section]\nid = \"t\"\ntitle = \"t\"\n[[case]]\nid = \"x\"\nrfc = [\"RFC 9112 §6.3\"]\nlevel = \"{level}\"\nrole = \"response\"\nrequest_method = \"{method}\"\nraw = '{raw}'\nexpect = \"{expect}\"\n{status}");
+        let mut section = crate::corpus::load_str("t.toml", &text).expect("a case");
+        let c = section.cases.remove(0);
+        (section, c)
+    }
+
+    fn canary() -> Fetched {
+        Fetched::Accept { status: 200, body: CANARY_BODY.to_vec() }
+    }
+
+    #[test]
+    fn the_rfcs_reading_passes_and_another_length_is_a_risk() {
+        let (s, c) = case("HTTP/1.1 204 No Content\\r\\nContent-Length: 5\\r\\n\\r\\n", "accept", "MUST", "GET");
+        assert_eq!(reading(&c), Reading::Read { status: 204, body: Vec::new() });
+        let right = Observed { first: Fetched::Accept { status: 204, body: Vec::new() }, second: canary() };
+        let r = ClientJudge.judge(&s, &c, &right);
+        assert_eq!((r.verdict, r.desync.unwrap().verdict), (Judgment::Pass, DesyncVerdict::Consistent));
+        // A client that read 5 body bytes after the 204 took "HTTP/" of the canary.
+        let wrong = Observed {
+            first: Fetched::Accept { status: 204, body: b"HTTP/".to_vec() },
+            second: Fetched::Reject { error: "bad status line".into() },
+        };
+        let r = ClientJudge.judge(&s, &c, &wrong);
+        assert_eq!(r.verdict, Judgment::Fail);
+        let d = r.desync.unwrap();
+        assert_eq!((d.verdict, d.class), (DesyncVerdict::Risk, DesyncClass::Pipelining));
+    }
+
+    #[test]
+    fn a_must_refusal_must_be_an_error_and_a_may_one_may_be_read() {
+        let (s, c) = case(
+            "HTTP/1.1 200 OK\\r\\nContent-Length: 1\\r\\nContent-Length: 2\\r\\n\\r\\nab",
+            "reject",
+            "MUST",
+            "GET",
+        );
+        let refused = Observed { first: Fetched::Reject { error: "two lengths".into() }, second: canary() };
+        let r = ClientJudge.judge(&s, &c, &refused);
+        assert_eq!((r.verdict, r.desync.unwrap().verdict), (Judgment::Pass, DesyncVerdict::Refused));
+        let read = Observed { first: Fetched::Accept { status: 200, body: b"a".to_vec() }, second: canary() };
+        assert_eq!(ClientJudge.judge(&s, &c, &read).verdict, Judgment::Fail);
+        let (s, c) = case("HTTP/1.1 200 OK\\nContent-Length: 0\\n\\n", "reject", "MAY", "GET");
+        let read = Observed { first: Fetched::Accept { status: 200, body: Vec::new() }, second: canary() };
+        assert_eq!(ClientJudge.judge(&s, &c, &read).verdict, Judgment::Pass);
+    }
+
+    #[test]
+    fn a_client_that_said_nothing_is_inconclusive_on_desync() {
+        let (s, c) = case("HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok", "accept", "MUST", "GET");
+        let hung = Observed {
+            first: Fetched::Missing { why: "deadline".into() },
+            second: Fetched::Missing { why: "deadline".into() },
+        };
+        let r = ClientJudge.judge(&s, &c, &hung);
+        assert_eq!((r.verdict, r.desync.unwrap().verdict), (Judgment::Fail, DesyncVerdict::Inconclusive));
+    }
+}

@@ -1,0 +1,256 @@
+//! The hostile origin: each response case on its own path, sent exactly as its bytes say, with
+//! the canary held back until the client asks for it. Bounded: a connection gets at most
+//! [`MAX_REQUESTS`] answers and lives at most [`DEADLINE`], and a request head longer than
+//! [`MAX_HEAD`] ends it, so a client that never reads, never closes or floods cannot hold it.
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::CANARY;
+use crate::background::Background;
+use crate::corpus::{Case, Expect};
+
+/// How long the canary is held back after a case's response, waiting for the client to ask.
+pub const HOLD: Duration = Duration::from_millis(300);
+
+/// The longest a connection is served.
+pub const DEADLINE: Duration = Duration::from_secs(5);
+
+/// The most answers on one connection.
+pub const MAX_REQUESTS: usize = 8;
+
+/// The longest request head read.
+pub const MAX_HEAD: usize = 16 * 1024;
+
+/// What is sent for a case's path.
+#[derive(Clone, Debug)]
+struct Served {
+    /// The case's response as the RFC frames it: its first `consumed` bytes.
+    bytes: Vec<u8>,
+    /// The origin closes after it: its body is delimited by the close (RFC 9112 §6.3 rule 8),
+    /// or it is cut short (a case whose reading is "incomplete").
+    close: bool,
+}
+
+/// The origin, serving until dropped.
+pub struct Origin {
+    server: Background,
+}
+
+impl Origin {
+    /// Starts an origin on 127.0.0.1 (an ephemeral port) serving `cases`.
+    ///
+    /// # Errors
+    ///
+    /// The port cannot be bound.
+    pub fn start<'a>(cases: impl IntoIterator<Item = &'a Case>) -> io::Result<Origin> {
+        let served: HashMap<String, Served> = cases
+            .into_iter()
+            .map(|c| {
+                let all = c.bytes();
+                let end = framed_len(c).filter(|&n| n <= all.len());
+                let bytes = all[..end.unwrap_or(all.len())].to_vec();
+                let close = c.framing.as_deref() == Some("until-close") || c.expect == Expect::Incomplete;
+                (c.id.clone(), Served { bytes, close })
+            })
+            .collect();
+        let served = Arc::new(served);
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let server = Background::serve(listener, 64, move |conn, stop| serve(conn, &served, stop))?;
+        Ok(Origin { server })
+    }
+
+    /// Its address.
+    pub fn addr(&self) -> SocketAddr {
+        self.server.addr()
+    }
+
+    /// A URL for `path` on it.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr())
+    }
+}
+
+/// Where a case's response ends as the RFC frames it: the case's `consumed`, else where h1wire
+/// (which the corpus tests hold to each case) ends the response it reads, as a user agent
+/// does; `None` for a response it refuses (all of it is sent).
+pub fn framed_len(case: &Case) -> Option<usize> {
+    if let Some(n) = case.consumed {
+        return usize::try_from(n).ok();
+    }
+    let options = crate::parse::Options {
+        response: true,
+        request_method: case.request_method.clone(),
+        user_agent: true,
+        ..crate::parse::Options::default()
+    };
+    match crate::parse::parse(&case.bytes(), &options) {
+        crate::parse::Verdict::Accept { consumed, .. } => usize::try_from(consumed).ok(),
+        crate::parse::Verdict::Reject { .. } => None,
+    }
+}
+
+/// What came next on a connection.
+enum Next {
+    /// A request head, by its path.
+    Request(String),
+    /// Nothing before the time given.
+    Quiet,
+    /// The client closed, sent a head too long, or the connection failed.
+    Closed,
+}
+
+/// Reads the next request head from `conn` (bytes after it stay in `buf`) until `until`.
+fn next_request(conn: &mut TcpStream, buf: &mut Vec<u8>, until: Instant, stop: &AtomicBool) -> Next {
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = crate::head::head_end(buf) {
+            let head: Vec<u8> = buf.drain(..end).collect();
+            let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+            let target = line.split(|&b| b == b' ').nth(1).unwrap_or_default();
+            // An absolute-form target (from a proxy) names the path after its authority.
+            let target = match target.windows(3).position(|w| w == b"://") {
+                Some(i) => {
+                    let rest = &target[i + 3..];
+                    &rest[rest.iter().position(|&b| b == b'/').unwrap_or(rest.len())..]
+                }
+                None => target,
+            };
+            return Next::Request(String::from_utf8_lossy(target).into_owned());
+        }
+        if buf.len() > MAX_HEAD || stop.load(Ordering::Relaxed) {
+            return Next::Closed;
+        }
+        if Instant::now() >= until {
+            return Next::Quiet;
+        }
+        match conn.read(&mut chunk) {
+            Ok(0) => return Next::Closed,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
+            Err(_) => return Next::Closed,
+        }
+    }
+}
+
+/// The case a path asks for: `/c/ID/1`, or `/HEAD/c/ID/1`.
+fn case_of<'a>(path: &str, served: &'a HashMap<String, Served>) -> Option<&'a Served> {
+    let path = path.strip_prefix("/HEAD").unwrap_or(path);
+    let id = path.strip_prefix("/c/")?.strip_suffix("/1")?;
+    served.get(id)
+}
+
+/// One connection: each case path gets its response, then the canary once the client asks
+/// for the next response (or [`HOLD`] passes); any other path gets the canary.
+fn serve(mut conn: TcpStream, served: &HashMap<String, Served>, stop: &AtomicBool) {
+    let _ = conn.set_read_timeout(Some(Duration::from_millis(20)));
+    let _ = conn.set_write_timeout(Some(Duration::from_secs(1)));
+    let until = Instant::now() + DEADLINE;
+    let mut buf = Vec::new();
+    let mut answered = 0;
+    while answered < MAX_REQUESTS {
+        let Next::Request(path) = next_request(&mut conn, &mut buf, until, stop) else { break };
+        answered += 1;
+        let Some(case) = case_of(&path, served) else {
+            if conn.write_all(CANARY).is_err() {
+                break;
+            }
+            continue;
+        };
+        if conn.write_all(&case.bytes).is_err() {
+            break;
+        }
+        if case.close {
+            // The body ends where the connection does.
+            break;
+        }
+        match next_request(&mut conn, &mut buf, (Instant::now() + HOLD).min(until), stop) {
+            // The client asked for its next response: the canary answers it.
+            Next::Request(_) => answered += 1,
+            Next::Closed => break,
+            // A client still reading the case's body gets the canary's bytes as more of it.
+            Next::Quiet => {}
+        }
+        if conn.write_all(CANARY).is_err() {
+            break;
+        }
+    }
+    let _ = conn.shutdown(Shutdown::Both);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(id: &str, raw: &str, consumed: Option<u64>) -> Case {
+        let text = format!("[section]\nid = \"t\"\ntitle = \"t\"\n[[case]]\nid = \"{id}\"\nrfc = [\"RFC 9112 §6.3\"]\nlevel = \"MUST\"\nrole = \"response\"\nraw = '{raw}'\nexpect = \"accept\"\n");
+        let mut section = crate::corpus::load_str("t.toml", &text).expect("a case");
+        let mut c = section.cases.remove(0);
+        c.consumed = consumed;
+        c
+    }
+
+    fn talk(origin: &Origin, send: &[&[u8]], pause: Duration) -> Vec<u8> {
+        let mut conn = TcpStream::connect(origin.addr()).unwrap();
+        conn.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+        for (i, bytes) in send.iter().enumerate() {
+            if i > 0 {
+                std::thread::sleep(pause);
+            }
+            conn.write_all(bytes).unwrap();
+        }
+        let mut got = Vec::new();
+        let _ = conn.read_to_end(&mut got);
+        got
+    }
+
+    #[test]
+    fn the_canary_waits_for_the_clients_next_request_or_the_pause() {
+        let c = case("short", "HTTP/1.1 204 No Content\\r\\nContent-Length: 5\\r\\n\\r\\nhello", Some(46));
+        let origin = Origin::start([&c]).unwrap();
+        let first = format!("GET {} HTTP/1.1\r\nHost: a\r\n\r\n", super::super::case_path(&c));
+        let second = b"GET /c/short/2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+        // Asked at once: the 204 as the RFC frames it ("hello" is never sent), then the canary.
+        let got = talk(&origin, &[first.as_bytes(), second], Duration::ZERO);
+        let want = [&b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n"[..], CANARY].concat();
+        assert!(got.starts_with(&want), "{}", got.escape_ascii());
+        // Never asked: the canary comes anyway once the pause ends.
+        let mut conn = TcpStream::connect(origin.addr()).unwrap();
+        conn.write_all(first.as_bytes()).unwrap();
+        conn.set_read_timeout(Some(HOLD * 3)).unwrap();
+        let mut got = Vec::new();
+        let started = Instant::now();
+        while !got.ends_with(CANARY) && started.elapsed() < HOLD * 3 {
+            let mut chunk = [0; 512];
+            match conn.read(&mut chunk) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&chunk[..n]),
+            }
+        }
+        assert!(got.ends_with(CANARY) && started.elapsed() >= HOLD, "{}", got.escape_ascii());
+    }
+
+    #[test]
+    fn a_client_that_never_reads_or_floods_cannot_hold_it() {
+        let c = case("big", "HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok", None);
+        let origin = Origin::start([&c]).unwrap();
+        // Requests without end, never read: the origin stops at its caps and closes.
+        let mut conn = TcpStream::connect(origin.addr()).unwrap();
+        conn.set_write_timeout(Some(Duration::from_secs(2))).unwrap();
+        let request = b"GET /c/big/1 HTTP/1.1\r\nHost: a\r\n\r\n".repeat(50);
+        let _ = conn.write_all(&request);
+        let started = Instant::now();
+        let flood = vec![b'a'; MAX_HEAD * 2];
+        let _ = TcpStream::connect(origin.addr()).and_then(|mut c| c.write_all(&flood));
+        // A client that resets at once.
+        drop(TcpStream::connect(origin.addr()).unwrap());
+        // The origin still answers a plain request afterwards, well within its deadline.
+        let got = talk(&origin, &[b"GET /other HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"], Duration::ZERO);
+        assert!(got.starts_with(CANARY), "{}", got.escape_ascii());
+        assert!(started.elapsed() < DEADLINE, "it did not wait on the clients that hold on");
+    }
+}

@@ -1,0 +1,74 @@
+//! `h1spec client`: h1wire's own client against the hostile origin, and toy clients with one
+//! flaw each (`tests/fixtures/toy_client.py`), each flagged with the right class, while a
+//! flaw-free toy shows no risk.
+
+use h1spec::client::session;
+use h1spec::client::subject::{Client, H1wire, Shim};
+use h1spec::corpus::DesyncClass;
+use h1spec::pipeline::{CaseResult, DesyncVerdict, Judgment, Selection};
+
+fn run(client: &dyn Client) -> Vec<CaseResult> {
+    let sections = session::sections(h1spec::corpus::embedded().expect("the corpus loads"));
+    session::run(client, &sections, &Selection::default(), 4, &|_| {}).expect("the origin starts")
+}
+
+fn toy(flaw: &str) -> Shim {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/toy_client.py");
+    Shim { name: format!("toy-{flaw}"), program: "python3".into(), args: vec![script.into(), flaw.into()] }
+}
+
+fn risks(results: &[CaseResult]) -> Vec<(String, DesyncClass)> {
+    results
+        .iter()
+        .filter(|r| r.is_desync_risk())
+        .map(|r| (r.id.clone(), r.desync.as_ref().map(|d| d.class).unwrap_or(DesyncClass::Pipelining)))
+        .collect()
+}
+
+fn failures(results: &[CaseResult]) -> Vec<String> {
+    results.iter().filter(|r| r.is_must_failure()).map(|r| format!("{}: {}", r.id, r.actual)).collect()
+}
+
+#[test]
+fn h1wire_as_a_client_passes_every_must_case_with_no_risk() {
+    let results = run(&H1wire);
+    assert!(results.len() > 40, "the response cases ran: {}", results.len());
+    assert_eq!(failures(&results), Vec::<String>::new());
+    assert_eq!(risks(&results), []);
+    let consistent =
+        results.iter().filter(|r| r.desync.as_ref().is_some_and(|d| d.verdict == DesyncVerdict::Consistent));
+    assert!(consistent.count() > 10, "the canary came after the responses h1wire read");
+}
+
+#[test]
+fn a_flaw_free_toy_client_shows_no_risk_and_each_flawed_one_its_class() {
+    let clean = run(&toy("none"));
+    assert_eq!(risks(&clean), [], "{:?}", failures(&clean));
+    let of = |flaw: &str, case: &str| {
+        let results = run(&toy(flaw));
+        let found = risks(&results);
+        let hit = found.iter().find(|(id, _)| id == case).map(|(_, class)| *class);
+        let verdict = results.iter().find(|r| r.id == case).map(|r| r.verdict);
+        (hit, verdict, found.len())
+    };
+    // Transfer-Encoding with Content-Length read by the length (RFC 9112 §6.3 rule 3).
+    let (class, verdict, _) = of("cl-over-te", "resp-te-and-cl-te-wins");
+    assert_eq!((class, verdict), (Some(DesyncClass::Chunked), Some(Judgment::Fail)));
+    // A body read after a 204 (RFC 9112 §6.3 rule 1): it waits for bytes that are the canary's.
+    let (class, verdict, _) = of("body-after-204", "resp-204-no-body");
+    assert_eq!((class, verdict), (Some(DesyncClass::ZeroCl), Some(Judgment::Fail)));
+    // A chunk size ended by a bare LF (RFC 9112 §7.1; §2.2 does not cover chunk lines).
+    let (class, verdict, _) = of("bare-lf-chunk", "resp-chunk-size-bare-lf");
+    assert_eq!((class, verdict), (Some(DesyncClass::Chunked), Some(Judgment::Fail)));
+}
+
+#[test]
+fn a_shim_that_does_not_start_or_prints_nothing_is_said_so_not_judged_a_risk() {
+    let missing = Shim { name: "nothing".into(), program: "/nonexistent/client".into(), args: Vec::new() };
+    let sections = session::sections(h1spec::corpus::embedded().expect("the corpus loads"));
+    let selection = Selection { case: Some("resp-204-no-body".into()), ..Selection::default() };
+    let results = session::run(&missing, &sections, &selection, 1, &|_| {}).expect("the origin starts");
+    assert_eq!(results.len(), 1);
+    assert!(results[0].actual.contains("does not start"), "{}", results[0].actual);
+    assert_eq!(results[0].desync.as_ref().map(|d| d.verdict), Some(DesyncVerdict::Inconclusive));
+}
