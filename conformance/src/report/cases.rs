@@ -90,9 +90,10 @@ pub fn class_table(results: &[CaseResult]) -> String {
 /// The console report: cases grouped by corpus section (only the sections with something to
 /// show, unless verbose), each failure with its requirement, expectation and observation; the
 /// desync risks in a block of their own with their evidence; the summary line last.
-pub fn console(target: &str, results: &[CaseResult], notes: &RunNotes, style: Style) -> String {
+/// `title` is the command and its subject (`h1spec probe 127.0.0.1:8080`).
+pub fn console(title: &str, results: &[CaseResult], notes: &RunNotes, style: Style) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "h1spec probe {target}\n");
+    let _ = writeln!(out, "{title}\n");
     let table = class_table(results);
     if !table.is_empty() {
         let _ = writeln!(out, "{table}");
@@ -189,9 +190,10 @@ pub fn json(target: &str, results: &[CaseResult], notes: &RunNotes) -> String {
 
 /// The JUnit XML report: one test suite per corpus section, one test case per case; a failure
 /// carries the requirement, expectation and observation; a desync risk is a failure too.
-pub fn junit(target: &str, results: &[CaseResult]) -> String {
+/// `title` names the report (`h1spec probe 127.0.0.1:8080`).
+pub fn junit(title: &str, results: &[CaseResult]) -> String {
     use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-    let mut report = Report::new(format!("h1spec probe {target}"));
+    let mut report = Report::new(title);
     let mut suites: Vec<TestSuite> = Vec::new();
     for r in results {
         if suites.last().is_none_or(|s| s.name.as_str() != r.group) {
@@ -252,7 +254,7 @@ mod tests {
             result("c", Judgment::Skip, None),
         ];
         let notes = RunNotes { notes: vec!["no pipelining".into()], outages: Vec::new() };
-        let text = console("t", &results, &notes, Style::default());
+        let text = console("h1spec probe t", &results, &notes, Style::default());
         assert!(text.contains("\nTE.CL             1         0           0        0             0\n"), "{text}");
         assert!(text.contains("Note: no pipelining\n"), "{text}");
         assert!(text.contains("✗ b [MUST, RFC 9112 §6.3]\n      Requirement: A server MUST close.\n      Expected: 400\n      Actual: 200"));

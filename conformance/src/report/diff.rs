@@ -362,7 +362,16 @@ pub fn markdown(outcome: &Outcome) -> String {
         "The origin read other messages than the proxy in front of it meant.",
         &ranked(Rank::Chain),
     );
-    section(&mut out, "2. What proxies forward that others read otherwise", "A proxy forwards bytes an origin reads as another number of messages (proxy-smuggling), forwards what a strict origin refuses (forwarded-refused: the proxy passes on, or makes, what the RFC forbids), or reads as a message what the RFC says MUST be refused (forbidden-accepted).", &ranked(Rank::Forwarded));
+    // What a proxy forwards, the most serious first: bytes an origin reads as other messages,
+    // then what the RFC says MUST be refused read by a proxy (a chunk line ended by a bare LF,
+    // CVE-2025-22871), then what a strict origin refuses of what it forwards.
+    let mut forwarded = ranked(Rank::Forwarded);
+    forwarded.sort_by_key(|(_, f)| match f.difference.class {
+        Class::ProxySmuggling => 0,
+        Class::ForbiddenAccepted => 1,
+        _ => 2,
+    });
+    section(&mut out, "2. What proxies forward that others read otherwise", "A proxy forwards bytes an origin reads as another number of messages (proxy-smuggling), forwards what a strict origin refuses (forwarded-refused: the proxy passes on, or makes, what the RFC forbids), or reads as a message what the RFC says MUST be refused (forbidden-accepted).", &forwarded);
     if !proxies.is_empty() {
         defence(&mut out, outcome, &proxies);
     }

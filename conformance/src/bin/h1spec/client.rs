@@ -80,9 +80,11 @@ pub fn run(args: ClientArgs) -> ExitCode {
         && args.output.is_none()
         && std::io::stdout().is_terminal();
     let text = match args.format {
-        Format::Console => report::console(&name, &results, &notes, Style { colour, verbose: args.verbose }),
+        Format::Console => {
+            report::console(&format!("h1spec client {name}"), &results, &notes, Style { colour, verbose: args.verbose })
+        }
         Format::Json => report::json(&name, &results, &notes) + "\n",
-        Format::Junit => report::junit(&name, &results),
+        Format::Junit => report::junit(&format!("h1spec client {name}"), &results),
     };
     let written = match &args.output {
         Some(path) => std::fs::write(path, &text),

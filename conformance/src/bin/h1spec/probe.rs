@@ -93,10 +93,11 @@ pub fn run(args: ProbeArgs) -> ExitCode {
         && std::io::stdout().is_terminal();
     let text = match args.format {
         Format::Console => {
-            report::console(&run.name, &run.results, &run.notes, Style { colour, verbose: args.verbose })
+            let title = format!("h1spec probe {}", run.name);
+            report::console(&title, &run.results, &run.notes, Style { colour, verbose: args.verbose })
         }
         Format::Json => report::json(&run.name, &run.results, &run.notes) + "\n",
-        Format::Junit => report::junit(&run.name, &run.results),
+        Format::Junit => report::junit(&format!("h1spec probe {}", run.name), &run.results),
     };
     let written = match &args.output {
         Some(path) => std::fs::write(path, &text),
