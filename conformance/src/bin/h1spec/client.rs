@@ -1,16 +1,15 @@
 //! `h1spec client`: the arguments, then [`h1spec::client::session`], then a report.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 use h1spec::client::session;
 use h1spec::client::subject::{Client, H1wire, Shim};
-use h1spec::pipeline::{RunNotes, Selection, Summary};
+use h1spec::pipeline::{RunNotes, Summary};
 use h1spec::report::{self, Style};
 
-use crate::probe::Format;
+use crate::probe::{CaseArgs, Format};
 
 /// Options of a client run.
 #[derive(Args, Clone, Debug)]
@@ -23,21 +22,8 @@ pub struct ClientArgs {
     /// A shim to run as the client: the program and its first arguments.
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
-    /// Run SHOULD-level cases too.
-    #[arg(long)]
-    pub strict: bool,
-    /// Only cases citing this section, e.g. `6.3`.
-    #[arg(long, value_name = "N.N")]
-    pub section: Option<String>,
-    /// Only this case.
-    #[arg(long, value_name = "ID")]
-    pub case: Option<String>,
-    /// Report format.
-    #[arg(long, value_enum, default_value = "console")]
-    pub format: Format,
-    /// Write the report here instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub cases: CaseArgs,
     /// Cases in parallel.
     #[arg(short = 'j', long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: u16,
@@ -66,7 +52,7 @@ pub fn run(args: ClientArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let selection = Selection { strict: args.strict, section: args.section.clone(), case: args.case.clone() };
+    let selection = args.cases.selection();
     let results = match session::run(client.as_ref(), &sections, &selection, usize::from(args.jobs), &|_| {}) {
         Ok(results) => results,
         Err(e) => {
@@ -77,16 +63,16 @@ pub fn run(args: ClientArgs) -> ExitCode {
     let name = client.name();
     let notes = RunNotes::default();
     let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && args.output.is_none()
+        && args.cases.output.is_none()
         && std::io::stdout().is_terminal();
-    let text = match args.format {
+    let text = match args.cases.format {
         Format::Console => {
             report::console(&format!("h1spec client {name}"), &results, &notes, Style { colour, verbose: args.verbose })
         }
         Format::Json => report::json(&name, &results, &notes) + "\n",
         Format::Junit => report::junit(&format!("h1spec client {name}"), &results),
     };
-    let written = match &args.output {
+    let written = match &args.cases.output {
         Some(path) => std::fs::write(path, &text),
         None => std::io::stdout().write_all(text.as_bytes()),
     };

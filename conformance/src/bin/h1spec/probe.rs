@@ -20,13 +20,9 @@ pub enum Format {
     Junit,
 }
 
-/// Options of a probe run.
+/// Which cases run and where the report goes: the options `probe` and `client` share.
 #[derive(Args, Clone, Debug)]
-pub struct ProbeArgs {
-    /// The server: `127.0.0.1:8080`, or `http://host:port/path` where the path answers 200
-    /// (default: the reference server built into h1spec, started for the run).
-    #[arg(value_name = "ADDR")]
-    pub addr: Option<String>,
+pub struct CaseArgs {
     /// Run SHOULD-level cases too.
     #[arg(long)]
     pub strict: bool,
@@ -42,6 +38,24 @@ pub struct ProbeArgs {
     /// Write the report here instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+impl CaseArgs {
+    /// The cases these options select.
+    pub fn selection(&self) -> Selection {
+        Selection { strict: self.strict, section: self.section.clone(), case: self.case.clone() }
+    }
+}
+
+/// Options of a probe run.
+#[derive(Args, Clone, Debug)]
+pub struct ProbeArgs {
+    /// The server: `127.0.0.1:8080`, or `http://host:port/path` where the path answers 200
+    /// (default: the reference server built into h1spec, started for the run).
+    #[arg(value_name = "ADDR")]
+    pub addr: Option<String>,
+    #[command(flatten)]
+    pub cases: CaseArgs,
     /// Connections in parallel.
     #[arg(short = 'j', long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: u16,
@@ -71,13 +85,14 @@ pub fn run(args: ProbeArgs) -> ExitCode {
     };
     let plan = session::Plan {
         addr: args.addr.clone(),
-        selection: Selection { strict: args.strict, section: args.section.clone(), case: args.case.clone() },
+        selection: args.cases.selection(),
         timing: Timing { deadline: Duration::from_millis(args.timeout), ..Timing::default() },
         confirm: usize::from(args.confirm),
         jobs: usize::from(args.jobs),
         max_time: Duration::from_secs(args.max_time),
     };
-    let terminal = std::io::stderr().is_terminal() && args.output.is_none() && args.format == Format::Console;
+    let terminal =
+        std::io::stderr().is_terminal() && args.cases.output.is_none() && args.cases.format == Format::Console;
     let total = sections.iter().flat_map(|s| &s.cases).filter(|c| plan.selection.selects(c)).count();
     let bar = if terminal { indicatif::ProgressBar::new(total as u64) } else { indicatif::ProgressBar::hidden() };
     let run = match session::run(&plan, &sections, &|_| bar.inc(1)) {
@@ -89,9 +104,9 @@ pub fn run(args: ProbeArgs) -> ExitCode {
     };
     bar.finish_and_clear();
     let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && args.output.is_none()
+        && args.cases.output.is_none()
         && std::io::stdout().is_terminal();
-    let text = match args.format {
+    let text = match args.cases.format {
         Format::Console => {
             let title = format!("h1spec probe {}", run.name);
             report::console(&title, &run.results, &run.notes, Style { colour, verbose: args.verbose })
@@ -99,7 +114,7 @@ pub fn run(args: ProbeArgs) -> ExitCode {
         Format::Json => report::json(&run.name, &run.results, &run.notes) + "\n",
         Format::Junit => report::junit(&format!("h1spec probe {}", run.name), &run.results),
     };
-    let written = match &args.output {
+    let written = match &args.cases.output {
         Some(path) => std::fs::write(path, &text),
         None => std::io::stdout().write_all(text.as_bytes()),
     };
