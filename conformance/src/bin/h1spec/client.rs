@@ -1,15 +1,13 @@
 //! `h1spec client`: the arguments, then [`h1spec::client::session`], then a report.
 
-use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Args;
 use h1spec::client::session;
 use h1spec::client::subject::{Client, H1wire, Shim};
 use h1spec::pipeline::{RunNotes, Summary};
-use h1spec::report::{self, Style};
 
-use crate::probe::{CaseArgs, Format};
+use crate::probe::CaseArgs;
 
 /// Options of a client run.
 #[derive(Args, Clone, Debug)]
@@ -60,31 +58,7 @@ pub fn run(args: ClientArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let name = client.name();
-    let notes = RunNotes::default();
-    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && args.cases.output.is_none()
-        && std::io::stdout().is_terminal();
-    let text = match args.cases.format {
-        Format::Console => {
-            report::console(&format!("h1spec client {name}"), &results, &notes, Style { colour, verbose: args.verbose })
-        }
-        Format::Json => report::json(&name, &results, &notes) + "\n",
-        Format::Junit => report::junit(&format!("h1spec client {name}"), &results),
-    };
-    let written = match &args.cases.output {
-        Some(path) => std::fs::write(path, &text),
-        None => std::io::stdout().write_all(text.as_bytes()),
-    };
-    if let Err(e) = written {
-        eprintln!("h1spec: cannot write the report: {e}");
-        return ExitCode::from(2);
-    }
     let summary = Summary::of(&results);
     let failed = results.iter().any(|r| r.is_must_failure()) || summary.desync_risks > 0;
-    if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+    args.cases.finish("client", &client.name(), &results, &RunNotes::default(), args.verbose, failed)
 }

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use h1spec::pipeline::Selection;
+use h1spec::pipeline::{CaseResult, RunNotes, Selection};
 use h1spec::probe::{session, Timing};
 use h1spec::report::{self, Style};
 
@@ -44,6 +44,41 @@ impl CaseArgs {
     /// The cases these options select.
     pub fn selection(&self) -> Selection {
         Selection { strict: self.strict, section: self.section.clone(), case: self.case.clone() }
+    }
+
+    /// Writes the report of `h1spec COMMAND` on `name` where these options say, and says how
+    /// the run went: 1 when `failed`, 2 when the report cannot be written, 0 otherwise.
+    pub fn finish(
+        &self,
+        command: &str,
+        name: &str,
+        results: &[CaseResult],
+        notes: &RunNotes,
+        verbose: bool,
+        failed: bool,
+    ) -> ExitCode {
+        let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            && self.output.is_none()
+            && std::io::stdout().is_terminal();
+        let title = format!("h1spec {command} {name}");
+        let text = match self.format {
+            Format::Console => report::console(&title, results, notes, Style { colour, verbose }),
+            Format::Json => report::json(name, results, notes) + "\n",
+            Format::Junit => report::junit(&title, results),
+        };
+        let written = match &self.output {
+            Some(path) => std::fs::write(path, &text),
+            None => std::io::stdout().write_all(text.as_bytes()),
+        };
+        if let Err(e) = written {
+            eprintln!("h1spec: cannot write the report: {e}");
+            return ExitCode::from(2);
+        }
+        if failed {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        }
     }
 }
 
@@ -103,28 +138,5 @@ pub fn run(args: ProbeArgs) -> ExitCode {
         }
     };
     bar.finish_and_clear();
-    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && args.cases.output.is_none()
-        && std::io::stdout().is_terminal();
-    let text = match args.cases.format {
-        Format::Console => {
-            let title = format!("h1spec probe {}", run.name);
-            report::console(&title, &run.results, &run.notes, Style { colour, verbose: args.verbose })
-        }
-        Format::Json => report::json(&run.name, &run.results, &run.notes) + "\n",
-        Format::Junit => report::junit(&format!("h1spec probe {}", run.name), &run.results),
-    };
-    let written = match &args.cases.output {
-        Some(path) => std::fs::write(path, &text),
-        None => std::io::stdout().write_all(text.as_bytes()),
-    };
-    if let Err(e) = written {
-        eprintln!("h1spec: cannot write the report: {e}");
-        return ExitCode::from(2);
-    }
-    if run.is_failure() {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+    args.cases.finish("probe", &run.name, &run.results, &run.notes, args.verbose, run.is_failure())
 }
