@@ -75,6 +75,12 @@ pub fn class_of(case: &Case) -> DesyncClass {
     }
 }
 
+/// Whether the case's response carries both Transfer-Encoding and Content-Length.
+fn both_framings(case: &Case) -> bool {
+    crate::diff::features::features(&case.bytes())
+        .contains(&crate::diff::features::Feature::TransferEncodingWithContentLength)
+}
+
 /// Whether the case is a response the RFC refuses for its framing (line ends, fields,
 /// Content-Length, Transfer-Encoding, chunked), not for its start line or a limit.
 fn refused_for_framing(case: &Case) -> bool {
@@ -95,6 +101,11 @@ impl Judge<Observed> for ClientJudge {
         };
         let first_ok = match (&want, &observed.first) {
             (Reading::Read { status, body }, Fetched::Accept { status: s, body: b }) => status == s && body == b,
+            // RFC 9112 §6.3 rule 3, of a message with both Transfer-Encoding and Content-Length:
+            // "Such a message might indicate an attempt to perform request smuggling (Section
+            // 11.2) or response splitting (Section 11.1) and ought to be handled as an error."
+            // Refusing it is the safe reading.
+            (Reading::Read { .. }, Fetched::Reject { .. }) if both_framings(case) => true,
             (Reading::Refuse, Fetched::Reject { .. }) => true,
             // A MAY refusal (obs-fold in a response, a bare LF in a status line): reading it is
             // allowed too.
@@ -197,6 +208,16 @@ mod tests {
         assert_eq!(ClientJudge.judge(&s, &c, &read).verdict, Judgment::Fail);
         let (s, c) = case("HTTP/1.1 200 OK\\nContent-Length: 0\\n\\n", "reject", "MAY", "GET");
         let read = Observed { first: Fetched::Accept { status: 200, body: Vec::new() }, second: canary() };
+        assert_eq!(ClientJudge.judge(&s, &c, &read).verdict, Judgment::Pass);
+    }
+
+    #[test]
+    fn a_response_with_both_framings_may_be_refused_as_the_rfc_advises() {
+        let raw = "HTTP/1.1 200 OK\\r\\nContent-Length: 1\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n1\\r\\na\\r\\n0\\r\\n\\r\\n";
+        let (s, c) = case(raw, "accept", "MUST", "GET");
+        let refused = Observed { first: Fetched::Reject { error: "TE with CL".into() }, second: canary() };
+        assert_eq!(ClientJudge.judge(&s, &c, &refused).verdict, Judgment::Pass);
+        let read = Observed { first: Fetched::Accept { status: 200, body: b"a".to_vec() }, second: canary() };
         assert_eq!(ClientJudge.judge(&s, &c, &read).verdict, Judgment::Pass);
     }
 

@@ -143,6 +143,22 @@ fn read_response(stream: &mut TcpStream, conn: &mut Connection, until: Instant) 
     }
 }
 
+/// The client shims in `peers/clients/`, by name: the name, the program, the script.
+pub const BUILT_IN: &[(&str, &str, &str)] = &[
+    ("curl", "python3", "curl_client.py"),
+    ("python-http-client", "python3", "python_http_client.py"),
+    ("urllib3", "python3", "urllib3_client.py"),
+    ("node-http", "node", "node_http.js"),
+    ("node-fetch", "node", "node_fetch.js"),
+];
+
+/// The shim of a built-in client, by name (`curl`, `urllib3`, …: [`BUILT_IN`]).
+pub fn built_in(name: &str) -> Option<Shim> {
+    let &(name, program, script) = BUILT_IN.iter().find(|(n, _, _)| *n == name)?;
+    let path = crate::diff::peers::peers_dir().join("clients").join(script);
+    Some(Shim { name: name.into(), program: program.into(), args: vec![path.display().to_string()] })
+}
+
 /// A client behind a shim: `program` run with `args` and the two URLs.
 pub struct Shim {
     /// The name in reports.

@@ -72,3 +72,32 @@ fn a_shim_that_does_not_start_or_prints_nothing_is_said_so_not_judged_a_risk() {
     assert!(results[0].actual.contains("does not start"), "{}", results[0].actual);
     assert_eq!(results[0].desync.as_ref().map(|d| d.verdict), Some(DesyncVerdict::Inconclusive));
 }
+
+#[test]
+fn each_built_in_client_shim_reads_plain_responses_and_the_canary_after_them() {
+    use h1spec::client::subject::{built_in, BUILT_IN};
+    let sections = session::sections(h1spec::corpus::embedded().expect("the corpus loads"));
+    let plain = ["resp-cl", "resp-chunked", "resp-head-ignores-cl"];
+    for (name, program, _) in BUILT_IN {
+        // A client this machine lacks (curl, urllib3) is said in one line; CI installs them.
+        let probe = match *name {
+            "urllib3" => std::process::Command::new("python3").args(["-c", "import urllib3"]).output(),
+            _ => std::process::Command::new(program).arg("--version").output(),
+        };
+        if !probe.is_ok_and(|o| o.status.success()) {
+            // CI installs them and sets H1SPEC_REQUIRE_PEERS: there, a missing one fails.
+            assert!(std::env::var_os("H1SPEC_REQUIRE_PEERS").is_none(), "the {name} client is required but missing");
+            eprintln!("skipped: the {name} client is not installed here");
+            continue;
+        }
+        let shim = built_in(name).expect("a built-in client");
+        for case in plain {
+            let selection = Selection { case: Some(case.into()), ..Selection::default() };
+            let results = session::run(&shim, &sections, &selection, 1, &|_| {}).expect("the origin starts");
+            let r = &results[0];
+            assert_eq!(r.verdict, Judgment::Pass, "{name} on {case}: {}", r.actual);
+            let d = r.desync.as_ref().map(|d| d.verdict);
+            assert_eq!(d, Some(DesyncVerdict::Consistent), "{name} on {case}: {}", r.actual);
+        }
+    }
+}

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use h1spec::client::session;
-use h1spec::client::subject::{Client, H1wire, Shim};
+use h1spec::client::subject::{built_in, Client, H1wire, Shim, BUILT_IN};
 use h1spec::pipeline::{RunNotes, Summary};
 
 use crate::probe::CaseArgs;
@@ -12,8 +12,9 @@ use crate::probe::CaseArgs;
 /// Options of a client run.
 #[derive(Args, Clone, Debug)]
 pub struct ClientArgs {
-    /// The client: `h1wire` (its own client connection, in process; the default). After `--`,
-    /// any program instead, run with the two URLs appended (the shim contract,
+    /// The client: `h1wire` (its own client connection, in process; the default), or a shim in
+    /// peers/clients/: `curl`, `python-http-client`, `urllib3`, `node-http`, `node-fetch`. After
+    /// `--`, any program instead, run with the two URLs appended (the shim contract,
     /// peers/clients/README.md).
     #[arg(value_name = "NAME", default_value = "h1wire")]
     pub name: String,
@@ -38,10 +39,18 @@ pub fn run(args: ClientArgs) -> ExitCode {
             Box::new(Shim { name: args.command.join(" "), program: program.clone(), args: rest.to_vec() })
         }
         None if args.name == "h1wire" => Box::new(H1wire),
-        None => {
-            eprintln!("h1spec: no built-in client is called {} (h1wire is; run any other after --)", args.name);
-            return ExitCode::from(2);
-        }
+        None => match built_in(&args.name) {
+            Some(shim) => Box::new(shim),
+            None => {
+                let names: Vec<&str> = BUILT_IN.iter().map(|(n, _, _)| *n).collect();
+                eprintln!(
+                    "h1spec: no client is called {} (h1wire, {}; run any other after --)",
+                    args.name,
+                    names.join(", ")
+                );
+                return ExitCode::from(2);
+            }
+        },
     };
     let sections = match h1spec::corpus::embedded() {
         Ok(all) => session::sections(all),
