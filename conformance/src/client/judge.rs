@@ -75,6 +75,14 @@ pub fn class_of(case: &Case) -> DesyncClass {
     }
 }
 
+/// Whether a client may read a response the case refuses: a MAY refusal (obs-fold in a
+/// response, a bare LF in a status line), or a reason phrase with a byte its grammar excludes
+/// (RFC 9112 §4: "A client SHOULD ignore the reason-phrase content because it is not a
+/// reliable channel for information"; no rule tells a client to refuse the response for it).
+fn lenient_allowed(case: &Case) -> bool {
+    case.level == Level::May || case.error == Some(h1wire::ErrorKind::InvalidReasonPhrase)
+}
+
 /// Whether the case's response carries both Transfer-Encoding and Content-Length.
 fn both_framings(case: &Case) -> bool {
     crate::diff::features::features(&case.bytes())
@@ -97,6 +105,9 @@ impl Judge<Observed> for ClientJudge {
             Reading::Read { status, body } => {
                 format!("a {status} response with a {} B body, then the canary", body.len())
             }
+            Reading::Refuse if lenient_allowed(case) => {
+                "an error or the response (either is allowed), then the canary".to_owned()
+            }
             Reading::Refuse => "an error, then the canary (on this or a new connection)".to_owned(),
         };
         let first_ok = match (&want, &observed.first) {
@@ -107,9 +118,8 @@ impl Judge<Observed> for ClientJudge {
             // Refusing it is the safe reading.
             (Reading::Read { .. }, Fetched::Reject { .. }) if both_framings(case) => true,
             (Reading::Refuse, Fetched::Reject { .. }) => true,
-            // A MAY refusal (obs-fold in a response, a bare LF in a status line): reading it is
-            // allowed too.
-            (Reading::Refuse, Fetched::Accept { .. }) => case.level == Level::May,
+            // A MAY refusal, or a reason phrase out of its grammar: reading it is allowed too.
+            (Reading::Refuse, Fetched::Accept { .. }) => lenient_allowed(case),
             _ => false,
         };
         let actual = format!("{}, then {}", observed.first.summary(), observed.second.summary());
@@ -219,6 +229,15 @@ mod tests {
         assert_eq!(ClientJudge.judge(&s, &c, &refused).verdict, Judgment::Pass);
         let read = Observed { first: Fetched::Accept { status: 200, body: b"a".to_vec() }, second: canary() };
         assert_eq!(ClientJudge.judge(&s, &c, &read).verdict, Judgment::Pass);
+    }
+
+    #[test]
+    fn a_client_may_ignore_a_reason_phrase_out_of_its_grammar() {
+        let (s, mut c) = case("HTTP/1.1 200 O\\x01K\\r\\nContent-Length: 0\\r\\n\\r\\n", "reject", "MUST", "GET");
+        let read = Observed { first: Fetched::Accept { status: 200, body: Vec::new() }, second: canary() };
+        assert_eq!(ClientJudge.judge(&s, &c, &read).verdict, Judgment::Fail, "a MUST refusal by default");
+        c.error = Some(h1wire::ErrorKind::InvalidReasonPhrase);
+        assert_eq!(ClientJudge.judge(&s, &c, &read).verdict, Judgment::Pass, "RFC 9112 §4: a client SHOULD ignore it");
     }
 
     #[test]
