@@ -92,14 +92,15 @@ oss-fuzz-build OUT="/tmp/h1spec-oss-fuzz-out":
 peers:
     python3 peers/run.py --install
 
-# `h1spec client` against h1wire and each client shim this machine can run (curl, Python's http.client, urllib3, Node's http and fetch): the summary line of each. Installs curl and urllib3 if missing.
+# `h1spec client` against h1wire and each client shim this machine can run (curl, Python's http.client, urllib3, h11, Node's http and fetch): the summary line of each. Installs curl and urllib3 if missing.
 clients:
     #!/usr/bin/env bash
     set -u
     command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends curl >/dev/null; }
     python3 -c "import urllib3" 2>/dev/null || pip install -q urllib3
+    python3 -c "import h11" 2>/dev/null || pip install -q h11
     cargo build -q --release -p h1spec
-    for c in h1wire curl python-http-client urllib3 node-http node-fetch; do
+    for c in h1wire curl python-http-client urllib3 h11 node-http node-fetch; do
         # A client with failures exits 1: that is its report, not the recipe's failure.
         printf '%-20s ' "$c"; target/release/h1spec client "$c" | tail -n 1
     done

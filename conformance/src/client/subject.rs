@@ -148,6 +148,7 @@ pub const BUILT_IN: &[(&str, &str, &str)] = &[
     ("curl", "python3", "curl_client.py"),
     ("python-http-client", "python3", "python_http_client.py"),
     ("urllib3", "python3", "urllib3_client.py"),
+    ("h11", "python3", "h11_client.py"),
     ("node-http", "node", "node_http.js"),
     ("node-fetch", "node", "node_fetch.js"),
 ];

@@ -81,7 +81,7 @@ fn each_built_in_client_shim_reads_plain_responses_and_the_canary_after_them() {
     for (name, program, _) in BUILT_IN {
         // A client this machine lacks (curl, urllib3) is said in one line; CI installs them.
         let probe = match *name {
-            "urllib3" => std::process::Command::new("python3").args(["-c", "import urllib3"]).output(),
+            "urllib3" | "h11" => std::process::Command::new("python3").args(["-c", &format!("import {name}")]).output(),
             _ => std::process::Command::new(program).arg("--version").output(),
         };
         if !probe.is_ok_and(|o| o.status.success()) {

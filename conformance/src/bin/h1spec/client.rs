@@ -13,7 +13,7 @@ use crate::probe::CaseArgs;
 #[derive(Args, Clone, Debug)]
 pub struct ClientArgs {
     /// The client: `h1wire` (its own client connection, in process; the default), or a shim in
-    /// peers/clients/: `curl`, `python-http-client`, `urllib3`, `node-http`, `node-fetch`. After
+    /// peers/clients/: `curl`, `python-http-client`, `urllib3`, `h11`, `node-http`, `node-fetch`. After
     /// `--`, any program instead, run with the two URLs appended (the shim contract,
     /// peers/clients/README.md).
     #[arg(value_name = "NAME", default_value = "h1wire")]
