@@ -117,6 +117,8 @@ impl Judge<Observed> for ClientJudge {
             // 11.2) or response splitting (Section 11.1) and ought to be handled as an error."
             // Refusing it is the safe reading.
             (Reading::Read { .. }, Fetched::Reject { .. }) if both_framings(case) => true,
+            // A MAY reading (a response its sender had no right to send): refusing it is allowed.
+            (Reading::Read { .. }, Fetched::Reject { .. }) => case.level == Level::May,
             (Reading::Refuse, Fetched::Reject { .. }) => true,
             // A MAY refusal, or a reason phrase out of its grammar: reading it is allowed too.
             (Reading::Refuse, Fetched::Accept { .. }) => lenient_allowed(case),
@@ -229,6 +231,11 @@ mod tests {
         assert_eq!(ClientJudge.judge(&s, &c, &refused).verdict, Judgment::Pass);
         let read = Observed { first: Fetched::Accept { status: 200, body: b"a".to_vec() }, second: canary() };
         assert_eq!(ClientJudge.judge(&s, &c, &read).verdict, Judgment::Pass);
+        // A MAY reading (a response its sender had no right to send) may be refused too.
+        let (s, c) = case("HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok", "accept", "MAY", "GET");
+        assert_eq!(ClientJudge.judge(&s, &c, &refused).verdict, Judgment::Pass);
+        let (s, c) = case("HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok", "accept", "MUST", "GET");
+        assert_eq!(ClientJudge.judge(&s, &c, &refused).verdict, Judgment::Fail, "a MUST reading may not");
     }
 
     #[test]
