@@ -7,7 +7,7 @@
 
 use super::{Fetched, Observed};
 use crate::corpus::{Case, DesyncClass, Expect, Level, Section};
-use crate::parse::{parse, Options, Verdict};
+use crate::parse::Verdict;
 use crate::pipeline::{CaseResult, Desync, DesyncVerdict, Judge, Judgment};
 use crate::probe::reading::Cause;
 
@@ -32,9 +32,7 @@ pub fn reading(case: &Case) -> Reading {
     if case.expect != Expect::Accept {
         return Reading::Refuse;
     }
-    let options =
-        Options { response: true, request_method: case.request_method.clone(), user_agent: true, ..Options::default() };
-    match parse(&case.bytes(), &options) {
+    match super::origin::user_agent_reading(case) {
         Verdict::Accept { status_code: Some(status), body, .. } => {
             Reading::Read { status, body: crate::contract::bytes_of_latin1(&body) }
         }

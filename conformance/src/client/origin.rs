@@ -75,20 +75,25 @@ impl Origin {
     }
 }
 
-/// Where a case's response ends as the RFC frames it: the case's `consumed`, else where h1wire
-/// (which the corpus tests hold to each case) ends the response it reads, as a user agent
-/// does; `None` for a response it refuses (all of it is sent).
-pub fn framed_len(case: &Case) -> Option<usize> {
-    if let Some(n) = case.consumed {
-        return usize::try_from(n).ok();
-    }
+/// h1wire's reading of a case's response as a user agent reads it (obs-fold unfolded, RFC 9112
+/// §5.2), which the corpus tests hold to each case: where the response ends, and what it says.
+pub fn user_agent_reading(case: &Case) -> crate::parse::Verdict {
     let options = crate::parse::Options {
         response: true,
         request_method: case.request_method.clone(),
         user_agent: true,
         ..crate::parse::Options::default()
     };
-    match crate::parse::parse(&case.bytes(), &options) {
+    crate::parse::parse(&case.bytes(), &options)
+}
+
+/// Where a case's response ends as the RFC frames it: the case's `consumed`, else where
+/// [`user_agent_reading`] ends it; `None` for a response it refuses (all of it is sent).
+pub fn framed_len(case: &Case) -> Option<usize> {
+    if let Some(n) = case.consumed {
+        return usize::try_from(n).ok();
+    }
+    match user_agent_reading(case) {
         crate::parse::Verdict::Accept { consumed, .. } => usize::try_from(consumed).ok(),
         crate::parse::Verdict::Reject { .. } => None,
     }
