@@ -160,6 +160,26 @@ pub fn built_in(name: &str) -> Option<Shim> {
     Some(Shim { name: name.into(), program: program.into(), args: vec![path.display().to_string()] })
 }
 
+/// Why a built-in client cannot run here (its program, or its Python module, is missing), or
+/// `None` when it can.
+pub fn missing(name: &str) -> Option<String> {
+    let &(name, program, _) = BUILT_IN.iter().find(|(n, _, _)| *n == name)?;
+    // What the shim needs: its interpreter, and the client itself where that is not the
+    // interpreter's own (curl's program, a Python module).
+    let runs =
+        |program: &str, args: &[&str]| Command::new(program).args(args).output().is_ok_and(|out| out.status.success());
+    if !runs(program, &["--version"]) {
+        return Some(format!("{program} is not installed"));
+    }
+    match name {
+        "urllib3" | "h11" if !runs("python3", &["-c", &format!("import {name}")]) => {
+            Some(format!("Python's {name} is not installed (pip install {name})"))
+        }
+        "curl" if !runs("curl", &["--version"]) => Some("curl is not installed".into()),
+        _ => None,
+    }
+}
+
 /// A client behind a shim: `program` run with `args` and the two URLs.
 pub struct Shim {
     /// The name in reports.

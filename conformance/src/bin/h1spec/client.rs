@@ -1,10 +1,11 @@
 //! `h1spec client`: the arguments, then [`h1spec::client::session`], then a report.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Args;
 use h1spec::client::session;
-use h1spec::client::subject::{built_in, Client, H1wire, Shim, BUILT_IN};
+use h1spec::client::subject::{built_in, missing, Client, H1wire, Shim, BUILT_IN};
 use h1spec::pipeline::{RunNotes, Summary};
 
 use crate::probe::CaseArgs;
@@ -21,6 +22,9 @@ pub struct ClientArgs {
     /// A shim to run as the client: the program and its first arguments.
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+    /// List the built-in clients, whether each can run here, and exit.
+    #[arg(long)]
+    pub list: bool,
     #[command(flatten)]
     pub cases: CaseArgs,
     /// Cases in parallel.
@@ -34,6 +38,16 @@ pub struct ClientArgs {
 /// Runs the client cases and writes the report. Exit status: 0 when every MUST case passes and
 /// no desync risk shows, 1 otherwise, 2 on a usage error or an origin that cannot start.
 pub fn run(args: ClientArgs) -> ExitCode {
+    if args.list {
+        let mut text = format!("{:<20} ready (in process)\n", "h1wire");
+        for (name, program, script) in BUILT_IN {
+            let state = missing(name).unwrap_or_else(|| "ready".into());
+            text.push_str(&format!("{name:<20} {state} ({program} peers/clients/{script})\n"));
+        }
+        // A reader that stops early (`| head`) is no error.
+        let _ = std::io::stdout().write_all(text.as_bytes());
+        return ExitCode::SUCCESS;
+    }
     let client: Box<dyn Client> = match args.command.split_first() {
         Some((program, rest)) => {
             Box::new(Shim { name: args.command.join(" "), program: program.clone(), args: rest.to_vec() })
