@@ -62,3 +62,23 @@ pub fn method(bytes: &[u8]) -> &str {
     let end = bytes.iter().position(|&b| b == b' ').unwrap_or(0);
     std::str::from_utf8(&bytes[..end]).unwrap_or("")
 }
+
+/// The path part of a request-target: an absolute-form target (`http://host/p`, as a proxy
+/// sends it) gives what follows its authority (`/` when nothing does); any other target is
+/// itself.
+///
+/// ```
+/// use h1spec::head::target_path;
+/// assert_eq!(target_path(b"http://a.example:8080/x?y"), b"/x?y");
+/// assert_eq!(target_path(b"http://a.example"), b"/");
+/// assert_eq!(target_path(b"/x"), b"/x");
+/// ```
+pub fn target_path(target: &[u8]) -> &[u8] {
+    match target.windows(3).position(|w| w == b"://") {
+        Some(i) => {
+            let rest = &target[i + 3..];
+            rest.iter().position(|&b| b == b'/').map_or(b"/", |j| &rest[j..])
+        }
+        None => target,
+    }
+}

@@ -118,14 +118,7 @@ fn next_request(conn: &mut TcpStream, buf: &mut Vec<u8>, until: Instant, stop: &
             let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
             let target = line.split(|&b| b == b' ').nth(1).unwrap_or_default();
             // An absolute-form target (from a proxy) names the path after its authority.
-            let target = match target.windows(3).position(|w| w == b"://") {
-                Some(i) => {
-                    let rest = &target[i + 3..];
-                    &rest[rest.iter().position(|&b| b == b'/').unwrap_or(rest.len())..]
-                }
-                None => target,
-            };
-            return Next::Request(String::from_utf8_lossy(target).into_owned());
+            return Next::Request(String::from_utf8_lossy(crate::head::target_path(target)).into_owned());
         }
         if buf.len() > MAX_HEAD || stop.load(Ordering::Relaxed) {
             return Next::Closed;

@@ -117,12 +117,7 @@ pub fn proxy_message(bytes: &[u8]) -> Message {
 pub fn could_supply(forwarded: &[u8], stream: &[u8]) -> bool {
     let (m, _) = lenient(forwarded);
     let field = |name: &[u8]| m.fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
-    let path = |t: &[u8]| -> Vec<u8> {
-        match t.windows(3).position(|w| w == b"://") {
-            Some(i) => t[i + 3..].iter().position(|&b| b == b'/').map_or(b"/".to_vec(), |j| t[i + 3 + j..].to_vec()),
-            None => t.to_vec(),
-        }
-    };
+    let path = crate::head::target_path;
     // The client's request line this message came from, and the bytes after its head.
     let mut at = 0;
     let mut start = None;
@@ -139,11 +134,7 @@ pub fn could_supply(forwarded: &[u8], stream: &[u8]) -> bool {
         .or_else(|| stream[head..].windows(2).position(|w| w == b"\n\n").map(|i| i + 2))
         .map_or(stream.len(), |end| head + end);
     let rest = &stream[after..];
-    // Every Transfer-Encoding line counts (a proxy may write an empty one before the real one).
-    let chunked = m.fields.iter().any(|(n, v)| {
-        n.eq_ignore_ascii_case(b"transfer-encoding") && v.to_ascii_lowercase().windows(7).any(|w| w == b"chunked")
-    });
-    if chunked {
+    if is_chunked(&m) {
         return dechunk(rest).1;
     }
     match field(b"content-length") {
@@ -174,6 +165,14 @@ fn proxy_message_of(bytes: &[u8]) -> Message {
 pub(super) fn lenient(bytes: &[u8]) -> (Message, bool) {
     let (m, whole, _) = lenient_counted(bytes);
     (m, whole)
+}
+
+/// Whether a message a proxy wrote is chunked: any of its Transfer-Encoding lines names chunked
+/// (a proxy may write an empty one before the real one).
+fn is_chunked(m: &Message) -> bool {
+    m.fields.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case(b"transfer-encoding") && v.to_ascii_lowercase().windows(7).any(|w| w == b"chunked")
+    })
 }
 
 /// [`lenient`], and how many bytes the message took (all of them when it is not whole).
@@ -209,11 +208,7 @@ fn lenient_counted(bytes: &[u8]) -> (Message, bool, usize) {
     }
     let body = &bytes[used..];
     let field = |name: &[u8]| m.fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
-    // Every Transfer-Encoding line counts (a proxy may write an empty one before the real one).
-    let chunked = m.fields.iter().any(|(n, v)| {
-        n.eq_ignore_ascii_case(b"transfer-encoding") && v.to_ascii_lowercase().windows(7).any(|w| w == b"chunked")
-    });
-    if chunked {
+    if is_chunked(&m) {
         let (decoded, whole, took) = dechunk_counted(body);
         m.body = decoded;
         return (m, whole, used + took);
