@@ -32,11 +32,36 @@ pub fn reading(case: &Case) -> Reading {
     if case.expect != Expect::Accept {
         return Reading::Refuse;
     }
-    match super::origin::user_agent_reading(case) {
+    reading_of(super::origin::user_agent_reading(case))
+}
+
+fn reading_of(verdict: Verdict) -> Reading {
+    match verdict {
         Verdict::Accept { status_code: Some(status), body, .. } => {
             Reading::Read { status, body: crate::contract::bytes_of_latin1(&body) }
         }
         _ => Reading::Refuse,
+    }
+}
+
+/// The other reading the RFC allows of a case h1wire refuses, where there is one. RFC 9112
+/// §2.2, of a bare CR: "A recipient of such a bare CR MUST consider that element to be invalid
+/// or replace each bare CR with SP before processing the element or forwarding the message."
+/// A client that reads the response is then held to the reading of its bytes with each bare
+/// CR made SP (a bare CR inside a Content-Length still makes that length invalid).
+pub fn other_reading(case: &Case) -> Option<Reading> {
+    if case.error != Some(h1wire::ErrorKind::BareCr) {
+        return None;
+    }
+    let mut bytes = case.bytes();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b' ';
+        }
+    }
+    match reading_of(super::origin::user_agent_reading_of(case, &bytes)) {
+        read @ Reading::Read { .. } => Some(read),
+        Reading::Refuse => None,
     }
 }
 
@@ -81,10 +106,17 @@ fn lenient_allowed(case: &Case) -> bool {
     case.level == Level::May || case.error == Some(h1wire::ErrorKind::InvalidReasonPhrase)
 }
 
-/// Whether the case's response carries both Transfer-Encoding and Content-Length.
-fn both_framings(case: &Case) -> bool {
-    crate::diff::features::features(&case.bytes())
-        .contains(&crate::diff::features::Feature::TransferEncodingWithContentLength)
+/// Whether the RFC lets a client refuse a response it could read: one with both
+/// Transfer-Encoding and Content-Length (RFC 9112 §6.3 rule 3: "Such a message might indicate
+/// an attempt to perform request smuggling (Section 11.2) or response splitting (Section 11.1)
+/// and ought to be handled as an error"), or an HTTP/1.0 response with Transfer-Encoding
+/// (§6.1: "MUST treat the message as if the framing is faulty", and a user agent discards a
+/// response whose framing is invalid, §6.3 rule 5).
+fn refusal_allowed(case: &Case) -> bool {
+    use crate::diff::features::Feature;
+    let features = crate::diff::features::features(&case.bytes());
+    features.contains(&Feature::TransferEncodingWithContentLength)
+        || features.contains(&Feature::Http10WithTransferEncoding)
 }
 
 /// Whether the case is a response the RFC refuses for its framing (line ends, fields,
@@ -106,22 +138,28 @@ impl Judge<Observed> for ClientJudge {
             Reading::Refuse if lenient_allowed(case) => {
                 "an error or the response (either is allowed), then the canary".to_owned()
             }
+            Reading::Refuse if let Some(Reading::Read { status, body }) = other_reading(case) => format!(
+                "an error, or (each bare CR made SP) a {status} response with a {} B body; then the canary",
+                body.len()
+            ),
             Reading::Refuse => "an error, then the canary (on this or a new connection)".to_owned(),
         };
-        let first_ok = match (&want, &observed.first) {
-            (Reading::Read { status, body }, Fetched::Accept { status: s, body: b }) => status == s && body == b,
-            // RFC 9112 §6.3 rule 3, of a message with both Transfer-Encoding and Content-Length:
-            // "Such a message might indicate an attempt to perform request smuggling (Section
-            // 11.2) or response splitting (Section 11.1) and ought to be handled as an error."
-            // Refusing it is the safe reading.
-            (Reading::Read { .. }, Fetched::Reject { .. }) if both_framings(case) => true,
-            // A MAY reading (a response its sender had no right to send): refusing it is allowed.
-            (Reading::Read { .. }, Fetched::Reject { .. }) => case.level == Level::May,
-            (Reading::Refuse, Fetched::Reject { .. }) => true,
-            // A MAY refusal, or a reason phrase out of its grammar: reading it is allowed too.
-            (Reading::Refuse, Fetched::Accept { .. }) => lenient_allowed(case),
+        let other = other_reading(case);
+        let read_the_other = match (&other, &observed.first) {
+            (Some(Reading::Read { status, body }), Fetched::Accept { status: s, body: b }) => status == s && body == b,
             _ => false,
         };
+        let first_ok = read_the_other
+            || match (&want, &observed.first) {
+                (Reading::Read { status, body }, Fetched::Accept { status: s, body: b }) => status == s && body == b,
+                (Reading::Read { .. }, Fetched::Reject { .. }) if refusal_allowed(case) => true,
+                // A MAY reading (a response its sender had no right to send): refusing it is allowed.
+                (Reading::Read { .. }, Fetched::Reject { .. }) => case.level == Level::May,
+                (Reading::Refuse, Fetched::Reject { .. }) => true,
+                // A MAY refusal, or a reason phrase out of its grammar: reading it is allowed too.
+                (Reading::Refuse, Fetched::Accept { .. }) => lenient_allowed(case),
+                _ => false,
+            };
         let actual = format!("{}, then {}", observed.first.summary(), observed.second.summary());
         let verdict = if first_ok { Judgment::Pass } else { Judgment::Fail };
         let mut result = CaseResult::new(section, case, verdict, expected, actual);
@@ -129,6 +167,7 @@ impl Judge<Observed> for ClientJudge {
         // risk by itself (the bytes end where no RFC reading ends them, and another party on
         // the path may end them elsewhere), even when the next response happens to line up.
         let framing_refused = want == Reading::Refuse
+            && !read_the_other
             && case.level == Level::Must
             && refused_for_framing(case)
             && matches!(observed.first, Fetched::Accept { .. });
@@ -234,6 +273,12 @@ mod tests {
         assert_eq!(ClientJudge.judge(&s, &c, &refused).verdict, Judgment::Pass);
         let (s, c) = case("HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok", "accept", "MUST", "GET");
         assert_eq!(ClientJudge.judge(&s, &c, &refused).verdict, Judgment::Fail, "a MUST reading may not");
+        // RFC 9112 §6.1: an HTTP/1.0 response with Transfer-Encoding has faulty framing.
+        let (s, c) =
+            case("HTTP/1.0 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n", "accept", "MUST", "GET");
+        assert_eq!(ClientJudge.judge(&s, &c, &refused).verdict, Judgment::Pass);
+        let chunked = Observed { first: Fetched::Accept { status: 200, body: Vec::new() }, second: canary() };
+        assert_eq!(ClientJudge.judge(&s, &c, &chunked).verdict, Judgment::Fail, "its framing is not to be trusted");
     }
 
     #[test]
@@ -243,6 +288,25 @@ mod tests {
         assert_eq!(ClientJudge.judge(&s, &c, &read).verdict, Judgment::Fail, "a MUST refusal by default");
         c.error = Some(h1wire::ErrorKind::InvalidReasonPhrase);
         assert_eq!(ClientJudge.judge(&s, &c, &read).verdict, Judgment::Pass, "RFC 9112 §4: a client SHOULD ignore it");
+    }
+
+    #[test]
+    fn a_bare_cr_may_be_read_as_sp_and_nothing_else() {
+        let (s, mut c) = case("HTTP/1.1 200 O\\rK\\r\\nContent-Length: 2\\r\\n\\r\\nok", "reject", "MUST", "GET");
+        c.error = Some(h1wire::ErrorKind::BareCr);
+        assert_eq!(other_reading(&c), Some(Reading::Read { status: 200, body: b"ok".to_vec() }));
+        let read = Observed { first: Fetched::Accept { status: 200, body: b"ok".to_vec() }, second: canary() };
+        let r = ClientJudge.judge(&s, &c, &read);
+        assert_eq!((r.verdict, r.desync.unwrap().verdict), (Judgment::Pass, DesyncVerdict::Consistent));
+        let refused = Observed { first: Fetched::Reject { error: "bare CR".into() }, second: canary() };
+        assert_eq!(ClientJudge.judge(&s, &c, &refused).verdict, Judgment::Pass);
+        let other = Observed { first: Fetched::Accept { status: 200, body: b"o".to_vec() }, second: canary() };
+        let r = ClientJudge.judge(&s, &c, &other);
+        assert_eq!((r.verdict, r.desync.unwrap().verdict), (Judgment::Fail, DesyncVerdict::Risk));
+        // A bare CR inside the length leaves no length to read by: refusing is the only reading.
+        let (_, mut c) = case("HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r3\\r\\n\\r\\nok", "reject", "MUST", "GET");
+        c.error = Some(h1wire::ErrorKind::BareCr);
+        assert_eq!(other_reading(&c), None);
     }
 
     #[test]

@@ -78,13 +78,19 @@ impl Origin {
 /// h1wire's reading of a case's response as a user agent reads it (obs-fold unfolded, RFC 9112
 /// §5.2), which the corpus tests hold to each case: where the response ends, and what it says.
 pub fn user_agent_reading(case: &Case) -> crate::parse::Verdict {
+    user_agent_reading_of(case, &case.bytes())
+}
+
+/// [`user_agent_reading`] of other bytes than the case's (a reading the RFC allows beside its
+/// first one: [`super::judge`]).
+pub fn user_agent_reading_of(case: &Case, bytes: &[u8]) -> crate::parse::Verdict {
     let options = crate::parse::Options {
         response: true,
         request_method: case.request_method.clone(),
         user_agent: true,
         ..crate::parse::Options::default()
     };
-    crate::parse::parse(&case.bytes(), &options)
+    crate::parse::parse(bytes, &options)
 }
 
 /// Where a case's response ends as the RFC frames it: the case's `consumed`, else where

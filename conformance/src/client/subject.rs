@@ -143,41 +143,135 @@ fn read_response(stream: &mut TcpStream, conn: &mut Connection, until: Instant) 
     }
 }
 
-/// The client shims in `peers/clients/`, by name: the name, the program, the script.
-pub const BUILT_IN: &[(&str, &str, &str)] = &[
-    ("curl", "python3", "curl_client.py"),
-    ("python-http-client", "python3", "python_http_client.py"),
-    ("urllib3", "python3", "urllib3_client.py"),
-    ("h11", "python3", "h11_client.py"),
-    ("node-http", "node", "node_http.js"),
-    ("node-fetch", "node", "node_fetch.js"),
-];
-
-/// The shim of a built-in client, by name (`curl`, `urllib3`, …: [`BUILT_IN`]).
-pub fn built_in(name: &str) -> Option<Shim> {
-    let &(name, program, script) = BUILT_IN.iter().find(|(n, _, _)| *n == name)?;
-    let path = crate::diff::peers::peers_dir().join("clients").join(script);
-    Some(Shim { name: name.into(), program: program.into(), args: vec![path.display().to_string()] })
+/// How a built-in client's shim runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Runner {
+    /// A script in `peers/clients/`, run by an interpreter (`python3`, `node`).
+    Script {
+        /// The interpreter.
+        program: &'static str,
+        /// The script.
+        file: &'static str,
+    },
+    /// A Go program in `peers/clients/`, built once with `go build`.
+    Go {
+        /// The source file.
+        file: &'static str,
+    },
+    /// A Rust crate in `peers/clients/`, built once with `cargo build --release`, outside the
+    /// workspace (its dependencies are the client's, not h1spec's).
+    Cargo {
+        /// The crate's directory.
+        dir: &'static str,
+    },
 }
 
-/// Why a built-in client cannot run here (its program, or its Python module, is missing), or
-/// `None` when it can.
+/// A client h1spec ships a shim for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BuiltIn {
+    /// Its name (`h1spec client NAME`).
+    pub name: &'static str,
+    /// How its shim runs.
+    pub runner: Runner,
+    /// The Python module the client is, where it is one (`import NAME` must work).
+    pub module: Option<&'static str>,
+    /// The program the client is, where it is one the shim runs (curl).
+    pub program: Option<&'static str>,
+}
+
+impl BuiltIn {
+    const fn script(name: &'static str, program: &'static str, file: &'static str) -> BuiltIn {
+        BuiltIn { name, runner: Runner::Script { program, file }, module: None, program: None }
+    }
+
+    /// Where its shim is, under the repository's `peers/clients/`.
+    pub fn source(&self) -> String {
+        match self.runner {
+            Runner::Script { file, .. } | Runner::Go { file } => format!("peers/clients/{file}"),
+            Runner::Cargo { dir } => format!("peers/clients/{dir}"),
+        }
+    }
+}
+
+/// The client shims in `peers/clients/`.
+pub const BUILT_IN: &[BuiltIn] = &[
+    BuiltIn { program: Some("curl"), ..BuiltIn::script("curl", "python3", "curl_client.py") },
+    BuiltIn::script("python-http-client", "python3", "python_http_client.py"),
+    BuiltIn { module: Some("urllib3"), ..BuiltIn::script("urllib3", "python3", "urllib3_client.py") },
+    BuiltIn { module: Some("h11"), ..BuiltIn::script("h11", "python3", "h11_client.py") },
+    BuiltIn { module: Some("aiohttp"), ..BuiltIn::script("aiohttp", "python3", "aiohttp_client.py") },
+    BuiltIn::script("node-http", "node", "node_http.js"),
+    BuiltIn::script("node-fetch", "node", "node_fetch.js"),
+    BuiltIn { name: "go", runner: Runner::Go { file: "go_client.go" }, module: None, program: None },
+    BuiltIn { name: "hyper", runner: Runner::Cargo { dir: "hyper" }, module: None, program: None },
+];
+
+/// The shim of a built-in client, by name (`curl`, `urllib3`, …: [`BUILT_IN`]), built first
+/// where it is a program to build (once: later runs reuse the build).
+///
+/// # Errors
+///
+/// No built-in client has that name, or its shim does not build.
+pub fn built_in(name: &str) -> Result<Shim, String> {
+    let Some(client) = BUILT_IN.iter().find(|c| c.name == name) else {
+        let names: Vec<&str> = BUILT_IN.iter().map(|c| c.name).collect();
+        return Err(format!("no client is called {name} (h1wire, {}; run any other after --)", names.join(", ")));
+    };
+    let peers = crate::diff::peers::peers_dir();
+    let shim = |program: String, args: Vec<String>| Shim { name: client.name.into(), program, args };
+    match client.runner {
+        Runner::Script { program, file } => {
+            Ok(shim(program.into(), vec![peers.join("clients").join(file).display().to_string()]))
+        }
+        Runner::Go { file } => {
+            let binary = crate::diff::peers::go::go_build(&peers.join("clients").join(file), client.name)?;
+            Ok(shim(binary.display().to_string(), Vec::new()))
+        }
+        Runner::Cargo { dir } => {
+            let target = crate::diff::peers::go::build_dir().join(dir);
+            let manifest = peers.join("clients").join(dir).join("Cargo.toml");
+            let out = Command::new("cargo")
+                .args(["build", "--quiet", "--release", "--manifest-path"])
+                .arg(&manifest)
+                .arg("--target-dir")
+                .arg(&target)
+                .output()
+                .map_err(|e| format!("cannot run cargo: {e}"))?;
+            if !out.status.success() {
+                let why = String::from_utf8_lossy(&out.stderr);
+                return Err(format!("cargo build {} failed: {why}", manifest.display()));
+            }
+            let binary = target.join("release").join(format!("h1spec-{dir}-client"));
+            Ok(shim(binary.display().to_string(), Vec::new()))
+        }
+    }
+}
+
+/// Why a built-in client cannot run here (its interpreter, its Python module, or the tool that
+/// builds it is missing), or `None` when it can.
 pub fn missing(name: &str) -> Option<String> {
-    let &(name, program, _) = BUILT_IN.iter().find(|(n, _, _)| *n == name)?;
-    // What the shim needs: its interpreter, and the client itself where that is not the
-    // interpreter's own (curl's program, a Python module).
+    let client = BUILT_IN.iter().find(|c| c.name == name)?;
     let runs =
         |program: &str, args: &[&str]| Command::new(program).args(args).output().is_ok_and(|out| out.status.success());
-    if !runs(program, &["--version"]) {
-        return Some(format!("{program} is not installed"));
+    let (tool, version) = match client.runner {
+        Runner::Script { program, .. } => (program, "--version"),
+        Runner::Go { .. } => ("go", "version"),
+        Runner::Cargo { .. } => ("cargo", "--version"),
+    };
+    if !runs(tool, &[version]) {
+        return Some(format!("{tool} is not installed"));
     }
-    match name {
-        "urllib3" | "h11" if !runs("python3", &["-c", &format!("import {name}")]) => {
-            Some(format!("Python's {name} is not installed (pip install {name})"))
+    if let Some(module) = client.module {
+        if !runs("python3", &["-c", &format!("import {module}")]) {
+            return Some(format!("Python's {module} is not installed (pip install {module})"));
         }
-        "curl" if !runs("curl", &["--version"]) => Some("curl is not installed".into()),
-        _ => None,
     }
+    if let Some(program) = client.program {
+        if !runs(program, &["--version"]) {
+            return Some(format!("{program} is not installed"));
+        }
+    }
+    None
 }
 
 /// A client behind a shim: `program` run with `args` and the two URLs.

@@ -121,7 +121,8 @@ pub fn features(stream: &[u8]) -> Vec<Feature> {
             l[..colon].trim_ascii().eq_ignore_ascii_case(name).then(|| l[colon + 1..].trim_ascii())
         })
     };
-    let http10 = start.ends_with(b"HTTP/1.0");
+    // A request line ends with its version, a status line starts with it.
+    let http10 = start.ends_with(b"HTTP/1.0") || start.starts_with(b"HTTP/1.0 ");
     let te = field(b"transfer-encoding");
     let mut out = Vec::new();
     let mut tag = |on: bool, f: Feature| {

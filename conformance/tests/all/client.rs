@@ -75,10 +75,10 @@ fn a_shim_that_does_not_start_or_prints_nothing_is_said_so_not_judged_a_risk() {
 
 #[test]
 fn each_built_in_client_shim_reads_plain_responses_and_the_canary_after_them() {
-    use h1spec::client::subject::{built_in, missing, BUILT_IN};
+    use h1spec::client::subject::{built_in, missing, BuiltIn, BUILT_IN};
     let sections = session::sections(h1spec::corpus::embedded().expect("the corpus loads"));
     let plain = ["resp-cl", "resp-chunked", "resp-head-ignores-cl"];
-    for (name, _, _) in BUILT_IN {
+    for &BuiltIn { name, .. } in BUILT_IN {
         // A client this machine lacks (curl, urllib3) is said in one line; CI installs them.
         if let Some(why) = missing(name) {
             // CI installs them and sets H1SPEC_REQUIRE_PEERS: there, a missing one fails.
@@ -86,7 +86,7 @@ fn each_built_in_client_shim_reads_plain_responses_and_the_canary_after_them() {
             eprintln!("skipped: {why}");
             continue;
         }
-        let shim = built_in(name).expect("a built-in client");
+        let shim = built_in(name).unwrap_or_else(|e| panic!("{name}: {e}"));
         for case in plain {
             let selection = Selection { case: Some(case.into()), ..Selection::default() };
             let results = session::run(&shim, &sections, &selection, 1, &|_| {}).expect("the origin starts");

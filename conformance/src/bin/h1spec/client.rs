@@ -14,7 +14,7 @@ use crate::probe::CaseArgs;
 #[derive(Args, Clone, Debug)]
 pub struct ClientArgs {
     /// The client: `h1wire` (its own client connection, in process; the default), or a shim in
-    /// peers/clients/: `curl`, `python-http-client`, `urllib3`, `h11`, `node-http`, `node-fetch`. After
+    /// peers/clients/: `curl`, `python-http-client`, `urllib3`, `h11`, `aiohttp`, `node-http`, `node-fetch`, `go`, `hyper`. After
     /// `--`, any program instead, run with the two URLs appended (the shim contract,
     /// peers/clients/README.md).
     #[arg(value_name = "NAME", default_value = "h1wire")]
@@ -40,9 +40,9 @@ pub struct ClientArgs {
 pub fn run(args: ClientArgs) -> ExitCode {
     if args.list {
         let mut text = format!("{:<20} ready (in process)\n", "h1wire");
-        for (name, program, script) in BUILT_IN {
-            let state = missing(name).unwrap_or_else(|| "ready".into());
-            text.push_str(&format!("{name:<20} {state} ({program} peers/clients/{script})\n"));
+        for client in BUILT_IN {
+            let state = missing(client.name).unwrap_or_else(|| "ready".into());
+            text.push_str(&format!("{:<20} {state} ({})\n", client.name, client.source()));
         }
         // A reader that stops early (`| head`) is no error.
         let _ = std::io::stdout().write_all(text.as_bytes());
@@ -54,14 +54,9 @@ pub fn run(args: ClientArgs) -> ExitCode {
         }
         None if args.name == "h1wire" => Box::new(H1wire),
         None => match built_in(&args.name) {
-            Some(shim) => Box::new(shim),
-            None => {
-                let names: Vec<&str> = BUILT_IN.iter().map(|(n, _, _)| *n).collect();
-                eprintln!(
-                    "h1spec: no client is called {} (h1wire, {}; run any other after --)",
-                    args.name,
-                    names.join(", ")
-                );
+            Ok(shim) => Box::new(shim),
+            Err(e) => {
+                eprintln!("h1spec: {e}");
                 return ExitCode::from(2);
             }
         },

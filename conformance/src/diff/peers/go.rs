@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Where built peer programs (the Go ones) are kept between runs.
-pub(super) fn build_dir() -> PathBuf {
+pub(crate) fn build_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
@@ -12,7 +12,7 @@ pub(super) fn build_dir() -> PathBuf {
 }
 
 /// Builds a Go program once into the build directory (Go's own cache there too).
-pub(super) fn go_build(source: &Path, name: &str) -> Result<PathBuf, String> {
+pub(crate) fn go_build(source: &Path, name: &str) -> Result<PathBuf, String> {
     let dir = build_dir();
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let binary = dir.join(format!("go-{name}"));

@@ -19,7 +19,7 @@
 
 mod chain;
 mod client;
-mod go;
+pub(crate) mod go;
 mod inprocess;
 mod origin;
 mod proxy;
