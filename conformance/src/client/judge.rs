@@ -5,6 +5,7 @@
 //! length for the case's body than the RFC gives, so the connection's responses are split two
 //! ways (response smuggling, or response-queue poisoning through a proxy).
 
+use super::proxy::Forwarded;
 use super::{Fetched, Observed};
 use crate::corpus::{Case, DesyncClass, Expect, Level, Section};
 use crate::parse::Verdict;
@@ -130,79 +131,208 @@ pub struct ClientJudge;
 
 impl Judge<Observed> for ClientJudge {
     fn judge(&self, section: &Section, case: &Case, observed: &Observed) -> CaseResult {
-        let want = reading(case);
-        let expected = match &want {
-            Reading::Read { status, body } => {
-                format!("a {status} response with a {} B body, then the canary", body.len())
-            }
-            Reading::Refuse if lenient_allowed(case) => {
-                "an error or the response (either is allowed), then the canary".to_owned()
-            }
-            Reading::Refuse if let Some(Reading::Read { status, body }) = other_reading(case) => format!(
-                "an error, or (each bare CR made SP) a {status} response with a {} B body; then the canary",
-                body.len()
-            ),
-            Reading::Refuse => "an error, then the canary (on this or a new connection)".to_owned(),
-        };
-        let other = other_reading(case);
-        let read_the_other = match (&other, &observed.first) {
-            (Some(Reading::Read { status, body }), Fetched::Accept { status: s, body: b }) => status == s && body == b,
+        judge_as("client", section, case, observed)
+    }
+}
+
+/// The client judge's verdict, with `who` read the responses ("client", "proxy") in its words.
+fn judge_as(who: &str, section: &Section, case: &Case, observed: &Observed) -> CaseResult {
+    let want = reading(case);
+    let expected = match &want {
+        Reading::Read { status, body } => {
+            format!("a {status} response with a {} B body, then the canary", body.len())
+        }
+        Reading::Refuse if lenient_allowed(case) => {
+            "an error or the response (either is allowed), then the canary".to_owned()
+        }
+        Reading::Refuse if let Some(Reading::Read { status, body }) = other_reading(case) => format!(
+            "an error, or (each bare CR made SP) a {status} response with a {} B body; then the canary",
+            body.len()
+        ),
+        Reading::Refuse => "an error, then the canary (on this or a new connection)".to_owned(),
+    };
+    let other = other_reading(case);
+    let read_the_other = match (&other, &observed.first) {
+        (Some(Reading::Read { status, body }), Fetched::Accept { status: s, body: b }) => status == s && body == b,
+        _ => false,
+    };
+    let first_ok = read_the_other
+        || match (&want, &observed.first) {
+            (Reading::Read { status, body }, Fetched::Accept { status: s, body: b }) => status == s && body == b,
+            (Reading::Read { .. }, Fetched::Reject { .. }) if refusal_allowed(case) => true,
+            // A MAY reading (a response its sender had no right to send): refusing it is allowed.
+            (Reading::Read { .. }, Fetched::Reject { .. }) => case.level == Level::May,
+            (Reading::Refuse, Fetched::Reject { .. }) => true,
+            // A MAY refusal, or a reason phrase out of its grammar: reading it is allowed too.
+            (Reading::Refuse, Fetched::Accept { .. }) => lenient_allowed(case),
             _ => false,
         };
-        let first_ok = read_the_other
-            || match (&want, &observed.first) {
-                (Reading::Read { status, body }, Fetched::Accept { status: s, body: b }) => status == s && body == b,
-                (Reading::Read { .. }, Fetched::Reject { .. }) if refusal_allowed(case) => true,
-                // A MAY reading (a response its sender had no right to send): refusing it is allowed.
-                (Reading::Read { .. }, Fetched::Reject { .. }) => case.level == Level::May,
-                (Reading::Refuse, Fetched::Reject { .. }) => true,
-                // A MAY refusal, or a reason phrase out of its grammar: reading it is allowed too.
-                (Reading::Refuse, Fetched::Accept { .. }) => lenient_allowed(case),
-                _ => false,
-            };
-        let actual = format!("{}, then {}", observed.first.summary(), observed.second.summary());
-        let verdict = if first_ok { Judgment::Pass } else { Judgment::Fail };
-        let mut result = CaseResult::new(section, case, verdict, expected, actual);
-        // As the probe judges a server: reading a response the RFC refuses for its framing is a
-        // risk by itself (the bytes end where no RFC reading ends them, and another party on
-        // the path may end them elsewhere), even when the next response happens to line up.
-        let framing_refused = want == Reading::Refuse
-            && !read_the_other
-            && case.level == Level::Must
-            && refused_for_framing(case)
-            && matches!(observed.first, Fetched::Accept { .. });
-        let desync = if matches!(observed.first, Fetched::Missing { .. }) {
-            DesyncVerdict::Inconclusive
-        } else if framing_refused {
-            DesyncVerdict::Risk
-        } else if observed.second.is_canary() {
-            if matches!(observed.first, Fetched::Reject { .. }) {
-                DesyncVerdict::Refused
-            } else {
-                DesyncVerdict::Consistent
-            }
+    let actual = format!("{}, then {}", observed.first.summary(), observed.second.summary());
+    let verdict = if first_ok { Judgment::Pass } else { Judgment::Fail };
+    let mut result = CaseResult::new(section, case, verdict, expected, actual);
+    // As the probe judges a server: reading a response the RFC refuses for its framing is a
+    // risk by itself (the bytes end where no RFC reading ends them, and another party on
+    // the path may end them elsewhere), even when the next response happens to line up.
+    let framing_refused = want == Reading::Refuse
+        && !read_the_other
+        && case.level == Level::Must
+        && refused_for_framing(case)
+        && matches!(observed.first, Fetched::Accept { .. });
+    // The case's request answered by the next response: the queue of responses is off by
+    // one (response-queue poisoning), whatever came second.
+    let took_the_next = observed.first.is_canary()
+        && !matches!(&want, Reading::Read { status: 200, body } if body == super::CANARY_BODY);
+    let desync = if matches!(observed.first, Fetched::Missing { .. }) {
+        DesyncVerdict::Inconclusive
+    } else if framing_refused || took_the_next {
+        DesyncVerdict::Risk
+    } else if observed.second.is_canary() {
+        if matches!(observed.first, Fetched::Reject { .. }) {
+            DesyncVerdict::Refused
         } else {
-            DesyncVerdict::Risk
-        };
-        let difference = match desync {
-            DesyncVerdict::Risk if framing_refused => {
-                "the client read as a response what the RFC says MUST be refused for its framing".to_owned()
+            DesyncVerdict::Consistent
+        }
+    } else {
+        DesyncVerdict::Risk
+    };
+    let difference = match desync {
+        DesyncVerdict::Risk if took_the_next => format!(
+            "the {who} answered the case's request with the next response (the canary): it skipped the case's response, and every response after it answers the request before"
+        ),
+        DesyncVerdict::Risk if framing_refused => format!(
+            "the {who} read as a response what the RFC says MUST be refused for its framing: {}",
+            observed.first.summary()
+        ),
+        DesyncVerdict::Risk => format!(
+            "the response after the case's was not the canary but {}: the client read the case's response with another length than the RFC's",
+            observed.second.summary()
+        ),
+        _ => "the response after the case's was the canary".to_owned(),
+    };
+    // What the origin sent: the response as the RFC frames it, then the canary.
+    let all = case.bytes();
+    let framed = super::origin::framed_len(case).filter(|&n| n <= all.len()).unwrap_or(all.len());
+    let sent =
+        format!("{} then, held back, {}", crate::corpus::encode(&all[..framed]), crate::corpus::encode(super::CANARY));
+    result.desync = Some(Desync::new(desync, class_of(case), difference, sent, observed.second.summary()));
+    result
+}
+
+/// The judge of a proxy in front of the origin, read by h1wire's client: the client judge's
+/// verdict on what came through, where the proxy's own 502 or 504 is its refusal, and beyond it
+/// what a proxy must do that a client need not:
+/// - forward the body the RFC reads, or nothing: another body means the proxy read the
+///   response with another length, and on the upstream connection it reuses the rest is the
+///   next response (a desync risk even when the canary comes through);
+/// - not pass on obs-fold (RFC 9112 §5.2: a proxy "MUST either discard the message and
+///   replace it with a 502 (Bad Gateway) response … or replace each received obs-fold with one
+///   or more SP octets prior to interpreting the field value or forwarding the message
+///   downstream");
+/// - not pass on Content-Length beside Transfer-Encoding (§6.3: "An intermediary that chooses
+///   to forward the message MUST first remove the received Content-Length field and process
+///   the Transfer-Encoding (as described below) prior to forwarding the message downstream").
+pub struct ProxyJudge;
+
+/// The proxy's own refusal: a 502 (Bad Gateway) or 504 (Gateway Timeout) where the origin's
+/// response, as the RFC reads it, has another status.
+fn proxy_refusal(first: &Fetched, want: &Reading) -> Option<Fetched> {
+    let Fetched::Accept { status, .. } = first else { return None };
+    let theirs = matches!(want, Reading::Read { status: s, .. } if s == status);
+    (matches!(status, 502 | 504) && !theirs).then(|| Fetched::Reject { error: format!("the proxy answered {status}") })
+}
+
+/// The head of a response: up to its empty line, or all of it.
+fn head_of(bytes: &[u8]) -> Vec<u8> {
+    crate::head::head_end(bytes).map_or_else(|| bytes.to_vec(), |end| bytes[..end].to_vec())
+}
+
+/// The field lines of a head (after its start line), without their line ends.
+fn field_lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
+    head.split(|&b| b == b'\n').skip(1).map(|l| l.strip_suffix(b"\r").unwrap_or(l)).filter(|l| !l.is_empty())
+}
+
+/// Whether a head has a line folded onto the one before (obs-fold, RFC 9112 §5.2).
+fn has_obs_fold(head: &[u8]) -> bool {
+    field_lines(head).any(|l| l[0] == b' ' || l[0] == b'\t')
+}
+
+/// The value of the first field called `name` in a head.
+fn field<'h>(head: &'h [u8], name: &[u8]) -> Option<&'h [u8]> {
+    field_lines(head).find_map(|l| {
+        let colon = l.iter().position(|&b| b == b':')?;
+        l[..colon].trim_ascii().eq_ignore_ascii_case(name).then(|| l[colon + 1..].trim_ascii())
+    })
+}
+
+/// Whether the connection ends after a response (RFC 9112 §9.3): `Connection: close`, or an
+/// HTTP/1.0 response without `Connection: keep-alive`.
+fn ends_connection(bytes: &[u8]) -> bool {
+    let head = head_of(bytes);
+    let connection = field(&head, b"connection").map(<[u8]>::to_ascii_lowercase);
+    let has =
+        |token: &[u8]| connection.as_ref().is_some_and(|v| v.split(|&b| b == b',').any(|t| t.trim_ascii() == token));
+    has(b"close") || (head.starts_with(b"HTTP/1.0 ") && !has(b"keep-alive"))
+}
+
+/// What a proxy passed on that it must not, in words, from the head it sent.
+pub fn forwarded_faults(head: &[u8]) -> Vec<&'static str> {
+    let te = field(head, b"transfer-encoding").is_some();
+    let cl = field(head, b"content-length").is_some();
+    let mut faults = Vec::new();
+    if has_obs_fold(head) {
+        faults.push("it passed on an obs-fold (RFC 9112 §5.2: replace it with SP, or answer 502)");
+    }
+    if te && cl {
+        faults.push("it passed on Content-Length beside Transfer-Encoding (RFC 9112 §6.3: remove the Content-Length)");
+    }
+    faults
+}
+
+impl Judge<Forwarded> for ProxyJudge {
+    fn judge(&self, section: &Section, case: &Case, forwarded: &Forwarded) -> CaseResult {
+        let want = reading(case);
+        let mut observed = forwarded.observed.clone();
+        if let Some(refusal) = proxy_refusal(&observed.first, &want) {
+            observed.first = refusal;
+        }
+        let mut result = judge_as("proxy", section, case, &observed);
+        // RFC 9112 §5.2 lets a proxy answer 502 to a response with obs-fold, where a user agent
+        // must unfold it.
+        if has_obs_fold(&head_of(&case.bytes())) && matches!(observed.first, Fetched::Reject { .. }) {
+            result.verdict = Judgment::Pass;
+            result.expected = format!("{}, or the proxy's 502 (RFC 9112 §5.2)", result.expected);
+        }
+        let faults = forwarded_faults(&forwarded.head);
+        if !faults.is_empty() {
+            result.verdict = Judgment::Fail;
+            result.actual = format!("{}; {}", result.actual, faults.join("; "));
+        }
+        // The length of the body the RFC reads, where the proxy forwarded another.
+        let other_body = match (&want, &observed.first) {
+            (Reading::Read { status, body }, Fetched::Accept { status: s, body: b }) if status == s && body != b => {
+                Some(body.len())
             }
-            DesyncVerdict::Risk => format!(
-                "the response after the case's was not the canary but {}: the client read the case's response with another length than the RFC's",
-                observed.second.summary()
-            ),
-            _ => "the response after the case's was the canary".to_owned(),
+            _ => None,
         };
-        // What the origin sent: the response as the RFC frames it, then the canary.
-        let all = case.bytes();
-        let framed = super::origin::framed_len(case).filter(|&n| n <= all.len()).unwrap_or(all.len());
-        let sent = format!(
-            "{} then, held back, {}",
-            crate::corpus::encode(&all[..framed]),
-            crate::corpus::encode(super::CANARY)
-        );
-        result.desync = Some(Desync::new(desync, class_of(case), difference, sent, observed.second.summary()));
+        // A response after which the connection ends carries nothing into the next: another
+        // body length is a failure, not a desync (an HTTP/1.0 response read as chunked and
+        // the connection closed, as RFC 9112 §6.1 asks).
+        let other_body = other_body.filter(|_| !ends_connection(&case.bytes()));
+        if let (Some(len), Some(desync)) = (other_body, result.desync.as_mut()) {
+            if desync.verdict != DesyncVerdict::Risk {
+                let difference = format!(
+                    "the proxy forwarded {} where the RFC reads a {len} B body: it read the origin's response with another length, and on the upstream connection it reuses, the rest is taken for the next response",
+                    observed.first.summary()
+                );
+                *desync = Desync::new(
+                    DesyncVerdict::Risk,
+                    desync.class,
+                    difference,
+                    desync.sent.clone(),
+                    desync.received.clone(),
+                );
+            }
+        }
         result
     }
 }

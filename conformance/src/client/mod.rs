@@ -14,12 +14,13 @@
 //! | layer | module |
 //! | --- | --- |
 //! | model | this file: what a client made of each response ([`Fetched`], [`Observed`]) and the case's paths |
-//! | subject | [`origin`] (the hostile origin), [`subject`] (h1wire's own client, in process; any other client through a shim) |
+//! | subject | [`origin`] (the hostile origin), [`subject`] (h1wire's own client, in process; any other client through a shim), [`proxy`] (a proxy in front of the origin, read by h1wire's client) |
 //! | judge | [`judge`] (an observation → a result, pure) |
 //! | run | [`session`] (start the origin, run each case, stop) |
 
 pub mod judge;
 pub mod origin;
+pub mod proxy;
 pub mod session;
 pub mod subject;
 

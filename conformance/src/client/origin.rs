@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -39,6 +39,8 @@ struct Served {
 /// The origin, serving until dropped.
 pub struct Origin {
     server: Background,
+    /// How many connections are holding a canary back now.
+    holding: Arc<AtomicUsize>,
 }
 
 impl Origin {
@@ -60,8 +62,19 @@ impl Origin {
             .collect();
         let served = Arc::new(served);
         let listener = TcpListener::bind("127.0.0.1:0")?;
-        let server = Background::serve(listener, 64, move |conn, stop| serve(conn, &served, stop))?;
-        Ok(Origin { server })
+        let holding = Arc::new(AtomicUsize::new(0));
+        let h = Arc::clone(&holding);
+        let server = Background::serve(listener, 64, move |conn, stop| serve(conn, &served, &h, stop))?;
+        Ok(Origin { server, holding })
+    }
+
+    /// Waits (at most `within`) until no connection holds a canary back: every canary a
+    /// client did not ask for has been sent, and its connection half-closed.
+    pub fn settle(&self, within: Duration) {
+        let until = Instant::now() + within;
+        while self.holding.load(Ordering::SeqCst) > 0 && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(5));
+        }
     }
 
     /// Its address.
@@ -150,7 +163,12 @@ fn case_of<'a>(path: &str, served: &'a HashMap<String, Served>) -> Option<&'a Se
 
 /// One connection: each case path gets its response, then the canary once the client asks
 /// for the next response (or [`HOLD`] passes); any other path gets the canary.
-fn serve(mut conn: TcpStream, served: &HashMap<String, Served>, stop: &AtomicBool) {
+///
+/// A canary nobody asked for ends what the origin sends on the connection (it half-closes):
+/// a client still reading the case's body has its bytes, and a client or proxy that read the
+/// case's response as the RFC does and keeps the connection idle (for another request later)
+/// sees the close, instead of a stale canary answering its next request.
+fn serve(mut conn: TcpStream, served: &HashMap<String, Served>, holding: &AtomicUsize, stop: &AtomicBool) {
     let _ = conn.set_read_timeout(Some(Duration::from_millis(20)));
     let _ = conn.set_write_timeout(Some(Duration::from_secs(1)));
     let until = Instant::now() + DEADLINE;
@@ -172,15 +190,27 @@ fn serve(mut conn: TcpStream, served: &HashMap<String, Served>, stop: &AtomicBoo
             // The body ends where the connection does.
             break;
         }
-        match next_request(&mut conn, &mut buf, (Instant::now() + HOLD).min(until), stop) {
-            // The client asked for its next response: the canary answers it.
-            Next::Request(_) => answered += 1,
-            Next::Closed => break,
+        holding.fetch_add(1, Ordering::SeqCst);
+        let next = next_request(&mut conn, &mut buf, (Instant::now() + HOLD).min(until), stop);
+        let sent = !matches!(next, Next::Closed) && conn.write_all(CANARY).is_ok();
+        if matches!(next, Next::Quiet) && sent {
             // A client still reading the case's body gets the canary's bytes as more of it.
-            Next::Quiet => {}
+            let _ = conn.shutdown(Shutdown::Write);
         }
-        if conn.write_all(CANARY).is_err() {
-            break;
+        holding.fetch_sub(1, Ordering::SeqCst);
+        match next {
+            // The client asked for its next response: the canary answered it.
+            Next::Request(_) if sent => answered += 1,
+            Next::Quiet if sent => {
+                // Read on until the client closes (closing first would reset the connection
+                // and could discard the canary before the client reads it).
+                let _ = conn.set_read_timeout(Some(
+                    until.saturating_duration_since(Instant::now()).max(Duration::from_millis(1)),
+                ));
+                let _ = std::io::copy(&mut (&conn).take(1 << 20), &mut std::io::sink());
+                break;
+            }
+            _ => break,
         }
     }
     let _ = conn.shutdown(Shutdown::Both);

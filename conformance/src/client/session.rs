@@ -1,8 +1,9 @@
 //! One `h1spec client` run: start the hostile origin with the response cases that apply, have
 //! the client fetch each case's two URLs, judge, and stop the origin.
 
-use super::judge::ClientJudge;
+use super::judge::{ClientJudge, ProxyJudge};
 use super::origin::Origin;
+use super::proxy::{BackProxy, Running, Through};
 use super::subject::{Client, Fetching};
 use crate::corpus::{Case, Section};
 use crate::pipeline::{self, CaseResult, Selection};
@@ -42,4 +43,23 @@ pub fn run(
     let origin = Origin::start(sections.iter().flat_map(|s| &s.cases)).map_err(|e| format!("the origin: {e}"))?;
     let subject = Fetching { client, origin: &origin };
     Ok(pipeline::run(&subject, &ClientJudge, sections, selection, jobs, progress))
+}
+
+/// Runs the selected cases of `sections` through `proxy`, started in front of the origin, one
+/// case at a time: the proxy reuses upstream connections across requests, and a request of
+/// another case on the connection where the origin holds a canary back would get the canary.
+///
+/// # Errors
+///
+/// The origin or the proxy cannot start.
+pub fn run_through(
+    proxy: &BackProxy,
+    sections: &[Section],
+    selection: &Selection,
+    progress: &(dyn Fn(&CaseResult) + Sync),
+) -> Result<Vec<CaseResult>, String> {
+    let origin = Origin::start(sections.iter().flat_map(|s| &s.cases)).map_err(|e| format!("the origin: {e}"))?;
+    let running = Running::start(proxy, &origin).map_err(|e| format!("{}: {e}", proxy.name))?;
+    let subject = Through { proxy: &running, origin: &origin };
+    Ok(pipeline::run(&subject, &ProxyJudge, sections, selection, 1, progress))
 }

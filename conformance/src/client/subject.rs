@@ -7,7 +7,7 @@
 //! HEAD. The contract is written out in `peers/clients/README.md`.
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -60,12 +60,20 @@ impl Client for H1wire {
     }
 
     fn fetch(&self, first: &str, second: &str) -> Observed {
-        let until = Instant::now() + DEADLINE;
-        let mut open = None;
-        let first = fetch_one(&mut open, first, until);
-        let second = fetch_one(&mut open, second, until);
-        Observed { first, second }
+        fetch_with_h1wire(first, second, None).0
     }
+}
+
+/// h1wire's client fetching two URLs, connecting to `via` in place of the URLs' own address
+/// when it is given (a reverse proxy in front of the origin); also the bytes the first
+/// response came in (all that was read while it was read).
+pub(super) fn fetch_with_h1wire(first: &str, second: &str, via: Option<SocketAddr>) -> (Observed, Vec<u8>) {
+    let until = Instant::now() + DEADLINE;
+    let mut open = None;
+    let mut raw = Vec::new();
+    let first = fetch_one(&mut open, first, via, &mut raw, until);
+    let second = fetch_one(&mut open, second, via, &mut Vec::new(), until);
+    (Observed { first, second }, raw)
 }
 
 /// `http://host:port/path` as the address and the path.
@@ -75,11 +83,21 @@ fn split(url: &str) -> Option<(&str, &str)> {
     Some((&rest[..slash], if slash < rest.len() { &rest[slash..] } else { "/" }))
 }
 
-fn fetch_one(open: &mut Option<(TcpStream, Connection)>, url: &str, until: Instant) -> Fetched {
+fn fetch_one(
+    open: &mut Option<(TcpStream, Connection)>,
+    url: &str,
+    via: Option<SocketAddr>,
+    raw: &mut Vec<u8>,
+    until: Instant,
+) -> Fetched {
     let Some((authority, path)) = split(url) else { return Fetched::Missing { why: format!("not a URL: {url}") } };
     let reusable = open.as_ref().is_some_and(|(_, c)| c.our_state() == State::Idle && c.their_state() == State::Idle);
     if !reusable {
-        *open = match TcpStream::connect(authority) {
+        let connected = match via {
+            Some(addr) => TcpStream::connect(addr),
+            None => TcpStream::connect(authority),
+        };
+        *open = match connected {
             Ok(s) => Some((s, Connection::new(Role::Client))),
             Err(e) => return Fetched::Missing { why: format!("cannot connect: {e}") },
         };
@@ -95,7 +113,7 @@ fn fetch_one(open: &mut Option<(TcpStream, Connection)>, url: &str, until: Insta
         *open = None;
         return Fetched::Reject { error: "the connection closed before the request went out".into() };
     }
-    let result = read_response(stream, conn, until);
+    let result = read_response(stream, conn, raw, until);
     if !matches!(result, Fetched::Accept { .. }) {
         *open = None;
     }
@@ -103,7 +121,7 @@ fn fetch_one(open: &mut Option<(TcpStream, Connection)>, url: &str, until: Insta
 }
 
 /// Polls `conn`, reading from `stream` when it needs bytes, until the final response ends.
-fn read_response(stream: &mut TcpStream, conn: &mut Connection, until: Instant) -> Fetched {
+fn read_response(stream: &mut TcpStream, conn: &mut Connection, raw: &mut Vec<u8>, until: Instant) -> Fetched {
     let (mut status, mut body) = (None, Vec::new());
     let mut chunk = [0u8; 8192];
     loop {
@@ -128,7 +146,10 @@ fn read_response(stream: &mut TcpStream, conn: &mut Connection, until: Instant) 
                 let _ = stream.set_read_timeout(Some(left));
                 match stream.read(&mut chunk) {
                     Ok(0) => conn.handle_eof(),
-                    Ok(n) => conn.handle_bytes(&chunk[..n]),
+                    Ok(n) => {
+                        raw.extend_from_slice(&chunk[..n]);
+                        conn.handle_bytes(&chunk[..n]);
+                    }
                     Err(e) => return Fetched::Missing { why: format!("no whole response: {e}") },
                 }
             }

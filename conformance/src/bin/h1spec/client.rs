@@ -4,9 +4,10 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Args;
+use h1spec::client::proxy::{self, PROXIES};
 use h1spec::client::session;
 use h1spec::client::subject::{built_in, missing, Client, H1wire, Shim, BUILT_IN};
-use h1spec::pipeline::{RunNotes, Summary};
+use h1spec::pipeline::{CaseResult, RunNotes, Summary};
 
 use crate::probe::CaseArgs;
 
@@ -22,7 +23,11 @@ pub struct ClientArgs {
     /// A shim to run as the client: the program and its first arguments.
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
-    /// List the built-in clients, whether each can run here, and exit.
+    /// Test a proxy on the way back instead of a client: `nginx`, `haproxy` or `apache2`, started
+    /// in front of the hostile origin (config in peers/proxies/back/), read by h1wire's client.
+    #[arg(long, value_name = "PROXY", conflicts_with = "command")]
+    pub proxy: Option<String>,
+    /// List the built-in clients and proxies, whether each can run here, and exit.
     #[arg(long)]
     pub list: bool,
     #[command(flatten)]
@@ -44,9 +49,36 @@ pub fn run(args: ClientArgs) -> ExitCode {
             let state = missing(client.name).unwrap_or_else(|| "ready".into());
             text.push_str(&format!("{:<20} {state} ({})\n", client.name, client.source()));
         }
+        for p in PROXIES {
+            let state = proxy::missing(p.name).unwrap_or_else(|| "ready".into());
+            text.push_str(&format!("{:<20} {state} (proxy, peers/proxies/{})\n", p.name, p.setup.template));
+        }
         // A reader that stops early (`| head`) is no error.
         let _ = std::io::stdout().write_all(text.as_bytes());
         return ExitCode::SUCCESS;
+    }
+    let sections = match h1spec::corpus::embedded() {
+        Ok(all) => session::sections(all),
+        Err(e) => {
+            eprintln!("h1spec: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let selection = args.cases.selection();
+    if let Some(name) = &args.proxy {
+        let Some(p) = proxy::proxy(name) else {
+            let names: Vec<&str> = PROXIES.iter().map(|p| p.name).collect();
+            eprintln!("h1spec: no proxy is called {name} ({})", names.join(", "));
+            return ExitCode::from(2);
+        };
+        let results = match session::run_through(p, &sections, &selection, &|_| {}) {
+            Ok(results) => results,
+            Err(e) => {
+                eprintln!("h1spec: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        return finish(&args, &format!("{name} (proxy)"), &results);
     }
     let client: Box<dyn Client> = match args.command.split_first() {
         Some((program, rest)) => {
@@ -61,14 +93,6 @@ pub fn run(args: ClientArgs) -> ExitCode {
             }
         },
     };
-    let sections = match h1spec::corpus::embedded() {
-        Ok(all) => session::sections(all),
-        Err(e) => {
-            eprintln!("h1spec: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let selection = args.cases.selection();
     let results = match session::run(client.as_ref(), &sections, &selection, usize::from(args.jobs), &|_| {}) {
         Ok(results) => results,
         Err(e) => {
@@ -76,7 +100,12 @@ pub fn run(args: ClientArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let summary = Summary::of(&results);
+    finish(&args, &client.name(), &results)
+}
+
+/// Writes the report; fails the run on a MUST failure or a desync risk.
+fn finish(args: &ClientArgs, name: &str, results: &[CaseResult]) -> ExitCode {
+    let summary = Summary::of(results);
     let failed = results.iter().any(|r| r.is_must_failure()) || summary.desync_risks > 0;
-    args.cases.finish("client", &client.name(), &results, &RunNotes::default(), args.verbose, failed)
+    args.cases.finish("client", name, results, &RunNotes::default(), args.verbose, failed)
 }

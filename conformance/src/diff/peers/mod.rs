@@ -22,7 +22,7 @@ mod client;
 pub(crate) mod go;
 mod inprocess;
 mod origin;
-mod proxy;
+pub(crate) mod proxy;
 mod shim;
 
 use std::net::TcpListener;

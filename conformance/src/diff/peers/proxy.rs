@@ -329,7 +329,7 @@ impl Proxy {
 
 /// Starts the proxy `setup` describes, forwarding to 127.0.0.1:`upstream`, in a folder of its
 /// own, and waits until it listens.
-pub(super) fn launch(
+pub(crate) fn launch(
     name: &str,
     setup: &ProxySetup,
     peers: &Path,
