@@ -439,6 +439,72 @@ mod tests {
         assert_eq!(other_reading(&c), None);
     }
 
+    fn through(first: Fetched, head: &[u8]) -> Forwarded {
+        Forwarded { observed: Observed { first, second: canary() }, head: head.to_vec() }
+    }
+
+    #[test]
+    fn a_proxy_may_answer_502_to_obs_fold_but_may_not_pass_it_on() {
+        let (s, c) =
+            case("HTTP/1.1 200 OK\\r\\nX: a\\r\\n b\\r\\nContent-Length: 0\\r\\n\\r\\n", "accept", "MUST", "GET");
+        let refused =
+            through(Fetched::Accept { status: 502, body: b"Bad Gateway".to_vec() }, b"HTTP/1.1 502 Bad Gateway\r\n");
+        let r = ProxyJudge.judge(&s, &c, &refused);
+        assert_eq!((r.verdict, r.desync.unwrap().verdict), (Judgment::Pass, DesyncVerdict::Refused));
+        let unfolded = through(Fetched::Accept { status: 200, body: Vec::new() }, b"HTTP/1.1 200 OK\r\nX: a b\r\n");
+        assert_eq!(ProxyJudge.judge(&s, &c, &unfolded).verdict, Judgment::Pass);
+        let passed_on =
+            through(Fetched::Accept { status: 200, body: Vec::new() }, b"HTTP/1.1 200 OK\r\nX: a\r\n b\r\n");
+        let r = ProxyJudge.judge(&s, &c, &passed_on);
+        assert_eq!(r.verdict, Judgment::Fail);
+        assert!(r.actual.contains("obs-fold"), "{}", r.actual);
+        // A client must unfold it: a client's error is a failure.
+        let error = Observed { first: Fetched::Reject { error: "obs-fold".into() }, second: canary() };
+        assert_eq!(ClientJudge.judge(&s, &c, &error).verdict, Judgment::Fail);
+    }
+
+    #[test]
+    fn a_proxy_must_drop_content_length_beside_transfer_encoding() {
+        let raw = "HTTP/1.1 200 OK\\r\\nContent-Length: 1\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n1\\r\\na\\r\\n0\\r\\n\\r\\n";
+        let (s, c) = case(raw, "accept", "MUST", "GET");
+        let both = b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\ntransfer-encoding: chunked\r\n";
+        let r = ProxyJudge.judge(&s, &c, &through(Fetched::Accept { status: 200, body: b"a".to_vec() }, both));
+        assert_eq!(r.verdict, Judgment::Fail);
+        let te = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n";
+        let r = ProxyJudge.judge(&s, &c, &through(Fetched::Accept { status: 200, body: b"a".to_vec() }, te));
+        assert_eq!(r.verdict, Judgment::Pass);
+    }
+
+    #[test]
+    fn a_proxy_forwarding_another_body_is_a_risk_unless_the_connection_ends_after_it() {
+        let (s, c) = case(
+            "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked, gzip\\r\\n\\r\\n0\\r\\n\\r\\n",
+            "accept",
+            "MUST",
+            "GET",
+        );
+        assert_eq!(reading(&c), Reading::Read { status: 200, body: b"0\r\n\r\n".to_vec() });
+        let short = through(Fetched::Accept { status: 200, body: Vec::new() }, b"HTTP/1.1 200 OK\r\n");
+        let r = ProxyJudge.judge(&s, &c, &short);
+        assert_eq!((r.verdict, r.desync.unwrap().verdict), (Judgment::Fail, DesyncVerdict::Risk));
+        // An HTTP/1.0 response ends its connection: the body read another way is a failure only.
+        let (s, c) =
+            case("HTTP/1.0 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n0\\r\\n\\r\\n", "accept", "MUST", "GET");
+        let r = ProxyJudge.judge(&s, &c, &short);
+        assert_eq!((r.verdict, r.desync.unwrap().verdict), (Judgment::Fail, DesyncVerdict::Consistent));
+        assert!(ends_connection(b"HTTP/1.1 200 OK\r\nConnection: keep-alive, close\r\n\r\n"));
+        assert!(!ends_connection(b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\n\r\n"));
+    }
+
+    #[test]
+    fn the_next_response_taken_for_the_cases_is_a_risk() {
+        let (s, c) = case("HTTP/1.1 000 OK\\r\\nContent-Length: 0\\r\\n\\r\\n", "reject", "MUST", "GET");
+        let skipped = Observed { first: canary(), second: canary() };
+        let d = ClientJudge.judge(&s, &c, &skipped).desync.unwrap();
+        assert_eq!(d.verdict, DesyncVerdict::Risk);
+        assert!(d.difference.contains("next response"), "{}", d.difference);
+    }
+
     #[test]
     fn a_client_that_said_nothing_is_inconclusive_on_desync() {
         let (s, c) = case("HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok", "accept", "MUST", "GET");

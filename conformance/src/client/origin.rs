@@ -269,6 +269,25 @@ mod tests {
     }
 
     #[test]
+    fn a_canary_nobody_asked_for_ends_the_connection_and_settles() {
+        let c = case("ok", "HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok", None);
+        let origin = Origin::start([&c]).unwrap();
+        let mut conn = TcpStream::connect(origin.addr()).unwrap();
+        conn.write_all(b"GET /c/ok/1 HTTP/1.1\r\nHost: a\r\n\r\n").unwrap();
+        conn.set_read_timeout(Some(DEADLINE)).unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        let started = Instant::now();
+        origin.settle(HOLD * 3);
+        assert!(started.elapsed() >= HOLD / 2, "it waited for the hold");
+        // The response, the canary, then the origin's end of the connection, long before its
+        // deadline: an idle connection kept by a proxy shows the close, not a stale answer.
+        let mut got = Vec::new();
+        conn.read_to_end(&mut got).unwrap();
+        assert_eq!(got, [&b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"[..], CANARY].concat());
+        assert!(started.elapsed() < DEADLINE / 2);
+    }
+
+    #[test]
     fn a_client_that_never_reads_or_floods_cannot_hold_it() {
         let c = case("big", "HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok", None);
         let origin = Origin::start([&c]).unwrap();

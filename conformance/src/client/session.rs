@@ -6,7 +6,7 @@ use super::origin::Origin;
 use super::proxy::{BackProxy, Running, Through};
 use super::subject::{Client, Fetching};
 use crate::corpus::{Case, Section};
-use crate::pipeline::{self, CaseResult, Selection};
+use crate::pipeline::{self, CaseResult, DesyncVerdict, Judge, Reproduced, Selection, Subject};
 
 /// Whether a response case is run against clients: one that answers GET or HEAD (a client is
 /// asked to fetch URLs, not to CONNECT), whose response is not interim or a protocol switch
@@ -42,7 +42,43 @@ pub fn run(
 ) -> Result<Vec<CaseResult>, String> {
     let origin = Origin::start(sections.iter().flat_map(|s| &s.cases)).map_err(|e| format!("the origin: {e}"))?;
     let subject = Fetching { client, origin: &origin };
-    Ok(pipeline::run(&subject, &ClientJudge, sections, selection, jobs, progress))
+    let mut results = pipeline::run(&subject, &ClientJudge, sections, selection, jobs, progress);
+    // A built-in client runs by its name; any other program after `--`.
+    let name = client.name();
+    let known = name == "h1wire" || super::subject::BUILT_IN.iter().any(|c| c.name == name);
+    let command = if known { format!("h1spec client {name}") } else { format!("h1spec client -- {name}") };
+    confirm(&subject, &ClientJudge, sections, &mut results, &command);
+    Ok(results)
+}
+
+/// How many times a risk is looked at again.
+pub const AGAIN: usize = 2;
+
+/// Observes each case that showed a desync risk [`AGAIN`] more times: a risk that never shows
+/// again is unstable (a timing of the client's, or of the machine's), not a finding; each risk
+/// says how often it showed again, and the command that runs the case alone.
+fn confirm<S: Subject>(
+    subject: &S,
+    judge: &dyn Judge<S::Observation>,
+    sections: &[Section],
+    results: &mut [CaseResult],
+    command: &str,
+) {
+    for result in results.iter_mut().filter(|r| r.is_desync_risk()) {
+        let Some((section, case)) =
+            sections.iter().find_map(|s| s.cases.iter().find(|c| c.id == result.id).map(|c| (s, c)))
+        else {
+            continue;
+        };
+        let times = (0..AGAIN).filter(|_| judge.judge(section, case, &subject.observe(case)).is_desync_risk()).count();
+        if let Some(desync) = result.desync.as_mut() {
+            desync.reproduced = Some(Reproduced { times, of: AGAIN });
+            if times == 0 {
+                desync.verdict = DesyncVerdict::Unstable;
+            }
+            desync.reproduce = vec![format!("{command} --case {} -v", case.id)];
+        }
+    }
 }
 
 /// Runs the selected cases of `sections` through `proxy`, started in front of the origin, one
@@ -61,5 +97,7 @@ pub fn run_through(
     let origin = Origin::start(sections.iter().flat_map(|s| &s.cases)).map_err(|e| format!("the origin: {e}"))?;
     let running = Running::start(proxy, &origin).map_err(|e| format!("{}: {e}", proxy.name))?;
     let subject = Through { proxy: &running, origin: &origin };
-    Ok(pipeline::run(&subject, &ProxyJudge, sections, selection, 1, progress))
+    let mut results = pipeline::run(&subject, &ProxyJudge, sections, selection, 1, progress);
+    confirm(&subject, &ProxyJudge, sections, &mut results, &format!("h1spec client --proxy {}", proxy.name));
+    Ok(results)
 }

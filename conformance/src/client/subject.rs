@@ -295,6 +295,46 @@ pub fn missing(name: &str) -> Option<String> {
     None
 }
 
+/// The version of a built-in client or proxy, as its own tools say it (one line), or why not.
+pub fn version(name: &str) -> String {
+    let python = |module: &str| {
+        vec!["python3".to_owned(), "-c".into(), format!("import {module}; print('{module}', {module}.__version__)")]
+    };
+    let command: Vec<String> = match name {
+        "h1wire" => return concat!("h1wire ", env!("CARGO_PKG_VERSION")).to_owned(),
+        "curl" => vec!["curl".into(), "--version".into()],
+        "python-http-client" => vec!["python3".into(), "--version".into()],
+        "urllib3" | "h11" | "aiohttp" => python(name),
+        "node-http" => vec![
+            "node".into(),
+            "-e".into(),
+            "console.log('node ' + process.version + ', llhttp ' + process.versions.llhttp)".into(),
+        ],
+        "node-fetch" => vec![
+            "node".into(),
+            "-e".into(),
+            "console.log('undici ' + process.versions.undici + ' on node ' + process.version)".into(),
+        ],
+        "go" => vec!["go".into(), "version".into()],
+        "hyper" => {
+            // The version Cargo.lock pins for the shim's build.
+            let lock = crate::diff::peers::peers_dir().join("clients/hyper/Cargo.lock");
+            let text = std::fs::read_to_string(lock).unwrap_or_default();
+            let pinned = text.split("[[package]]").find(|p| p.contains("name = \"hyper\"\n"));
+            let v = pinned.and_then(|p| p.lines().find_map(|l| l.strip_prefix("version = ")));
+            return v.map_or_else(|| "hyper (version unknown)".into(), |v| format!("hyper {}", v.trim_matches('"')));
+        }
+        "nginx" => vec!["nginx".into(), "-v".into()],
+        "haproxy" => vec!["haproxy".into(), "-v".into()],
+        "apache2" => vec!["apache2".into(), "-v".into()],
+        _ => return "unknown".into(),
+    };
+    let Ok(out) = Command::new(&command[0]).args(&command[1..]).output() else { return "not installed".into() };
+    // nginx says its version on standard error.
+    let text = [out.stdout, out.stderr].concat();
+    String::from_utf8_lossy(&text).lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("unknown").to_owned()
+}
+
 /// A client behind a shim: `program` run with `args` and the two URLs.
 pub struct Shim {
     /// The name in reports.
