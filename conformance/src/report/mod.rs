@@ -6,8 +6,10 @@
 //! | `probe`, `suite` (JSON per case) | console, JSON, JUnit | [`cases`] (re-exported here) |
 //! | `suite` (by section) | the table `h1spec suite` prints | [`table`] |
 //! | `diff` | console, Markdown (DIFFERENCES.md), JSON | [`diff`] |
+//! | `client --all` | Markdown (CLIENTS.md) | [`clients`] |
 
 pub mod cases;
+pub mod clients;
 pub mod diff;
 pub mod table;
 

@@ -2,9 +2,11 @@
 //! flaw each (`tests/fixtures/toy_client.py`), each flagged with the right class, while a
 //! flaw-free toy shows no risk.
 
-use h1spec::client::session;
+use h1spec::client::proxy::{self, BackProxy, PROXIES};
+use h1spec::client::session::{self, AGAIN};
 use h1spec::client::subject::{Client, H1wire, Shim};
 use h1spec::corpus::DesyncClass;
+use h1spec::diff::peers::{Prepare, ProxySetup};
 use h1spec::pipeline::{CaseResult, DesyncVerdict, Judgment, Selection};
 
 fn run(client: &dyn Client) -> Vec<CaseResult> {
@@ -94,6 +96,63 @@ fn each_built_in_client_shim_reads_plain_responses_and_the_canary_after_them() {
             assert_eq!(r.verdict, Judgment::Pass, "{name} on {case}: {}", r.actual);
             let d = r.desync.as_ref().map(|d| d.verdict);
             assert_eq!(d, Some(DesyncVerdict::Consistent), "{name} on {case}: {}", r.actual);
+        }
+    }
+}
+
+/// A toy reverse proxy (`tests/fixtures/toy_back_proxy.py`) in front of the origin, keeping one
+/// upstream connection per client connection, framing responses as its config says.
+fn toy_proxy(framing: &'static str) -> BackProxy {
+    let template = match framing {
+        "rfc" => concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/toy-back-rfc.conf"),
+        _ => concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/toy-back-cl-first.conf"),
+    };
+    BackProxy {
+        name: framing,
+        setup: ProxySetup {
+            template,
+            config: "toy.conf",
+            program: "python3",
+            args: &[concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/toy_back_proxy.py"), "@CONFIG@"],
+            prepare: Prepare::Nothing,
+        },
+        package: "python3",
+    }
+}
+
+#[test]
+fn a_proxy_that_takes_content_length_over_transfer_encoding_is_flagged_and_a_flaw_free_one_is_not() {
+    let sections = session::sections(h1spec::corpus::embedded().expect("the corpus loads"));
+    let results =
+        session::run_through(&toy_proxy("rfc"), &sections, &Selection::default(), &|_| {}).expect("it starts");
+    assert!(results.len() > 40, "the response cases ran: {}", results.len());
+    assert_eq!(risks(&results), [], "the flaw-free toy proxy shows no risk");
+    let results =
+        session::run_through(&toy_proxy("cl-first"), &sections, &Selection::default(), &|_| {}).expect("it starts");
+    let found = risks(&results);
+    assert!(found.iter().any(|(id, _)| id == "resp-te-and-cl-te-wins"), "{found:?}");
+    let d = results.iter().find(|r| r.id == "resp-te-and-cl-te-wins").and_then(|r| r.desync.as_ref()).unwrap();
+    assert_eq!(d.reproduced.map(|p| p.times), Some(AGAIN), "it shows every time: {}", d.evidence);
+}
+
+#[test]
+fn each_real_proxy_on_the_way_back_forwards_plain_responses_and_the_canary_after_them() {
+    let sections = session::sections(h1spec::corpus::embedded().expect("the corpus loads"));
+    for p in PROXIES {
+        if let Some(why) = proxy::missing(p.name) {
+            // CI installs nginx and sets H1SPEC_REQUIRE_PEERS: there, a missing nginx fails.
+            let required = p.name == "nginx" && std::env::var_os("H1SPEC_REQUIRE_PEERS").is_some();
+            assert!(!required, "the {} proxy is required: {why}", p.name);
+            eprintln!("skipped: {why}");
+            continue;
+        }
+        for case in ["resp-cl", "resp-chunked", "resp-head-ignores-cl"] {
+            let selection = Selection { case: Some(case.into()), ..Selection::default() };
+            let results = session::run_through(p, &sections, &selection, &|_| {}).expect("the proxy starts");
+            let r = &results[0];
+            assert_eq!(r.verdict, Judgment::Pass, "{} on {case}: {}", p.name, r.actual);
+            let d = r.desync.as_ref().map(|d| d.verdict);
+            assert_eq!(d, Some(DesyncVerdict::Consistent), "{} on {case}: {}", p.name, r.actual);
         }
     }
 }

@@ -6,8 +6,11 @@ use std::process::ExitCode;
 use clap::Args;
 use h1spec::client::proxy::{self, PROXIES};
 use h1spec::client::session;
-use h1spec::client::subject::{built_in, missing, Client, H1wire, Shim, BUILT_IN};
-use h1spec::pipeline::{CaseResult, RunNotes, Summary};
+use h1spec::client::subject::{built_in, missing, version, Client, H1wire, Shim, BUILT_IN};
+use h1spec::corpus::Section;
+use h1spec::pipeline::{CaseResult, RunNotes, Selection, Summary};
+use h1spec::report::clients::{markdown, Kind, NotRun, Run};
+use h1spec::report::summary_line;
 
 use crate::probe::CaseArgs;
 
@@ -27,6 +30,13 @@ pub struct ClientArgs {
     /// in front of the hostile origin (config in peers/proxies/back/), read by h1wire's client.
     #[arg(long, value_name = "PROXY", conflicts_with = "command")]
     pub proxy: Option<String>,
+    /// Run h1wire, every built-in client and every proxy that can run here, one after the
+    /// other, and print them side by side (or write CLIENTS.md with `--markdown`).
+    #[arg(long, conflicts_with_all = ["command", "proxy"])]
+    pub all: bool,
+    /// With `--all`: write the side-by-side report as Markdown to this file.
+    #[arg(long, value_name = "FILE", requires = "all")]
+    pub markdown: Option<std::path::PathBuf>,
     /// List the built-in clients and proxies, whether each can run here, and exit.
     #[arg(long)]
     pub list: bool,
@@ -65,6 +75,9 @@ pub fn run(args: ClientArgs) -> ExitCode {
         }
     };
     let selection = args.cases.selection();
+    if args.all {
+        return all(&args, &sections, &selection);
+    }
     if let Some(name) = &args.proxy {
         let Some(p) = proxy::proxy(name) else {
             let names: Vec<&str> = PROXIES.iter().map(|p| p.name).collect();
@@ -108,4 +121,55 @@ fn finish(args: &ClientArgs, name: &str, results: &[CaseResult]) -> ExitCode {
     let summary = Summary::of(results);
     let failed = results.iter().any(|r| r.is_must_failure()) || summary.desync_risks > 0;
     args.cases.finish("client", name, results, &RunNotes::default(), args.verbose, failed)
+}
+
+/// `--all`: every subject that can run here, one after the other, side by side.
+fn all(args: &ClientArgs, sections: &[Section], selection: &Selection) -> ExitCode {
+    let (mut runs, mut not_run) = (Vec::new(), Vec::new());
+    let mut record = |name: &str, kind: Kind, results: Result<Vec<CaseResult>, String>| match results {
+        Ok(results) => {
+            eprintln!("{name:<20} {}", summary_line(&Summary::of(&results)));
+            runs.push(Run { name: name.into(), kind, version: version(name), results });
+        }
+        Err(why) => {
+            eprintln!("{name:<20} not run: {why}");
+            not_run.push(NotRun { name: name.into(), why });
+        }
+    };
+    let jobs = usize::from(args.jobs);
+    record("h1wire", Kind::Client, session::run(&H1wire, sections, selection, jobs, &|_| {}));
+    for client in BUILT_IN {
+        let results = match missing(client.name) {
+            Some(why) => Err(why),
+            None => built_in(client.name).and_then(|shim| session::run(&shim, sections, selection, jobs, &|_| {})),
+        };
+        record(client.name, Kind::Client, results);
+    }
+    for p in PROXIES {
+        let results = match proxy::missing(p.name) {
+            Some(why) => Err(why),
+            None => session::run_through(p, sections, selection, &|_| {}),
+        };
+        record(p.name, Kind::Proxy, results);
+    }
+    let text = match &args.markdown {
+        Some(_) => markdown(&runs, &not_run, "just clients"),
+        None => {
+            let mut text = String::new();
+            for run in &runs {
+                text.push_str(&format!("{:<20} {}\n", run.name, summary_line(&Summary::of(&run.results))));
+            }
+            text
+        }
+    };
+    let written = match &args.markdown {
+        Some(path) => std::fs::write(path, &text),
+        None => std::io::stdout().write_all(text.as_bytes()),
+    };
+    if let Err(e) = written {
+        eprintln!("h1spec: cannot write the report: {e}");
+        return ExitCode::from(2);
+    }
+    // The report is the result: clients with failures are what it shows, not a failed run.
+    ExitCode::SUCCESS
 }
