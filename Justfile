@@ -92,18 +92,26 @@ oss-fuzz-build OUT="/tmp/h1spec-oss-fuzz-out":
 peers:
     python3 peers/run.py --install
 
-# `h1spec client` against h1wire and each client shim this machine can run (curl, Python's http.client, urllib3, h11, Node's http and fetch): the summary line of each. Installs curl and urllib3 if missing.
+# `h1spec client --all`: h1wire, every client shim (curl, Python's http.client, urllib3, h11, aiohttp, Node's http and fetch, Go's net/http, hyper) and nginx, HAProxy and Apache as proxies on the way back, side by side in CLIENTS.md, SHOULD cases included. Installs what is missing (apt-get, pip; hyper's shim builds with cargo).
 clients:
     #!/usr/bin/env bash
-    set -u
-    command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends curl >/dev/null; }
-    python3 -c "import urllib3" 2>/dev/null || pip install -q urllib3
-    python3 -c "import h11" 2>/dev/null || pip install -q h11
-    cargo build -q --release -p h1spec
-    for c in h1wire curl python-http-client urllib3 h11 node-http node-fetch; do
-        # A client with failures exits 1: that is its report, not the recipe's failure.
-        printf '%-20s ' "$c"; target/release/h1spec client "$c" | tail -n 1
+    set -euo pipefail
+    need=()
+    for p in curl go nginx haproxy apache2; do
+        command -v "$p" >/dev/null || [ -x "/usr/sbin/$p" ] || need+=("$p")
     done
+    pkgs=()
+    for p in "${need[@]}"; do case "$p" in go) pkgs+=(golang-go);; *) pkgs+=("$p");; esac; done
+    if [ ${#pkgs[@]} -gt 0 ]; then
+        apt-get update -qq && apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+    fi
+    # A package just installed may have started its server as a system service: stop it (a
+    # server that was there before is left alone).
+    for s in "${need[@]}"; do case "$s" in nginx|haproxy|apache2) pkill -x "$s" 2>/dev/null || true;; esac; done
+    for m in urllib3 h11 aiohttp; do python3 -c "import $m" 2>/dev/null || pip install -q "$m"; done
+    cargo build -q --release -p h1spec
+    target/release/h1spec client --all --strict --markdown CLIENTS.md
+    echo "wrote CLIENTS.md"
 
 # Install the peers h1spec diff compares (Debian packages, h11 from PyPI); needs root for apt-get.
 diff-peers:

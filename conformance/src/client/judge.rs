@@ -138,20 +138,20 @@ impl Judge<Observed> for ClientJudge {
 /// The client judge's verdict, with `who` read the responses ("client", "proxy") in its words.
 fn judge_as(who: &str, section: &Section, case: &Case, observed: &Observed) -> CaseResult {
     let want = reading(case);
-    let expected = match &want {
-        Reading::Read { status, body } => {
+    let other = other_reading(case);
+    let expected = match (&want, &other) {
+        (Reading::Read { status, body }, _) => {
             format!("a {status} response with a {} B body, then the canary", body.len())
         }
-        Reading::Refuse if lenient_allowed(case) => {
+        (Reading::Refuse, _) if lenient_allowed(case) => {
             "an error or the response (either is allowed), then the canary".to_owned()
         }
-        Reading::Refuse if let Some(Reading::Read { status, body }) = other_reading(case) => format!(
+        (Reading::Refuse, Some(Reading::Read { status, body })) => format!(
             "an error, or (each bare CR made SP) a {status} response with a {} B body; then the canary",
             body.len()
         ),
-        Reading::Refuse => "an error, then the canary (on this or a new connection)".to_owned(),
+        (Reading::Refuse, _) => "an error, then the canary (on this or a new connection)".to_owned(),
     };
-    let other = other_reading(case);
     let read_the_other = match (&other, &observed.first) {
         (Some(Reading::Read { status, body }), Fetched::Accept { status: s, body: b }) => status == s && body == b,
         _ => false,
