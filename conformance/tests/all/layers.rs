@@ -23,6 +23,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "parse",
             "client::origin",
             "client::subject",
+            "client::proxy",
         ],
     ),
     (
