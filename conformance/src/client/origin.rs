@@ -56,7 +56,9 @@ impl Origin {
                 let all = c.bytes();
                 let end = framed_len(c).filter(|&n| n <= all.len());
                 let bytes = all[..end.unwrap_or(all.len())].to_vec();
-                let close = c.framing.as_deref() == Some("until-close") || c.expect == Expect::Incomplete;
+                let close = c.framing.as_deref() == Some("until-close")
+                    || c.expect == Expect::Incomplete
+                    || (interim_len(c) > 0 && final_until_close(c));
                 (c.id.clone(), Served { bytes, close })
             })
             .collect();
@@ -90,8 +92,50 @@ impl Origin {
 
 /// h1wire's reading of a case's response as a user agent reads it (obs-fold unfolded, RFC 9112
 /// §5.2), which the corpus tests hold to each case: where the response ends, and what it says.
+///
+/// Past interim responses: the reading is the final response's, and it ends where that ends.
+/// RFC 9110 §15.2: "A client MUST be able to parse one or more 1xx responses received prior to
+/// a final response, even if the client does not expect one."
 pub fn user_agent_reading(case: &Case) -> crate::parse::Verdict {
-    user_agent_reading_of(case, &case.bytes())
+    let bytes = case.bytes();
+    let interim = interim_len(case);
+    let mut verdict = user_agent_reading_of(case, &bytes[interim..]);
+    let before = interim as u64;
+    match &mut verdict {
+        crate::parse::Verdict::Accept { consumed, .. } => *consumed += before,
+        crate::parse::Verdict::Reject { offset, .. } => *offset += before,
+    }
+    verdict
+}
+
+/// How many bytes of interim responses (1xx other than 101, which ends HTTP/1.1 on the
+/// connection) a case's response starts with, as a user agent reads them.
+pub fn interim_len(case: &Case) -> usize {
+    let bytes = case.bytes();
+    let mut start = 0;
+    while let crate::parse::Verdict::Accept { status_code: Some(status), consumed, .. } =
+        user_agent_reading_of(case, &bytes[start..])
+    {
+        let Ok(used) = usize::try_from(consumed) else { break };
+        if !(100..200).contains(&status) || status == 101 || used == 0 {
+            break;
+        }
+        start += used;
+    }
+    start
+}
+
+/// Whether the final response after a case's interim ones is delimited by the close: one more
+/// byte after it would be read as more of its body (RFC 9112 §6.3 rule 8).
+fn final_until_close(case: &Case) -> bool {
+    let bytes = case.bytes();
+    let interim = interim_len(case);
+    let end = |b: &[u8]| match user_agent_reading_of(case, b) {
+        crate::parse::Verdict::Accept { consumed, .. } => Some(consumed),
+        crate::parse::Verdict::Reject { .. } => None,
+    };
+    let more = [&bytes[interim..], b"x"].concat();
+    matches!((end(&bytes[interim..]), end(&more)), (Some(a), Some(b)) if b > a)
 }
 
 /// [`user_agent_reading`] of other bytes than the case's (a reading the RFC allows beside its
@@ -109,7 +153,9 @@ pub fn user_agent_reading_of(case: &Case, bytes: &[u8]) -> crate::parse::Verdict
 /// Where a case's response ends as the RFC frames it: the case's `consumed`, else where
 /// [`user_agent_reading`] ends it; `None` for a response it refuses (all of it is sent).
 pub fn framed_len(case: &Case) -> Option<usize> {
-    if let Some(n) = case.consumed {
+    // A case's `consumed` is where its first message ends; past interim responses, the
+    // response a client reads ends with the final one.
+    if let (0, Some(n)) = (interim_len(case), case.consumed) {
         return usize::try_from(n).ok();
     }
     match user_agent_reading(case) {

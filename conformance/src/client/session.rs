@@ -9,12 +9,13 @@ use crate::corpus::{Case, Section};
 use crate::pipeline::{self, CaseResult, DesyncVerdict, Judge, Reproduced, Selection, Subject};
 
 /// Whether a response case is run against clients: one that answers GET or HEAD (a client is
-/// asked to fetch URLs, not to CONNECT), whose response is not interim or a protocol switch
-/// (those are followed by what a client cannot be asked to fetch here).
+/// asked to fetch URLs, not to CONNECT), whose response is not a protocol switch (what follows
+/// a 101 is another protocol's, which a client cannot be asked to fetch here). Interim
+/// responses run: the client reads past them to the final one.
 pub fn runs(case: &Case) -> bool {
     let first_line = case.raw.split("\\r\\n").next().unwrap_or_default();
     let status = first_line.split(' ').nth(1).unwrap_or_default();
-    super::applies(case) && matches!(case.request_method.as_str(), "GET" | "HEAD") && !status.starts_with('1')
+    super::applies(case) && matches!(case.request_method.as_str(), "GET" | "HEAD") && status != "101"
 }
 
 /// The corpus's sections with only the cases [`runs`] keeps.
