@@ -241,24 +241,16 @@ fn proxy_refusal(first: &Fetched, want: &Reading) -> Option<Fetched> {
     (matches!(status, 502 | 504) && !theirs).then(|| Fetched::Reject { error: format!("the proxy answered {status}") })
 }
 
-/// The head of a response: up to its empty line, or all of it.
-fn head_of(bytes: &[u8]) -> Vec<u8> {
-    crate::head::head_end(bytes).map_or_else(|| bytes.to_vec(), |end| bytes[..end].to_vec())
-}
-
-/// The field lines of a head (after its start line), without their line ends.
-fn field_lines(head: &[u8]) -> impl Iterator<Item = &[u8]> {
-    head.split(|&b| b == b'\n').skip(1).map(|l| l.strip_suffix(b"\r").unwrap_or(l)).filter(|l| !l.is_empty())
-}
-
 /// Whether a head has a line folded onto the one before (obs-fold, RFC 9112 §5.2).
 fn has_obs_fold(head: &[u8]) -> bool {
-    field_lines(head).any(|l| l[0] == b' ' || l[0] == b'\t')
+    crate::head::field_lines(head).any(|l| l[0] == b' ' || l[0] == b'\t')
 }
 
 /// The value of the first field called `name` in a head.
+/// (Wider than [`crate::head::values`]: a name with whitespace before its colon counts too, as
+/// a lax reader downstream would take it.)
 fn field<'h>(head: &'h [u8], name: &[u8]) -> Option<&'h [u8]> {
-    field_lines(head).find_map(|l| {
+    crate::head::field_lines(head).find_map(|l| {
         let colon = l.iter().position(|&b| b == b':')?;
         l[..colon].trim_ascii().eq_ignore_ascii_case(name).then(|| l[colon + 1..].trim_ascii())
     })
@@ -267,11 +259,10 @@ fn field<'h>(head: &'h [u8], name: &[u8]) -> Option<&'h [u8]> {
 /// Whether the connection ends after a response (RFC 9112 §9.3): `Connection: close`, or an
 /// HTTP/1.0 response without `Connection: keep-alive`.
 fn ends_connection(bytes: &[u8]) -> bool {
-    let head = head_of(bytes);
-    let connection = field(&head, b"connection").map(<[u8]>::to_ascii_lowercase);
+    let connection = field(bytes, b"connection").map(<[u8]>::to_ascii_lowercase);
     let has =
         |token: &[u8]| connection.as_ref().is_some_and(|v| v.split(|&b| b == b',').any(|t| t.trim_ascii() == token));
-    has(b"close") || (head.starts_with(b"HTTP/1.0 ") && !has(b"keep-alive"))
+    has(b"close") || (bytes.starts_with(b"HTTP/1.0 ") && !has(b"keep-alive"))
 }
 
 /// What a proxy passed on that it must not, in words, from the head it sent.
@@ -298,7 +289,7 @@ impl Judge<Forwarded> for ProxyJudge {
         let mut result = judge_as("proxy", section, case, &observed);
         // RFC 9112 §5.2 lets a proxy answer 502 to a response with obs-fold, where a user agent
         // must unfold it.
-        if has_obs_fold(&head_of(&case.bytes())) && matches!(observed.first, Fetched::Reject { .. }) {
+        if has_obs_fold(&case.bytes()) && matches!(observed.first, Fetched::Reject { .. }) {
             result.verdict = Judgment::Pass;
             result.expected = format!("{}, or the proxy's 502 (RFC 9112 §5.2)", result.expected);
         }
