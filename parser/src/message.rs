@@ -5,16 +5,20 @@
 
 use alloc::vec::Vec;
 
-use crate::body::{request_framing, response_framing, BodyDecoder, BodyStep, Framing};
+use crate::body::{
+    request_framing, request_framing_by_length, response_framing, response_framing_by_length, BodyDecoder, BodyStep,
+    Framing,
+};
 use crate::head::authority::AuthoritySpans;
-use crate::head::field::{Defect, FieldSpan, KnownSet, LineRules};
+use crate::head::field::{Defect, FieldSpan, KnownName, KnownSet, LineRules};
+use crate::head::whole::{self, Noted};
 use crate::head::host::check_host;
 use crate::head::request::RequestLine;
 use crate::head::{
     Fields, HeadScanner, RequestHead, RequestLineScanner, ResponseHead, ResponseTo, StartLineScanner, StatusLine,
     StatusLineScanner,
 };
-use crate::{Config, Error, ErrorKind};
+use crate::{Config, Error, ErrorKind, Version};
 
 /// One step of parsing.
 #[derive(Debug)]
@@ -83,6 +87,124 @@ enum Step {
 enum Phase {
     Head,
     Body(BodyDecoder),
+    /// A head without a body was reported: the next step reports the end of the message, at no
+    /// more cost than a test (most requests are GETs).
+    End,
+}
+
+/// What a role adds to the machinery: the rules that need the whole head (Host, RFC 9112 §3.2,
+/// for requests; the framing, §6.3, for both), for a head the machine scanned and for one the
+/// fast path took whole.
+trait HeadRules {
+    type Scanner: StartLineScanner;
+    /// Whether the fast path notes Host values.
+    const REQUEST: bool;
+
+    /// The rules over the fields the machine scanned.
+    fn finish(
+        &mut self,
+        buf: &[u8],
+        line: &<Self::Scanner as StartLineScanner>::Line,
+        fields: &[FieldSpan],
+        known: KnownSet,
+        end: usize,
+        config: &Config,
+    ) -> Result<Framing, Defect>;
+
+    /// The rules from what the fast path noted in its field loop; `None` for a head the machine
+    /// must take (it then says what is wrong, or reads what the fast path does not).
+    fn finish_whole(
+        &mut self,
+        buf: &[u8],
+        line: &<Self::Scanner as StartLineScanner>::Line,
+        fields: &[FieldSpan],
+        known: KnownSet,
+        noted: Noted,
+        config: &Config,
+    ) -> Option<Framing>;
+}
+
+/// The head rules of requests, and where the last head's Host value lies.
+struct RequestRules {
+    host: Option<AuthoritySpans>,
+}
+
+impl HeadRules for RequestRules {
+    type Scanner = RequestLineScanner;
+    const REQUEST: bool = true;
+
+    fn finish(
+        &mut self,
+        buf: &[u8],
+        line: &RequestLine,
+        fields: &[FieldSpan],
+        known: KnownSet,
+        end: usize,
+        config: &Config,
+    ) -> Result<Framing, Defect> {
+        check_host(buf, fields, known, line.version, end, &mut self.host)?;
+        request_framing(buf, line.method.of(buf), line.version, fields, known, config)
+    }
+
+    #[inline]
+    fn finish_whole(
+        &mut self,
+        buf: &[u8],
+        line: &RequestLine,
+        fields: &[FieldSpan],
+        known: KnownSet,
+        noted: Noted,
+        config: &Config,
+    ) -> Option<Framing> {
+        // An HTTP/1.1 request without Host is refused (RFC 9112 §3.2), by the machine.
+        if noted.host.is_none() && line.version == Version::Http11 {
+            return None;
+        }
+        self.host = noted.host;
+        let method = line.method.of(buf);
+        if known.contains(KnownName::TransferEncoding) {
+            return request_framing(buf, method, line.version, fields, known, config).ok();
+        }
+        request_framing_by_length(method, noted.content_length, config)
+    }
+}
+
+/// The head rules of responses: the framing, which depends on the request answered.
+struct ResponseRules {
+    to: ResponseTo,
+}
+
+impl HeadRules for ResponseRules {
+    type Scanner = StatusLineScanner;
+    const REQUEST: bool = false;
+
+    fn finish(
+        &mut self,
+        buf: &[u8],
+        line: &StatusLine,
+        fields: &[FieldSpan],
+        known: KnownSet,
+        _: usize,
+        config: &Config,
+    ) -> Result<Framing, Defect> {
+        response_framing(buf, self.to, line.code, line.version, fields, known, config)
+    }
+
+    #[inline]
+    fn finish_whole(
+        &mut self,
+        buf: &[u8],
+        line: &StatusLine,
+        fields: &[FieldSpan],
+        known: KnownSet,
+        noted: Noted,
+        config: &Config,
+    ) -> Option<Framing> {
+        if known.contains(KnownName::TransferEncoding) {
+            return response_framing(buf, self.to, line.code, line.version, fields, known, config).ok();
+        }
+        response_framing_by_length(self.to, line.code, noted.content_length, config)
+    }
 }
 
 /// The machinery shared by requests and responses, generic over the start line.
@@ -116,16 +238,16 @@ impl<S: StartLineScanner> Reader<S> {
         error
     }
 
-    /// One step; `finish` applies the role's head rules and decides the framing. With `CLOSED`
-    /// (the last bytes of a closed connection), where a step would ask for more, the close ends
-    /// a close-delimited body, is a clean close, or cuts a message short.
+    /// One step; `rules` are the role's head rules, which decide the framing. With `CLOSED` (the
+    /// last bytes of a closed connection), where a step would ask for more, the close ends a
+    /// close-delimited body, is a clean close, or cuts a message short.
     #[inline]
-    fn step<const CLOSED: bool>(
+    fn step<const CLOSED: bool, R: HeadRules<Scanner = S>>(
         &mut self,
         buf: &[u8],
-        finish: impl FnOnce(&[u8], &S::Line, &[FieldSpan], KnownSet, usize, &Config) -> Result<Framing, Defect>,
+        rules: &mut R,
     ) -> Result<(usize, Step), Error> {
-        let (consumed, step) = self.step_open(buf, finish)?;
+        let (consumed, step) = self.step_open(buf, rules)?;
         if !CLOSED || !matches!(step, Step::Partial) {
             return Ok((consumed, step));
         }
@@ -136,26 +258,37 @@ impl<S: StartLineScanner> Reader<S> {
     }
 
     /// One step of an open connection.
-    fn step_open(
-        &mut self,
-        buf: &[u8],
-        finish: impl FnOnce(&[u8], &S::Line, &[FieldSpan], KnownSet, usize, &Config) -> Result<Framing, Defect>,
-    ) -> Result<(usize, Step), Error> {
+    #[inline]
+    fn step_open<R: HeadRules<Scanner = S>>(&mut self, buf: &[u8], rules: &mut R) -> Result<(usize, Step), Error> {
         if let Some(error) = self.failed {
             return Err(error);
         }
         let result = match &mut self.phase {
-            Phase::Head => match self.head.step(buf, &mut self.spans, &self.config) {
-                Ok(None) => Ok((0, Step::Partial)),
-                Ok(Some(end)) => {
-                    let line = self.head.line().expect("a complete head has a start line");
-                    finish(&buf[..end], line, &self.spans, self.head.known(), end, &self.config).map(|framing| {
-                        self.phase = Phase::Body(BodyDecoder::new(framing));
-                        (end, Step::Head(framing, end))
-                    })
+            Phase::Head => {
+                if !self.head.started() {
+                    if let Some((end, framing)) = self.whole_head(buf, rules) {
+                        self.offset += end as u64;
+                        return Ok((end, Step::Head(framing, end)));
+                    }
                 }
-                Err(defect) => Err(defect),
-            },
+                match self.head.step(buf, &mut self.spans, &self.config) {
+                    Ok(None) => Ok((0, Step::Partial)),
+                    Ok(Some(end)) => {
+                        let line = self.head.line().expect("a complete head has a start line");
+                        rules.finish(&buf[..end], line, &self.spans, self.head.known(), end, &self.config).map(
+                            |framing| {
+                                self.begin_body(framing);
+                                (end, Step::Head(framing, end))
+                            },
+                        )
+                    }
+                    Err(defect) => Err(defect),
+                }
+            }
+            Phase::End => {
+                self.next_message();
+                return Ok((0, Step::End));
+            }
             Phase::Body(body) => match body.decode(buf, &mut self.spans, &self.config) {
                 Ok((_, BodyStep::Partial)) => Ok((0, Step::Partial)),
                 Ok((consumed, BodyStep::Data(span))) => Ok((consumed, Step::Data(span))),
@@ -168,6 +301,39 @@ impl<S: StartLineScanner> Reader<S> {
             },
         };
         self.account(result)
+    }
+
+    /// The fast path ([`whole`](crate::head::whole)): a head that is all in `buf` and plain,
+    /// parsed in one pass. Its length, the head and its framing being recorded as the machine
+    /// would record them; `None` (with everything reset) when the machine must scan it.
+    #[inline]
+    fn whole_head<R: HeadRules<Scanner = S>>(&mut self, buf: &[u8], rules: &mut R) -> Option<(usize, Framing)> {
+        if !whole::holds_end(&buf[..buf.len().min(self.config.max_head_bytes)]) {
+            return None;
+        }
+        let taken = self.head.whole(buf, &mut self.spans, &self.config, R::REQUEST).and_then(|(end, known, noted)| {
+            let line = self.head.line().expect("a whole head has a start line");
+            let framing = rules.finish_whole(&buf[..end], line, &self.spans, known, noted, &self.config)?;
+            Some((end, framing))
+        });
+        match taken {
+            Some((end, framing)) => {
+                self.begin_body(framing);
+                Some((end, framing))
+            }
+            None => {
+                self.head.reset();
+                self.spans.clear();
+                None
+            }
+        }
+    }
+
+    fn begin_body(&mut self, framing: Framing) {
+        self.phase = match framing {
+            Framing::Empty => Phase::End,
+            _ => Phase::Body(BodyDecoder::new(framing)),
+        };
     }
 
     /// Body data decoded in place (see [`RequestParser::parse_body_in_place`]).
@@ -209,6 +375,7 @@ impl<S: StartLineScanner> Reader<S> {
         // what was looked at without being consumed.
         let closed = match &self.phase {
             Phase::Head if !self.head.started() => Closed::BetweenMessages,
+            Phase::End => Closed::EndOfBody,
             Phase::Body(body) if body.ends_at_close() => Closed::EndOfBody,
             Phase::Head => return Err(self.fail(Defect { kind: ErrorKind::UnexpectedEof, at: self.head.scanned() })),
             Phase::Body(body) => {
@@ -409,7 +576,7 @@ pub trait Parse: sealed::Sealed {
 pub struct RequestParser {
     reader: Reader<RequestLineScanner>,
     /// Where the last head's Host value lies (the rest of the head is in the reader).
-    host: Option<AuthoritySpans>,
+    rules: RequestRules,
 }
 
 impl Default for RequestParser {
@@ -427,39 +594,17 @@ impl RequestParser {
     /// A parser with the given limits and leniencies (obs-fold is refused in requests whatever
     /// the config says, RFC 9112 §5.2).
     pub fn with_config(config: Config) -> Self {
-        RequestParser { reader: Reader::new(config, false), host: None }
+        RequestParser { reader: Reader::new(config, false), rules: RequestRules { host: None } }
     }
 
     /// [`Parse::parse`], or with `CLOSED` [`Parse::parse_closed`].
     #[inline]
     fn parse_as<'a, const CLOSED: bool>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
-        let host = &mut self.host;
-        let (consumed, step) = self.reader.step::<CLOSED>(buf, |buf, line, fields, known, end, config| {
-            Self::finish_head(buf, line, fields, known, end, config, host)
-        })?;
-        Ok(self.output(buf, consumed, step))
-    }
-
-    #[inline]
-    fn output<'a>(&'a self, buf: &'a [u8], consumed: usize, step: Step) -> Output<'a, RequestHead<'a>> {
-        let host = &self.host;
+        let (consumed, step) = self.reader.step::<CLOSED, _>(buf, &mut self.rules)?;
+        let host = &self.rules.host;
         let event =
             self.reader.event(buf, step, |buf, line, fields, known| RequestHead::new(buf, line, host, fields, known));
-        Output { consumed, event }
-    }
-
-    /// Applies the rules that need the whole head: Host (RFC 9112 §3.2) and framing (§6.3).
-    fn finish_head(
-        buf: &[u8],
-        line: &RequestLine,
-        fields: &[FieldSpan],
-        known: KnownSet,
-        end: usize,
-        config: &Config,
-        host: &mut Option<AuthoritySpans>,
-    ) -> Result<Framing, Defect> {
-        check_host(buf, fields, known, line.version, end, host)?;
-        request_framing(buf, line.method.of(buf), line.version, fields, known, config)
+        Ok(Output { consumed, event })
     }
 }
 
@@ -513,7 +658,7 @@ impl Parse for RequestParser {
 /// ```
 pub struct ResponseParser {
     reader: Reader<StatusLineScanner>,
-    to: ResponseTo,
+    rules: ResponseRules,
 }
 
 impl ResponseParser {
@@ -525,41 +670,20 @@ impl ResponseParser {
     /// A parser with the given limits and leniencies.
     pub fn with_config(config: Config, to: ResponseTo) -> Self {
         let allow_obs_fold = config.allow_obs_fold;
-        ResponseParser { reader: Reader::new(config, allow_obs_fold), to }
+        ResponseParser { reader: Reader::new(config, allow_obs_fold), rules: ResponseRules { to } }
     }
 
     /// Sets the request the next response answers (a 1xx response is followed by another
     /// response to the same request; after a final response, set the next request's).
     pub fn set_response_to(&mut self, to: ResponseTo) {
-        self.to = to;
+        self.rules.to = to;
     }
 
     /// [`Parse::parse`], or with `CLOSED` [`Parse::parse_closed`].
     #[inline]
     fn parse_as<'a, const CLOSED: bool>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
-        let to = self.to;
-        let (consumed, step) = self.reader.step::<CLOSED>(buf, |buf, line, fields, known, _, config| {
-            Self::finish_head(to, buf, line, fields, known, config)
-        })?;
-        Ok(self.output(buf, consumed, step))
-    }
-
-    #[inline]
-    fn output<'a>(&'a self, buf: &'a [u8], consumed: usize, step: Step) -> Output<'a, ResponseHead<'a>> {
-        let event = self.reader.event(buf, step, ResponseHead::new);
-        Output { consumed, event }
-    }
-
-    /// The framing rules for the head, which need the request it answers.
-    fn finish_head(
-        to: ResponseTo,
-        buf: &[u8],
-        line: &StatusLine,
-        fields: &[FieldSpan],
-        known: KnownSet,
-        config: &Config,
-    ) -> Result<Framing, Defect> {
-        response_framing(buf, to, line.code, line.version, fields, known, config)
+        let (consumed, step) = self.reader.step::<CLOSED, _>(buf, &mut self.rules)?;
+        Ok(Output { consumed, event: self.reader.event(buf, step, ResponseHead::new) })
     }
 }
 

@@ -266,6 +266,37 @@ pub(crate) fn request_framing(
     }
 }
 
+/// [`request_framing`] for a request without Transfer-Encoding, from its one Content-Length
+/// value (already read as digits), if any. `None` where [`request_framing`] refuses.
+#[inline]
+pub(crate) fn request_framing_by_length(method: &[u8], length: Option<u64>, config: &Config) -> Option<Framing> {
+    match length {
+        None | Some(0) => Some(Framing::Empty),
+        Some(n) if n > config.max_body_bytes || method == b"CONNECT" => None,
+        Some(n) => Some(Framing::Length(n)),
+    }
+}
+
+/// [`response_framing`] for a response without Transfer-Encoding, from its one Content-Length
+/// value (already read as digits), if any. `None` where [`response_framing`] refuses.
+#[inline]
+pub(crate) fn response_framing_by_length(
+    to: ResponseTo,
+    status: u16,
+    length: Option<u64>,
+    config: &Config,
+) -> Option<Framing> {
+    if response_has_no_body(to, status) {
+        return Some(Framing::Empty);
+    }
+    match length {
+        None => Some(Framing::UntilClose),
+        Some(0) => Some(Framing::Empty),
+        Some(n) if n > config.max_body_bytes => None,
+        Some(n) => Some(Framing::Length(n)),
+    }
+}
+
 /// Whether a response can never have content, whatever its fields say (RFC 9112 §6.3 rules
 /// 1–2): 1xx, 204, 304, a response to HEAD, a 2xx to CONNECT.
 pub(crate) fn response_has_no_body(to: ResponseTo, status: u16) -> bool {

@@ -5,7 +5,10 @@ mod chunked;
 mod framing;
 
 pub use framing::Framing;
-pub(crate) use framing::{parse_content_length, request_framing, response_framing, response_has_no_body, Codings};
+pub(crate) use framing::{
+    parse_content_length, request_framing, request_framing_by_length, response_framing, response_framing_by_length,
+    response_has_no_body, Codings,
+};
 
 use alloc::vec::Vec;
 

@@ -154,6 +154,7 @@ impl FieldSpan {
     const EMPTY: FieldSpan =
         FieldSpan { line: 0, name_end: 0, value_start: 0, value_end: 0, folded: false, known: KnownName::Other };
 
+    #[inline]
     pub(crate) fn value<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
         &buf[self.value_start..self.value_end]
     }
@@ -211,6 +212,11 @@ impl FieldScanner {
     /// The known names among the lines pushed so far.
     pub(crate) fn known(&self) -> KnownSet {
         self.known
+    }
+
+    /// The section was taken whole by the fast path, which found these known names.
+    pub(crate) fn finish_whole(&mut self, known: KnownSet) {
+        self.known = known;
     }
 
     /// Scans `buf` from `*pos` (and moves it) until the section ends or the buffer runs out,
@@ -399,14 +405,20 @@ impl FieldScanner {
     }
 }
 
+/// Pushes a field line onto `out`, the caller having checked the limit, and notes its name.
+#[inline(always)]
+pub(crate) fn push_known(out: &mut Vec<FieldSpan>, known: &mut KnownSet, field: FieldSpan) {
+    known.0 |= field.known.bit();
+    out.push(field);
+}
+
 /// Pushes a complete field line onto `out`, refusing more than `max_fields`.
 #[inline(always)]
 fn push(out: &mut Vec<FieldSpan>, known: &mut KnownSet, field: FieldSpan, max_fields: usize) -> Result<(), Defect> {
     if out.len() == max_fields {
         return defect(ErrorKind::TooManyFields, field.line);
     }
-    known.0 |= field.known.bit();
-    out.push(field);
+    push_known(out, known, field);
     Ok(())
 }
 
@@ -422,8 +434,8 @@ fn trim_end(buf: &[u8], value_start: usize, mut line_end: usize) -> usize {
 /// A complete, plain field line at `start` (`token ":" OWS value CRLF`, every byte valid): its
 /// span and the position after its CRLF. `None` when the line is not all here or is anything
 /// else; the state machine then takes it byte by byte and reports what is wrong.
-#[inline]
-fn whole_line(buf: &[u8], start: usize) -> Option<(FieldSpan, usize)> {
+#[inline(always)]
+pub(crate) fn whole_line(buf: &[u8], start: usize) -> Option<(FieldSpan, usize)> {
     let name_end = start + run_of_unrolled(buf.get(start..)?, TCHAR);
     if name_end == start || buf.get(name_end) != Some(&b':') {
         return None;
@@ -468,21 +480,25 @@ pub struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
+    #[inline]
     pub(crate) fn new(buf: &'a [u8], spans: &'a [FieldSpan]) -> Self {
         Fields { buf, spans }
     }
 
     /// The number of field lines.
+    #[inline]
     pub fn len(&self) -> usize {
         self.spans.len()
     }
 
     /// Whether there are no field lines.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.spans.is_empty()
     }
 
     /// The field lines in order.
+    #[inline]
     pub fn iter(&self) -> impl Iterator<Item = Field<'a>> + 'a {
         let buf = self.buf;
         self.spans.iter().map(move |s| Field::new(buf, s))
@@ -517,12 +533,14 @@ pub struct Field<'a> {
 }
 
 impl<'a> Field<'a> {
+    #[inline]
     fn new(buf: &'a [u8], span: &FieldSpan) -> Self {
         Field { name: &buf[span.line..span.name_end], value: span.value(buf), folded: span.folded }
     }
 
     /// The field name as received (compare it case-insensitively). It was checked as a token
     /// when the line was scanned, so handing it out costs nothing.
+    #[inline]
     pub fn name(&self) -> FieldName<'a> {
         FieldName(self.name)
     }
@@ -530,12 +548,14 @@ impl<'a> Field<'a> {
     /// The field value as received, without leading and trailing whitespace. It may hold
     /// `obs-text` bytes (0x80–0xFF); when [`is_folded`](Field::is_folded), it also holds the raw
     /// CRLF and whitespace of each obs-fold.
+    #[inline]
     pub fn value(&self) -> &'a [u8] {
         self.value
     }
 
     /// Whether the value was continued over obs-fold lines (only with
     /// [`Config::allow_obs_fold`](crate::Config::allow_obs_fold), in responses).
+    #[inline]
     pub fn is_folded(&self) -> bool {
         self.folded
     }
@@ -591,6 +611,7 @@ pub struct FieldName<'a>(&'a [u8]);
 
 impl<'a> FieldName<'a> {
     /// The name's bytes, as received.
+    #[inline]
     pub fn as_bytes(&self) -> &'a [u8] {
         self.0
     }
@@ -605,16 +626,19 @@ impl<'a> FieldName<'a> {
 
     /// Whether the name is `other`, ignoring ASCII case (field names are case-insensitive,
     /// RFC 9110 §5.1).
+    #[inline]
     pub fn eq_ignore_ascii_case(&self, other: &str) -> bool {
         self.0.eq_ignore_ascii_case(other.as_bytes())
     }
 
     /// The name's length in bytes.
+    #[inline]
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
     /// Whether the name is empty (never, for a name h1wire hands out: a token has a byte).
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -43,7 +43,7 @@ pub(crate) fn check_host(
 /// `":" port`, in one pass: its spans. `None` for anything else, which
 /// [`parse_authority`] then checks in full (and refuses where it must).
 #[inline]
-fn plain_host(value: &[u8]) -> Option<AuthoritySpans> {
+pub(crate) fn plain_host(value: &[u8]) -> Option<AuthoritySpans> {
     let host = run_of_unrolled(value, REG_NAME);
     let port = match value.get(host) {
         None => None,
@@ -71,6 +71,7 @@ pub struct Authority<'a> {
 }
 
 impl<'a> Authority<'a> {
+    #[inline]
     pub(crate) fn new(buf: &'a [u8], spans: AuthoritySpans) -> Self {
         let text = |s: Span| core::str::from_utf8(s.of(buf)).expect("authorities are ASCII");
         Authority { host: text(spans.host), port: spans.port.map(text) }
@@ -78,11 +79,13 @@ impl<'a> Authority<'a> {
 
     /// The host: a registered name, an IPv4 address, or an IP literal in brackets. Possibly
     /// empty (a Host field may be empty). Compare it case-insensitively.
+    #[inline]
     pub fn host(&self) -> &'a str {
         self.host
     }
 
     /// The digits after the colon, if there was a colon (they may be empty).
+    #[inline]
     pub fn port(&self) -> Option<&'a str> {
         self.port
     }

@@ -13,6 +13,7 @@ mod request_line;
 mod response;
 mod status_line;
 mod target;
+pub(crate) mod whole;
 
 pub use field::{Field, FieldName, Fields};
 pub use host::Authority;
@@ -40,10 +41,12 @@ pub(crate) struct Span {
 }
 
 impl Span {
+    #[inline]
     pub(crate) fn new(start: usize, end: usize) -> Self {
         Span { start, end }
     }
 
+    #[inline]
     pub(crate) fn of<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
         &buf[self.start..self.end]
     }
@@ -114,6 +117,10 @@ pub(crate) trait StartLineScanner: Default {
     fn step(&mut self, buf: &[u8], pos: &mut usize, config: &Config) -> Result<bool, Defect>;
     /// The line found; meaningful once [`step`](Self::step) has returned `true`.
     fn line(&self) -> &Self::Line;
+    /// The start line at the front of `buf` when it is whole and plain, checked in full as
+    /// [`step`](Self::step) would check it: its length, the line then being in
+    /// [`line`](Self::line). `None` for anything else, which `step` then scans from the start.
+    fn whole(&mut self, buf: &[u8], config: &Config) -> Option<usize>;
     /// Ready for the next line. Only the scanning state is reset: the last line's parts stay
     /// until the next line overwrites them (a new head is never read before they are).
     fn reset(&mut self);
@@ -191,6 +198,13 @@ impl<S: StartLineScanner> HeadScanner<S> {
             FieldStep::Partial => self.partial(config),
             FieldStep::End => Ok(Some(self.pos)),
         }
+    }
+
+    /// The head was taken whole by the fast path ([`whole`](Self::whole)), up to `end`.
+    fn finish_whole(&mut self, end: usize, known: field::KnownSet) {
+        self.pos = end;
+        self.line_done = true;
+        self.fields.finish_whole(known);
     }
 
     fn partial<T>(&self, config: &Config) -> Result<Option<T>, Defect> {

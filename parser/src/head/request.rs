@@ -44,6 +44,7 @@ pub struct RequestHead<'a> {
 impl<'a> RequestHead<'a> {
     /// `host`: where the Host value's parts lie, as [`check_host`](super::host::check_host) found;
     /// `known`: the recognised names among `fields`.
+    #[inline]
     pub(crate) fn new(
         buf: &'a [u8],
         line: &'a RequestLine,
@@ -66,6 +67,7 @@ impl<'a> RequestHead<'a> {
     ///     assert_eq!(head.method(), method);
     /// }
     /// ```
+    #[inline]
     pub fn method(&self) -> &'a str {
         // The methods RFC 9110 §9 and RFC 5789 define come back as static strings, with no pass
         // over the bytes; any other token is turned into a `str` here (it is ASCII).
@@ -84,16 +86,19 @@ impl<'a> RequestHead<'a> {
     }
 
     /// The request-target, checked and split into its parts.
+    #[inline]
     pub fn target(&self) -> Target<'a> {
         Target::new(self.line.target.of(self.buf), &self.line.parts)
     }
 
     /// The HTTP version of the request line.
+    #[inline]
     pub fn version(&self) -> Version {
         self.line.version
     }
 
     /// The header fields, in order.
+    #[inline]
     pub fn fields(&self) -> Fields<'a> {
         Fields::new(self.buf, self.fields)
     }
@@ -105,12 +110,14 @@ impl<'a> RequestHead<'a> {
     }
 
     /// The Host field's value, split into host and port.
+    #[inline]
     pub fn host(&self) -> Option<Authority<'a>> {
         self.host.map(|spans| Authority::new(self.buf, spans))
     }
 
     /// The authority the request is for: the request-target's when it has one (absolute-form
     /// and authority-form; RFC 9112 §3.2.2 says a server then ignores Host), otherwise Host's.
+    #[inline]
     pub fn authority(&self) -> Option<Authority<'a>> {
         let target = self.line.target.start;
         match self.line.parts.authority {
@@ -120,6 +127,7 @@ impl<'a> RequestHead<'a> {
     }
 
     /// The head as received, from the method to the empty line.
+    #[inline]
     pub fn as_bytes(&self) -> &'a [u8] {
         &self.buf[self.line.method.start..]
     }

@@ -135,6 +135,16 @@ impl StartLineScanner for RequestLineScanner {
         self.target_checked = false;
     }
 
+    #[inline]
+    fn whole(&mut self, buf: &[u8], config: &Config) -> Option<usize> {
+        let end = self.whole_line(buf, 0, config)?;
+        if !self.target_checked {
+            self.line.parts = parse_target(self.line.target.of(buf), self.line.method.of(buf)).ok()?;
+        }
+        self.line.version = version_at(buf, self.version_start).ok()?;
+        Some(end)
+    }
+
     fn step(&mut self, buf: &[u8], pos: &mut usize, config: &Config) -> Result<bool, Defect> {
         let mut p = *pos;
         let result = loop {

@@ -71,18 +71,21 @@ pub struct ResponseHead<'a> {
 }
 
 impl<'a> ResponseHead<'a> {
+    #[inline]
     pub(crate) fn new(buf: &'a [u8], line: &'a StatusLine, fields: &'a [FieldSpan], known: KnownSet) -> Self {
         ResponseHead { buf, line, fields, known }
     }
 
     /// The HTTP version of the status line (any `HTTP/1.x` with x above 1 reads as
     /// [`Version::Http11`], RFC 9110 §2.5).
+    #[inline]
     pub fn version(&self) -> Version {
         self.line.version
     }
 
     /// The status code as received: 100 to 999. Codes from 600 are not HTTP's (RFC 9110 §15
     /// calls them invalid); [`status_class`](Self::status_class) says how to treat them.
+    #[inline]
     pub fn status(&self) -> u16 {
         self.line.code
     }
@@ -98,16 +101,19 @@ impl<'a> ResponseHead<'a> {
     /// let Some(Event::Head { head, .. }) = out.event else { panic!() };
     /// assert_eq!((head.status(), head.status_class()), (999, 5));
     /// ```
+    #[inline]
     pub fn status_class(&self) -> u16 {
         (self.line.code / 100).min(5)
     }
 
     /// The reason phrase as received (possibly empty; it may hold obs-text bytes).
+    #[inline]
     pub fn reason(&self) -> &'a [u8] {
         self.line.reason.of(self.buf)
     }
 
     /// The header fields, in order.
+    #[inline]
     pub fn fields(&self) -> Fields<'a> {
         Fields::new(self.buf, self.fields)
     }

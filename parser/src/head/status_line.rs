@@ -66,6 +66,32 @@ impl StartLineScanner for StatusLineScanner {
         self.state = State::Version;
     }
 
+    #[inline]
+    fn whole(&mut self, buf: &[u8], _: &Config) -> Option<usize> {
+        // `HTTP/d.d SP 3DIGIT SP` then the reason phrase and CRLF.
+        let start = buf.first_chunk::<13>()?;
+        let plain = start[..5] == *b"HTTP/"
+            && start[5].is_ascii_digit()
+            && start[6] == b'.'
+            && start[7].is_ascii_digit()
+            && start[8] == b' '
+            && (b'1'..=b'9').contains(&start[9])
+            && start[10].is_ascii_digit()
+            && start[11].is_ascii_digit()
+            && start[12] == b' ';
+        if !plain {
+            return None;
+        }
+        let version = version_at(buf, 0).ok()?;
+        let end = 13 + value_run(&buf[13..]);
+        if buf.get(end..end + 2) != Some(b"\r\n") {
+            return None;
+        }
+        let code = start[9..12].iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
+        self.line = StatusLine { version, code, reason: Span::new(13, end) };
+        Some(end + 2)
+    }
+
     fn step(&mut self, buf: &[u8], pos: &mut usize, config: &Config) -> Result<bool, Defect> {
         let mut p = *pos;
         let result = loop {

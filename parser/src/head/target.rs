@@ -218,27 +218,32 @@ pub struct Target<'a> {
 }
 
 impl<'a> Target<'a> {
+    #[inline]
     pub(crate) fn new(raw: &'a [u8], spans: &'a TargetSpans) -> Self {
         // Every byte of a target is in the TARGET class, which is ASCII.
         let raw = core::str::from_utf8(raw).expect("targets are ASCII");
         Target { raw, spans }
     }
 
+    #[inline]
     fn part(&self, span: Span) -> &'a str {
         &self.raw[span.start..span.end]
     }
 
     /// The request-target exactly as received.
+    #[inline]
     pub fn as_str(&self) -> &'a str {
         self.raw
     }
 
     /// Which of the four forms it is.
+    #[inline]
     pub fn form(&self) -> TargetForm {
         self.spans.form
     }
 
     /// The scheme, in absolute-form.
+    #[inline]
     pub fn scheme(&self) -> Option<&'a str> {
         self.spans.scheme.map(|s| self.part(s))
     }
@@ -259,22 +264,26 @@ impl<'a> Target<'a> {
     }
 
     /// The host, with the brackets of an IP literal: `example.com`, `192.0.2.1`, `[::1]`.
+    #[inline]
     pub fn host(&self) -> Option<&'a str> {
         self.spans.authority.map(|a| self.part(a.host))
     }
 
     /// The port digits after the host's colon (possibly empty in absolute-form).
+    #[inline]
     pub fn port(&self) -> Option<&'a str> {
         self.spans.authority?.port.map(|s| self.part(s))
     }
 
     /// The path as received (still percent-encoded): `/a/b` in origin-form, possibly empty in
     /// absolute-form, `*` in asterisk-form, empty in authority-form.
+    #[inline]
     pub fn path(&self) -> &'a str {
         self.part(self.spans.path)
     }
 
     /// The query after the first `?`, without it.
+    #[inline]
     pub fn query(&self) -> Option<&'a str> {
         self.spans.query.map(|s| self.part(s))
     }
