@@ -57,6 +57,15 @@ pub struct Message {
     pub consumed: u64,
 }
 
+/// Which way the parser takes a head that is all in the buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeadPath {
+    /// The fast path where it applies, as in production.
+    Whole,
+    /// The resumable machine only (the fast path turned off).
+    Machine,
+}
+
 /// Why no message came out of an input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refused {
@@ -162,10 +171,31 @@ pub fn run_with(
     cuts: &[usize],
     body: Body,
 ) -> (Result<Message, Refused>, Counts) {
+    run_on(kind, config, input, cuts, body, HeadPath::Whole)
+}
+
+/// [`run_with`], with heads taken the way `path` says.
+pub fn run_on(
+    kind: Kind,
+    config: &Config,
+    input: &[u8],
+    cuts: &[usize],
+    body: Body,
+    path: HeadPath,
+) -> (Result<Message, Refused>, Counts) {
     let mut counts = Counts::default();
+    let whole = path == HeadPath::Whole;
     let outcome = match kind {
-        Kind::Request => drive(RequestParser::with_config(config.clone()), input, cuts, body, &mut counts),
-        Kind::Response(to) => drive(ResponseParser::with_config(config.clone(), to), input, cuts, body, &mut counts),
+        Kind::Request => {
+            let mut parser = RequestParser::with_config(config.clone());
+            parser.set_whole_heads(whole);
+            drive(parser, input, cuts, body, &mut counts)
+        }
+        Kind::Response(to) => {
+            let mut parser = ResponseParser::with_config(config.clone(), to);
+            parser.set_whole_heads(whole);
+            drive(parser, input, cuts, body, &mut counts)
+        }
     };
     (outcome, counts)
 }

@@ -3,7 +3,10 @@
 //! the corpus, so the same checks run in both.
 
 use h1wire::write::{encode_request_head, encode_response_head, Request, Response};
-use h1wire::{Config, Framing, ResponseTo, Version};
+use h1wire::{
+    Config, Event, Fields, Framing, Parse, RequestHead, RequestParser, ResponseHead, ResponseParser, ResponseTo,
+    Version,
+};
 
 use crate::drive::{run, run_with, Body, Kind, Message, Refused};
 
@@ -51,6 +54,146 @@ pub fn response_to_of_selector(selector: u8) -> ResponseTo {
 pub fn parse_response(data: &[u8]) {
     let Some((&first, rest)) = data.split_first() else { return };
     let _ = same_however_cut(Kind::Response(response_to_of_selector(first)), rest, first);
+}
+
+/// The parser, limits and leniencies a `whole_head` input picks with its first byte: bit 0 a
+/// response (else a request), bits 1–2 the request a response answers (as
+/// [`response_to_of_selector`]), bit 3 [`Config::allow_bare_lf`], bit 4
+/// [`Config::allow_obs_fold`], bit 5 small limits (so that the fast path meets each of them).
+pub fn whole_head_setup(selector: u8) -> (Kind, Config) {
+    let mut config = Config::default();
+    config.allow_bare_lf = selector & 8 != 0;
+    config.allow_obs_fold = selector & 16 != 0;
+    if selector & 32 != 0 {
+        config.max_head_bytes = 96;
+        config.max_fields = 3;
+        config.max_target_bytes = 12;
+        config.max_body_bytes = 9;
+    }
+    let kind = if selector & 1 == 0 { Kind::Request } else { Kind::Response(response_to_of_selector(selector >> 1)) };
+    (kind, config)
+}
+
+/// The selector byte [`whole_head`] reads first for a corpus case with default limits: a request
+/// (0), or a response to the request at `method_index` in GET, HEAD, CONNECT, POST.
+pub fn whole_head_selector(response_to: Option<u8>) -> u8 {
+    response_to.map_or(0, |m| 1 | (m % 4) << 1)
+}
+
+/// Every event of up to four messages in `input` (fed whole, so heads take the fast path where it
+/// applies), each described with everything a caller can ask of it, then the error or the end.
+fn described_events<P: Parse + Describe>(mut parser: P, input: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    let mut messages = 0;
+    while messages < 4 {
+        match parser.parse(&input[at..]) {
+            Err(e) => {
+                out.push(format!("error {:?} at {} ({e})", e.kind(), e.offset()));
+                return out;
+            }
+            Ok(step) => {
+                let consumed = step.consumed;
+                let Some(event) = step.event else { break };
+                if matches!(event, Event::EndOfMessage) {
+                    messages += 1;
+                }
+                out.push(format!("{consumed} {}", P::describe_event(event)));
+                at += consumed;
+            }
+        }
+    }
+    match parser.handle_eof() {
+        Ok(closed) => out.push(format!("closed {closed:?} at {}", parser.offset())),
+        Err(e) => out.push(format!("at close: error {:?} at {}", e.kind(), e.offset())),
+    }
+    out
+}
+
+/// How [`whole_head`] describes the events of each parser.
+trait Describe: Parse {
+    fn describe_event(event: Event<'_, Self::Head<'_>>) -> String;
+}
+
+fn describe_fields(fields: Fields<'_>) -> String {
+    let lines: Vec<String> = fields
+        .iter()
+        .map(|f| format!("{}: {:?} folded={}", f.name(), f.value().escape_ascii().to_string(), f.is_folded()))
+        .collect();
+    lines.join(" | ")
+}
+
+fn describe_other<H>(event: Event<'_, H>) -> String {
+    match event {
+        Event::Head { .. } => unreachable!("heads are described by their parser"),
+        Event::Data(data) => format!("data {:?}", data.escape_ascii().to_string()),
+        Event::Trailers(fields) => format!("trailers {}", describe_fields(fields)),
+        Event::EndOfMessage => String::from("end"),
+    }
+}
+
+impl Describe for RequestParser {
+    fn describe_event(event: Event<'_, RequestHead<'_>>) -> String {
+        let Event::Head { head, framing } = event else { return describe_other(event) };
+        let t = head.target();
+        format!(
+            "head {} {:?} form={:?} scheme={:?} authority={:?} userinfo={:?} host={:?} port={:?} path={:?} \
+             query={:?} {:?} | Host {:?} | authority {:?} | {:?} | {} | {framing:?} | {} bytes",
+            head.method(),
+            t.as_str(),
+            t.form(),
+            t.scheme(),
+            t.authority(),
+            t.userinfo(),
+            t.host(),
+            t.port(),
+            t.path(),
+            t.query(),
+            head.version(),
+            head.host(),
+            head.authority(),
+            head.connection_options(),
+            describe_fields(head.fields()),
+            head.as_bytes().len(),
+        )
+    }
+}
+
+impl Describe for ResponseParser {
+    fn describe_event(event: Event<'_, ResponseHead<'_>>) -> String {
+        let Event::Head { head, framing } = event else { return describe_other(event) };
+        format!(
+            "head {} {:?} {:?} | {:?} | {} | {framing:?}",
+            head.status(),
+            head.reason().escape_ascii().to_string(),
+            head.version(),
+            head.connection_options(),
+            describe_fields(head.fields()),
+        )
+    }
+}
+
+/// `whole_head`: the whole-head fast path against the resumable machine on any bytes. The first
+/// byte picks the parser and its configuration ([`whole_head_setup`]); the rest is fed whole to
+/// a parser with the fast path and to one without: both must give the same events, described
+/// with everything a caller can ask of a head, for up to four messages, and the same error at the
+/// same offset.
+pub fn whole_head(data: &[u8]) {
+    let Some((&selector, input)) = data.split_first() else { return };
+    let (kind, config) = whole_head_setup(selector);
+    let (fast, machine) = match kind {
+        Kind::Request => {
+            let mut machine = RequestParser::with_config(config.clone());
+            machine.set_whole_heads(false);
+            (described_events(RequestParser::with_config(config), input), described_events(machine, input))
+        }
+        Kind::Response(to) => {
+            let mut machine = ResponseParser::with_config(config.clone(), to);
+            machine.set_whole_heads(false);
+            (described_events(ResponseParser::with_config(config, to), input), described_events(machine, input))
+        }
+    };
+    assert_eq!(fast, machine, "the fast path and the machine differ on {}", input.escape_ascii());
 }
 
 /// The head the `chunked` check puts before its body bytes.

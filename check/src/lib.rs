@@ -6,7 +6,8 @@
 //! - [`drive`]: parse the first message of an input cut into reads, the way a server's read loop
 //!   does (a cursor into one buffer, compacted once per read), into an owned [`Message`];
 //! - [`split`]: the same input whole, one byte at a time, cut at every offset, with the body read
-//!   as events and in place, and followed by trailing data, must give one outcome;
+//!   as events and in place, with heads through the fast path and through the resumable machine
+//!   only, and followed by trailing data, must give one outcome;
 //! - [`fuzz`] and [`conversation`]: the checks behind each fuzz target, which the test suites
 //!   also run on the corpus.
 //!
@@ -27,5 +28,5 @@ pub mod drive;
 pub mod fuzz;
 pub mod split;
 
-pub use drive::{run, run_with, Body, Counts, Kind, Message, Refused, StartLine};
+pub use drive::{run, run_on, run_with, Body, Counts, HeadPath, Kind, Message, Refused, StartLine};
 pub use split::split_invariant;

@@ -3,15 +3,16 @@
 
 use h1wire::{Config, ErrorKind, Framing};
 
-use crate::drive::{run, run_with, Body, Kind, Message, Refused};
+use crate::drive::{run, run_on, run_with, Body, HeadPath, Kind, Message, Refused};
 
 /// Bytes appended after a message in the trailing-data run (as h11's `test_io` does): the start
 /// of a next message must change nothing about the first.
 const TRAILING: &[u8] = b"GET /next HTTP/1.1\r\n";
 
 /// Runs `input` whole, one byte at a time and cut in two at every offset, each with body data
-/// read as events and again in place; then whole with trailing data after it. Returns the
-/// outcome if all runs agree.
+/// read as events and again in place; whole with the whole-head fast path off (a whole head
+/// otherwise takes it, a split one never does); then whole with trailing data after it. Returns
+/// the outcome if all runs agree.
 ///
 /// The trailing-data run applies where the bytes after the input cannot belong to the message:
 /// an accepted message not delimited by the close, or a refusal seen before the end of input.
@@ -21,6 +22,10 @@ const TRAILING: &[u8] = b"GET /next HTTP/1.1\r\n";
 /// A description of the first run that disagreed with the whole-input run.
 pub fn split_invariant(kind: Kind, config: &Config, input: &[u8]) -> Result<Result<Message, Refused>, String> {
     let whole = run(kind, config, input, &[]);
+    let machine = run_on(kind, config, input, &[], Body::Events, HeadPath::Machine).0;
+    if machine != whole {
+        return Err(format!("the resumable machine alone: {machine:?}\nwhole, fast path on: {whole:?}"));
+    }
     let bytewise: Vec<usize> = (1..input.len()).collect();
     for body in [Body::Events, Body::InPlace] {
         let how = if body == Body::InPlace { "body in place, " } else { "" };

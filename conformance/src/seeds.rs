@@ -43,6 +43,7 @@ pub fn write(sections: &[Section], regressions: &Path, out: &Path) -> std::io::R
         let raw = case.bytes();
         match case.kind {
             CaseKind::Request => {
+                put("whole_head", &case.id, &[&[h1wire_check::fuzz::whole_head_selector(None)][..], &raw].concat())?;
                 put("parse_request", &case.id, &raw)?;
                 put("diff_httparse", &case.id, &raw)?;
                 if let Some(body) = chunked_body(&raw) {
@@ -53,6 +54,8 @@ pub fn write(sections: &[Section], regressions: &Path, out: &Path) -> std::io::R
                 let mut seed = vec![method_selector(&case.request_method)];
                 seed.extend_from_slice(&raw);
                 put("parse_response", &case.id, &seed)?;
+                seed[0] = h1wire_check::fuzz::whole_head_selector(Some(method_selector(&case.request_method)));
+                put("whole_head", &case.id, &seed)?;
             }
         }
     }

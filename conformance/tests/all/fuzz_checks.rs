@@ -30,6 +30,29 @@ fn parse_checks_hold_on_every_corpus_case() {
     }
 }
 
+/// The fast path against the machine on every corpus case, under every configuration the
+/// `whole_head` target can pick (leniencies and small limits), and with the case twice in a row
+/// (the second head comes after a first message, in the same buffer).
+#[test]
+fn whole_head_check_holds_on_every_corpus_case() {
+    for section in corpus::load(&corpus::default_dir()).unwrap() {
+        for case in &section.cases {
+            let raw = case.bytes();
+            let twice = [&raw[..], &raw[..]].concat();
+            let to = ["GET", "HEAD", "CONNECT", "POST"].iter().position(|m| *m == case.request_method).unwrap_or(0);
+            let base = match case.kind {
+                CaseKind::Request => fuzz::whole_head_selector(None),
+                CaseKind::Response => fuzz::whole_head_selector(Some(u8::try_from(to).unwrap())),
+            };
+            for options in [0u8, 8, 16, 24, 32, 56] {
+                for input in [&raw, &twice] {
+                    fuzz::whole_head(&[&[base | options][..], input].concat());
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn roundtrip_check_on_plans() {
     let base = Plan {

@@ -183,18 +183,53 @@ mod tests {
 }
 
 #[cfg(test)]
-mod probe_tests {
+mod taken_tests {
     use super::*;
     use crate::head::field::LineRules;
-    use crate::head::RequestLineScanner;
+    use crate::head::{RequestLineScanner, StatusLineScanner};
+
+    const RULES: LineRules = LineRules { allow_bare_lf: false, allow_obs_fold: false };
+
+    /// The oracle tests compare the two paths; this one makes sure the fast path is the one that
+    /// takes the usual heads (were it to give up on everything, the two would still agree).
+    #[test]
+    fn takes_the_usual_heads_whole() {
+        let config = Config::default();
+        let requests: [&[u8]; 4] = [
+            b"GET /health HTTP/1.1\r\nHost: 10.0.0.17:8080\r\nConnection: close\r\n\r\n",
+            b"POST /a?b=c HTTP/1.1\r\nHost: example.com\r\nContent-Length: 5\r\n\r\nhello",
+            b"GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\nUser-Agent: x\ty\r\n\r\n",
+            b"GET / HTTP/1.0\r\n\r\n",
+        ];
+        for input in requests {
+            assert!(holds_end(input));
+            let mut head: HeadScanner<RequestLineScanner> = HeadScanner::new(RULES);
+            let mut out = Vec::new();
+            let taken = head.whole(input, &mut out, &config, true);
+            assert!(taken.is_some(), "{}", input.escape_ascii());
+        }
+        let mut head: HeadScanner<StatusLineScanner> = HeadScanner::new(RULES);
+        let mut out = Vec::new();
+        let (end, _, noted) =
+            head.whole(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", &mut out, &config, false).unwrap();
+        assert_eq!((end, noted.content_length, out.len()), (38, Some(2), 1));
+    }
 
     #[test]
-    fn probe() {
-        let mut h: HeadScanner<RequestLineScanner> = HeadScanner::new(LineRules { allow_bare_lf: false, allow_obs_fold: false });
-        let mut out = Vec::new();
-        let buf = b"GET /health HTTP/1.1\r\nHost: 10.0.0.17:8080\r\nConnection: close\r\n\r\n";
-        assert!(holds_end(buf));
-        let r = h.whole(buf, &mut out, &Config::default(), true);
-        assert!(r.is_some(), "{out:?}");
+    fn leaves_the_rest_to_the_machine() {
+        let config = Config::default();
+        let others: [&[u8]; 6] = [
+            b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: a\r\n X: folded\r\n\r\n",
+            b"GET / HTTP/1.1\nHost: a\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n",
+            b"\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost : a\r\n\r\n",
+        ];
+        for input in others {
+            let mut head: HeadScanner<RequestLineScanner> = HeadScanner::new(RULES);
+            let mut out = Vec::new();
+            assert!(head.whole(input, &mut out, &config, true).is_none(), "{}", input.escape_ascii());
+        }
     }
 }
