@@ -47,21 +47,49 @@ pub(crate) enum KnownName {
 }
 
 impl KnownName {
-    #[inline]
+    /// The known name `name` is, compared case-insensitively (RFC 9110 §5.1), or `Other`.
+    ///
+    /// No two known names share a length, so the length picks the one candidate, and the bytes
+    /// are compared as one or two words that may overlap (the first and the last four or eight
+    /// bytes, and the middle eight of a longer name), each ORed with 0x20 and compared with the
+    /// lowercase name. For a token that compare is exact: `b | 0x20` equals a lowercase letter
+    /// only when `b` is that letter in either case, and equals `-` only when `b` is `-` (CR is
+    /// not a token byte). Every other length, most names, costs one test.
+    #[inline(always)]
     pub(crate) fn of(name: &[u8]) -> KnownName {
-        // No two known names share a length, so the length picks the one candidate.
-        const BY_LENGTH: [Option<(&[u8], KnownName)>; 18] = {
-            let mut table: [Option<(&[u8], KnownName)>; 18] = [None; 18];
-            table[4] = Some((b"host", KnownName::Host));
-            table[6] = Some((b"expect", KnownName::Expect));
-            table[7] = Some((b"upgrade", KnownName::Upgrade));
-            table[10] = Some((b"connection", KnownName::Connection));
-            table[14] = Some((b"content-length", KnownName::ContentLength));
-            table[17] = Some((b"transfer-encoding", KnownName::TransferEncoding));
-            table
+        const CASE4: u32 = 0x2020_2020;
+        const CASE8: u64 = 0x2020_2020_2020_2020;
+        const fn w4(s: &[u8], at: usize) -> u32 {
+            u32::from_le_bytes([s[at], s[at + 1], s[at + 2], s[at + 3]])
+        }
+        const fn w8(s: &[u8], at: usize) -> u64 {
+            u64::from_le_bytes([s[at], s[at + 1], s[at + 2], s[at + 3], s[at + 4], s[at + 5], s[at + 6], s[at + 7]])
+        }
+        let is4 = |at: usize, lower: u32| {
+            name.get(at..at + 4).is_some_and(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]) | CASE4 == lower)
         };
-        match BY_LENGTH.get(name.len()) {
-            Some(Some((known, kind))) if same_token(name, known) => *kind,
+        let is8 = |at: usize, lower: u64| {
+            name.get(at..at + 8)
+                .and_then(|w| w.first_chunk::<8>())
+                .is_some_and(|w| u64::from_le_bytes(*w) | CASE8 == lower)
+        };
+        // The lowercase words, computed at compile time.
+        const HOST: u32 = w4(b"host", 0);
+        const EXPECT: [u32; 2] = [w4(b"expect", 0), w4(b"expect", 2)];
+        const UPGRADE: [u32; 2] = [w4(b"upgrade", 0), w4(b"upgrade", 3)];
+        const CONNECTION: (u64, u32) = (w8(b"connection", 0), w4(b"connection", 6));
+        const CONTENT_LENGTH: [u64; 2] = [w8(b"content-length", 0), w8(b"content-length", 6)];
+        const TRANSFER_ENCODING: (u64, u64, u32) =
+            (w8(b"transfer-encoding", 0), w8(b"transfer-encoding", 8), w4(b"transfer-encoding", 13));
+        match name.len() {
+            4 if is4(0, HOST) => KnownName::Host,
+            6 if is4(0, EXPECT[0]) && is4(2, EXPECT[1]) => KnownName::Expect,
+            7 if is4(0, UPGRADE[0]) && is4(3, UPGRADE[1]) => KnownName::Upgrade,
+            10 if is8(0, CONNECTION.0) && is4(6, CONNECTION.1) => KnownName::Connection,
+            14 if is8(0, CONTENT_LENGTH[0]) && is8(6, CONTENT_LENGTH[1]) => KnownName::ContentLength,
+            17 if is8(0, TRANSFER_ENCODING.0) && is8(8, TRANSFER_ENCODING.1) && is4(13, TRANSFER_ENCODING.2) => {
+                KnownName::TransferEncoding
+            }
             _ => KnownName::Other,
         }
     }
@@ -76,41 +104,6 @@ impl KnownName {
             KnownName::Upgrade => 32,
             KnownName::Other => 0,
         }
-    }
-}
-
-/// Whether the token `name` is `lower` (lowercase letters and `-`) compared case-insensitively,
-/// as field names are (RFC 9110 §5.1). For a token, `b | 0x20` equals a lowercase letter only
-/// when `b` is that letter in either case, and equals `-` only when `b` is `-` (CR is not a
-/// token byte), so one OR per byte compares exactly; `lower`'s first byte is looked at first,
-/// which rules out most other names of the same length.
-///
-/// The known names are 4 to 17 bytes long, so the bytes are compared as two or three words
-/// that may overlap (the first and the last four or eight bytes, and the middle eight of a
-/// longer name) rather than one at a time.
-#[inline]
-fn same_token(name: &[u8], lower: &[u8]) -> bool {
-    fn word4(b: &[u8], at: usize) -> u32 {
-        u32::from_le_bytes(b[at..at + 4].try_into().expect("four bytes"))
-    }
-    fn word8(b: &[u8], at: usize) -> u64 {
-        u64::from_le_bytes(b[at..at + 8].try_into().expect("eight bytes"))
-    }
-    const CASE4: u32 = 0x2020_2020;
-    const CASE8: u64 = 0x2020_2020_2020_2020;
-    let n = name.len();
-    // The first byte rules out most other names of the same length at once.
-    if n != lower.len() || name.first().map(|&b| b | 0x20) != lower.first().copied() {
-        return false;
-    }
-    match n {
-        4..8 => word4(name, 0) | CASE4 == word4(lower, 0) && word4(name, n - 4) | CASE4 == word4(lower, n - 4),
-        8..=24 => {
-            word8(name, 0) | CASE8 == word8(lower, 0)
-                && word8(name, n - 8) | CASE8 == word8(lower, n - 8)
-                && (n <= 16 || word8(name, 8) | CASE8 == word8(lower, 8))
-        }
-        _ => name.iter().zip(lower).all(|(&b, &l)| b | 0x20 == l),
     }
 }
 
