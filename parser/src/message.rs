@@ -244,12 +244,29 @@ impl<S: StartLineScanner> Reader<S> {
     /// One step; `rules` are the role's head rules, which decide the framing. With `CLOSED` (the
     /// last bytes of a closed connection), where a step would ask for more, the close ends a
     /// close-delimited body, is a clean close, or cuts a message short.
-    #[inline]
+    ///
+    /// The two most common steps come first, each a test away, inlined into the caller's
+    /// `parse`: the end of a message without a body, and a head all in `buf` (the fast path).
+    #[inline(always)]
     fn step<const CLOSED: bool, R: HeadRules<Scanner = S>>(
         &mut self,
         buf: &[u8],
         rules: &mut R,
     ) -> Result<(usize, Step), Error> {
+        match self.phase {
+            Phase::End => {
+                // A failed parser never gets here: a failure leaves the phase where it failed.
+                self.next_message();
+                return Ok((0, Step::End));
+            }
+            Phase::Head if self.whole_heads && !self.head.started() && self.failed.is_none() => {
+                if let Some((end, framing)) = self.whole_head(buf, rules) {
+                    self.offset += end as u64;
+                    return Ok((end, Step::Head(framing, end)));
+                }
+            }
+            _ => {}
+        }
         let (consumed, step) = self.step_open(buf, rules)?;
         if !CLOSED || !matches!(step, Step::Partial) {
             return Ok((consumed, step));
@@ -260,20 +277,14 @@ impl<S: StartLineScanner> Reader<S> {
         })
     }
 
-    /// One step of an open connection.
-    #[inline]
+    /// One step of an open connection, by the resumable machine.
+    #[inline(never)]
     fn step_open<R: HeadRules<Scanner = S>>(&mut self, buf: &[u8], rules: &mut R) -> Result<(usize, Step), Error> {
         if let Some(error) = self.failed {
             return Err(error);
         }
         let result = match &mut self.phase {
             Phase::Head => {
-                if self.whole_heads && !self.head.started() {
-                    if let Some((end, framing)) = self.whole_head(buf, rules) {
-                        self.offset += end as u64;
-                        return Ok((end, Step::Head(framing, end)));
-                    }
-                }
                 match self.head.step(buf, &mut self.spans, &self.config) {
                     Ok(None) => Ok((0, Step::Partial)),
                     Ok(Some(end)) => {
