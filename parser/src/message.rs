@@ -344,10 +344,13 @@ impl<S: StartLineScanner> Reader<S> {
     }
 
     fn begin_body(&mut self, framing: Framing) {
-        self.phase = match framing {
-            Framing::Empty => Phase::End,
-            _ => Phase::Body(BodyDecoder::new(framing)),
-        };
+        // Two assignments rather than one of a `match`, which built the whole enum (a chunked
+        // decoder's worth of bytes) to copy it even for `End`.
+        if framing == Framing::Empty {
+            self.phase = Phase::End;
+        } else {
+            self.phase = Phase::Body(BodyDecoder::new(framing));
+        }
     }
 
     /// Body data decoded in place (see [`RequestParser::parse_body_in_place`]).
