@@ -244,29 +244,12 @@ impl<S: StartLineScanner> Reader<S> {
     /// One step; `rules` are the role's head rules, which decide the framing. With `CLOSED` (the
     /// last bytes of a closed connection), where a step would ask for more, the close ends a
     /// close-delimited body, is a clean close, or cuts a message short.
-    ///
-    /// The two most common steps come first, each a test away, inlined into the caller's
-    /// `parse`: the end of a message without a body, and a head all in `buf` (the fast path).
     #[inline(always)]
     fn step<const CLOSED: bool, R: HeadRules<Scanner = S>>(
         &mut self,
         buf: &[u8],
         rules: &mut R,
     ) -> Result<(usize, Step), Error> {
-        match self.phase {
-            Phase::End => {
-                // A failed parser never gets here: a failure leaves the phase where it failed.
-                self.next_message();
-                return Ok((0, Step::End));
-            }
-            Phase::Head if self.whole_heads && !self.head.started() && self.failed.is_none() => {
-                if let Some((end, framing)) = self.whole_head(buf, rules) {
-                    self.offset += end as u64;
-                    return Ok((end, Step::Head(framing, end)));
-                }
-            }
-            _ => {}
-        }
         let (consumed, step) = self.step_open(buf, rules)?;
         if !CLOSED || !matches!(step, Step::Partial) {
             return Ok((consumed, step));
@@ -277,14 +260,26 @@ impl<S: StartLineScanner> Reader<S> {
         })
     }
 
-    /// One step of an open connection, by the resumable machine.
-    #[inline(never)]
+    /// One step of an open connection. The two most common steps are each a test away: the end
+    /// of a message without a body, and a head all in `buf` (the fast path).
+    #[inline(always)]
     fn step_open<R: HeadRules<Scanner = S>>(&mut self, buf: &[u8], rules: &mut R) -> Result<(usize, Step), Error> {
-        if let Some(error) = self.failed {
-            return Err(error);
-        }
         let result = match &mut self.phase {
+            Phase::End => {
+                // A failed parser never gets here: a failure leaves the phase where it failed.
+                self.next_message();
+                return Ok((0, Step::End));
+            }
             Phase::Head => {
+                if let Some(error) = self.failed {
+                    return Err(error);
+                }
+                if self.whole_heads && !self.head.started() {
+                    if let Some((end, framing)) = self.whole_head(buf, rules) {
+                        self.offset += end as u64;
+                        return Ok((end, Step::Head(framing, end)));
+                    }
+                }
                 match self.head.step(buf, &mut self.spans, &self.config) {
                     Ok(None) => Ok((0, Step::Partial)),
                     Ok(Some(end)) => {
@@ -299,20 +294,21 @@ impl<S: StartLineScanner> Reader<S> {
                     Err(defect) => Err(defect),
                 }
             }
-            Phase::End => {
-                self.next_message();
-                return Ok((0, Step::End));
-            }
-            Phase::Body(body) => match body.decode(buf, &mut self.spans, &self.config) {
-                Ok((_, BodyStep::Partial)) => Ok((0, Step::Partial)),
-                Ok((consumed, BodyStep::Data(span))) => Ok((consumed, Step::Data(span))),
-                Ok((consumed, BodyStep::Trailers(span))) => Ok((consumed, Step::Trailers(span))),
-                Ok((consumed, BodyStep::End)) => {
-                    self.next_message();
-                    Ok((consumed, Step::End))
+            Phase::Body(body) => {
+                if let Some(error) = self.failed {
+                    return Err(error);
                 }
-                Err(defect) => Err(defect),
-            },
+                match body.decode(buf, &mut self.spans, &self.config) {
+                    Ok((_, BodyStep::Partial)) => Ok((0, Step::Partial)),
+                    Ok((consumed, BodyStep::Data(span))) => Ok((consumed, Step::Data(span))),
+                    Ok((consumed, BodyStep::Trailers(span))) => Ok((consumed, Step::Trailers(span))),
+                    Ok((consumed, BodyStep::End)) => {
+                        self.next_message();
+                        Ok((consumed, Step::End))
+                    }
+                    Err(defect) => Err(defect),
+                }
+            }
         };
         self.account(result)
     }
