@@ -374,6 +374,18 @@ impl<S: StartLineScanner> Reader<S> {
         }
     }
 
+    /// Ends a bodyless message whose head was reported, if that is where the parser is: the
+    /// step [`Parse::parse`] takes without a call.
+    #[inline(always)]
+    fn take_end(&mut self) -> bool {
+        let end = matches!(self.phase, Phase::End);
+        if end {
+            self.next_message();
+        }
+        end
+    }
+
+    #[inline(always)]
     fn next_message(&mut self) {
         self.phase = Phase::Head;
         self.head.reset();
@@ -619,7 +631,7 @@ impl RequestParser {
     }
 
     /// [`Parse::parse`], or with `CLOSED` [`Parse::parse_closed`].
-    #[inline]
+    #[inline(never)]
     fn parse_as<'a, const CLOSED: bool>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
         let (consumed, step) = self.reader.step::<CLOSED, _>(buf, &mut self.rules)?;
         let host = &self.rules.host;
@@ -632,7 +644,13 @@ impl RequestParser {
 impl Parse for RequestParser {
     type Head<'a> = RequestHead<'a>;
 
+    /// Inlined into the caller for the end of a bodyless message, a test and a few stores;
+    /// everything else is one call.
+    #[inline]
     fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, RequestHead<'a>>, Error> {
+        if self.reader.take_end() {
+            return Ok(Output { consumed: 0, event: Some(Event::EndOfMessage) });
+        }
         self.parse_as::<false>(buf)
     }
 
@@ -708,7 +726,7 @@ impl ResponseParser {
     }
 
     /// [`Parse::parse`], or with `CLOSED` [`Parse::parse_closed`].
-    #[inline]
+    #[inline(never)]
     fn parse_as<'a, const CLOSED: bool>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
         let (consumed, step) = self.reader.step::<CLOSED, _>(buf, &mut self.rules)?;
         Ok(Output { consumed, event: self.reader.event(buf, step, ResponseHead::new) })
@@ -718,7 +736,13 @@ impl ResponseParser {
 impl Parse for ResponseParser {
     type Head<'a> = ResponseHead<'a>;
 
+    /// Inlined into the caller for the end of a bodyless message, a test and a few stores;
+    /// everything else is one call.
+    #[inline]
     fn parse<'a>(&'a mut self, buf: &'a [u8]) -> Result<Output<'a, ResponseHead<'a>>, Error> {
+        if self.reader.take_end() {
+            return Ok(Output { consumed: 0, event: Some(Event::EndOfMessage) });
+        }
         self.parse_as::<false>(buf)
     }
 
