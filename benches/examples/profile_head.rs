@@ -9,7 +9,8 @@
 //! every field name and value, as a server must) | `h1wire-bytewise` | `httparse`, the input (a
 //! head size in bytes, or `curl`, `health`, `short`, `long`, `hundred`), the repetitions; or `chunked`, a chunk size, the repetitions (a
 //! 64 KiB body through h1wire's request path, as events); or `chunked-in-place`, the same decoded
-//! with `parse_body_in_place`.
+//! with `parse_body_in_place`. With `MACHINE` set in the environment, h1wire's heads go through the
+//! resumable machine only (the whole-head fast path off), to compare the two.
 
 use h1wire::{Event, Parse, RequestParser};
 use h1wire_benches::long_head;
@@ -68,6 +69,9 @@ fn main() {
     };
     let reps: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1000);
     let mut parser = RequestParser::new();
+    if std::env::var_os("MACHINE").is_some() {
+        parser.set_whole_heads(false);
+    }
     let mut fields = 0;
     // httparse as the comparison benchmark (and hyper) calls it: uninitialised headers, reused.
     let mut headers = [const { std::mem::MaybeUninit::uninit() }; 128];
