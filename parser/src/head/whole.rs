@@ -63,46 +63,73 @@ impl<S: StartLineScanner> HeadScanner<S> {
         request: bool,
     ) -> Option<(usize, KnownSet, Noted)> {
         let buf = &buf[..buf.len().min(config.max_head_bytes)];
-        let mut p = self.start.whole(buf, config)?;
-        let mut known = KnownSet::default();
+        let start = self.start.whole(buf, config)?;
+        let lines = field_lines(buf, start, out, config.max_fields, request)?;
+        let (p, known) = (lines.end, lines.known);
         let mut noted = Noted::default();
-        loop {
-            let b = *buf.get(p)?;
-            if b == b'\r' {
-                // The empty line ending the head; a bare CR is the machine's to report.
-                if buf.get(p + 1) != Some(&b'\n') {
-                    return None;
-                }
-                p += 2;
-                break;
-            }
-            let (field, next) = whole_line(buf, p)?;
-            // A line starting with whitespace continues this one (obs-fold, RFC 9112 §5.2): the
-            // machine refuses it or, where allowed, unfolds it.
-            if out.len() == config.max_fields || is_ows(*buf.get(next)?) {
-                return None;
-            }
-            match field.known {
-                KnownName::Host if request => {
-                    // A second Host is refused (RFC 9112 §3.2), by the machine.
-                    if noted.host.is_some() {
-                        return None;
-                    }
-                    noted.host = Some(plain_host(field.value(buf))?.moved_by(field.value_start));
-                }
-                KnownName::ContentLength => {
-                    if noted.content_length.is_some() {
-                        return None;
-                    }
-                    noted.content_length = Some(plain_length(field.value(buf))?);
-                }
-                _ => {}
-            }
-            push_known(out, &mut known, field);
-            p = next;
+        if let Some(field) = out.get(lines.host) {
+            noted.host = Some(plain_host(field.value(buf))?.moved_by(field.value_start));
+        }
+        if let Some(field) = out.get(lines.length) {
+            noted.content_length = Some(plain_length(field.value(buf))?);
         }
         self.finish_whole(p, known);
         Some((p, known, noted))
+    }
+}
+
+/// What [`field_lines`] found: where the head ends, the known names, and where the one Host and
+/// the one Content-Length line are in the field list (`NONE` when there is none).
+struct Lines {
+    end: usize,
+    known: KnownSet,
+    host: usize,
+    length: usize,
+}
+
+const NONE: usize = usize::MAX;
+
+/// The field lines from `p` to the empty line ending the head, pushed onto `out`; `None` at the
+/// first line the machine must take. On its own, so that the loop keeps its few values in
+/// registers: the Host and Content-Length values are read after it, from their positions.
+#[inline(never)]
+fn field_lines(buf: &[u8], mut p: usize, out: &mut Vec<FieldSpan>, max_fields: usize, request: bool) -> Option<Lines> {
+    let mut lines = Lines { end: 0, known: KnownSet::default(), host: NONE, length: NONE };
+    loop {
+        let b = *buf.get(p)?;
+        if b == b'\r' {
+            // The empty line ending the head; a bare CR is the machine's to report.
+            if buf.get(p + 1) != Some(&b'\n') {
+                return None;
+            }
+            lines.end = p + 2;
+            return Some(lines);
+        }
+        let (field, next) = whole_line(buf, p)?;
+        // A line starting with whitespace continues this one (obs-fold, RFC 9112 §5.2): the
+        // machine refuses it or, where allowed, unfolds it.
+        if out.len() == max_fields || is_ows(*buf.get(next)?) {
+            return None;
+        }
+        // A second Host (RFC 9112 §3.2) or Content-Length (RFC 9110 §8.6) is the machine's to
+        // refuse.
+        match field.known {
+            KnownName::Host if request => {
+                if lines.host != NONE {
+                    return None;
+                }
+                lines.host = out.len();
+            }
+            KnownName::ContentLength => {
+                if lines.length != NONE {
+                    return None;
+                }
+                lines.length = out.len();
+            }
+            _ => {}
+        }
+        push_known(out, &mut lines.known, field);
+        p = next;
     }
 }
 
