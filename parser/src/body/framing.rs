@@ -271,9 +271,9 @@ pub(crate) fn request_framing(
 #[inline]
 pub(crate) fn request_framing_by_length(method: &[u8], length: Option<u64>, config: &Config) -> Option<Framing> {
     match length {
-        None | Some(0) => Some(Framing::Empty),
-        Some(n) if n > config.max_body_bytes || method == b"CONNECT" => None,
-        Some(n) => Some(Framing::Length(n)),
+        None => Some(Framing::Empty),
+        Some(n) if n > 0 && method == b"CONNECT" => None,
+        Some(n) => checked_length(n, 0, config).ok(),
     }
 }
 
@@ -291,9 +291,7 @@ pub(crate) fn response_framing_by_length(
     }
     match length {
         None => Some(Framing::UntilClose),
-        Some(0) => Some(Framing::Empty),
-        Some(n) if n > config.max_body_bytes => None,
-        Some(n) => Some(Framing::Length(n)),
+        Some(n) => checked_length(n, 0, config).ok(),
     }
 }
 
