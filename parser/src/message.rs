@@ -165,7 +165,8 @@ impl HeadRules for RequestRules {
         if known.contains(KnownName::TransferEncoding) {
             return request_framing(buf, method, line.version, fields, known, config).ok();
         }
-        request_framing_by_length(method, noted.content_length, config)
+        let length = noted.content_length.map(|i| fields[i].value(buf));
+        request_framing_by_length(method, length, config)
     }
 }
 
@@ -203,7 +204,8 @@ impl HeadRules for ResponseRules {
         if known.contains(KnownName::TransferEncoding) {
             return response_framing(buf, self.to, line.code, line.version, fields, known, config).ok();
         }
-        response_framing_by_length(self.to, line.code, noted.content_length, config)
+        let length = noted.content_length.map(|i| fields[i].value(buf));
+        response_framing_by_length(self.to, line.code, length, config)
     }
 }
 
@@ -321,8 +323,9 @@ impl<S: StartLineScanner> Reader<S> {
         if !whole::holds_end(&buf[..buf.len().min(self.config.max_head_bytes)]) {
             return None;
         }
-        let taken = self.head.whole(buf, &mut self.spans, &self.config, R::REQUEST).and_then(|(end, known, noted)| {
+        let taken = self.head.whole(buf, &mut self.spans, &self.config, R::REQUEST).and_then(|(end, noted)| {
             let line = self.head.line().expect("a whole head has a start line");
+            let known = self.head.known();
             let framing = rules.finish_whole(&buf[..end], line, &self.spans, known, noted, &self.config)?;
             Some((end, framing))
         });

@@ -267,9 +267,10 @@ pub(crate) fn request_framing(
 }
 
 /// [`request_framing`] for a request without Transfer-Encoding, from its one Content-Length
-/// value (already read as digits), if any. `None` where [`request_framing`] refuses.
+/// value, if any. `None` where [`request_framing`] refuses.
 #[inline]
-pub(crate) fn request_framing_by_length(method: &[u8], length: Option<u64>, config: &Config) -> Option<Framing> {
+pub(crate) fn request_framing_by_length(method: &[u8], length: Option<&[u8]>, config: &Config) -> Option<Framing> {
+    let length = length.map(|value| parse_content_length(value, 0, 0)).transpose().ok()?;
     match length {
         None => Some(Framing::Empty),
         Some(n) if n > 0 && method == b"CONNECT" => None,
@@ -278,14 +279,17 @@ pub(crate) fn request_framing_by_length(method: &[u8], length: Option<u64>, conf
 }
 
 /// [`response_framing`] for a response without Transfer-Encoding, from its one Content-Length
-/// value (already read as digits), if any. `None` where [`response_framing`] refuses.
+/// value, if any. `None` where [`response_framing`] refuses.
 #[inline]
 pub(crate) fn response_framing_by_length(
     to: ResponseTo,
     status: u16,
-    length: Option<u64>,
+    length: Option<&[u8]>,
     config: &Config,
 ) -> Option<Framing> {
+    // The length is read even where the status rules it out, as `response_framing` does: a
+    // malformed Content-Length is never passed along.
+    let length = length.map(|value| parse_content_length(value, 0, 0)).transpose().ok()?;
     if response_has_no_body(to, status) {
         return Some(Framing::Empty);
     }

@@ -95,6 +95,13 @@ fn version_byte_ok(i: usize, b: u8) -> bool {
     }
 }
 
+/// Whether the first eight bytes of `b` are an `HTTP-version` ([`version_byte_ok`] for each): the
+/// whole-line fast paths' check.
+#[inline]
+fn is_version(b: &[u8]) -> bool {
+    b.len() >= 8 && b[..8].iter().enumerate().all(|(i, &b)| version_byte_ok(i, b))
+}
+
 /// The version whose eight bytes start at `at`, already checked with [`version_byte_ok`].
 ///
 /// RFC 9110 §2.5: a recipient SHOULD treat a message of a higher minor version than it conforms

@@ -11,7 +11,7 @@
 use super::field::{defect, Defect};
 use super::request::RequestLine;
 use super::target::{parse_target, TargetForm, TargetSpans};
-use super::{version_at, version_byte_ok, Span, StartLineScanner, Version};
+use super::{is_version, version_at, version_byte_ok, Span, StartLineScanner, Version};
 use crate::chars::{run_of, run_of_unrolled, PATH, QUERY, TARGET, TCHAR};
 use crate::{Config, ErrorKind};
 
@@ -72,12 +72,7 @@ impl RequestLineScanner {
         }
         let version = target_start + target + 1;
         let line = rest.get(version..version + 10)?;
-        let plain = line[..5] == *b"HTTP/"
-            && line[5].is_ascii_digit()
-            && line[6] == b'.'
-            && line[7].is_ascii_digit()
-            && line[8..] == *b"\r\n";
-        if !plain {
+        if !is_version(line) || line[8..] != *b"\r\n" {
             return None;
         }
         self.line.method = Span::new(start, start + method);

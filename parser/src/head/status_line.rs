@@ -15,7 +15,7 @@
 
 use super::field::{defect, Defect};
 use super::response::StatusLine;
-use super::{version_at, version_byte_ok, Span, StartLineScanner, Version};
+use super::{is_version, version_at, version_byte_ok, Span, StartLineScanner, Version};
 use crate::chars::value_run;
 use crate::{Config, ErrorKind};
 
@@ -70,10 +70,7 @@ impl StartLineScanner for StatusLineScanner {
     fn whole(&mut self, buf: &[u8], _: &Config) -> Option<usize> {
         // `HTTP/d.d SP 3DIGIT SP` then the reason phrase and CRLF.
         let start = buf.first_chunk::<13>()?;
-        let plain = start[..5] == *b"HTTP/"
-            && start[5].is_ascii_digit()
-            && start[6] == b'.'
-            && start[7].is_ascii_digit()
+        let plain = is_version(start)
             && start[8] == b' '
             && (b'1'..=b'9').contains(&start[9])
             && start[10].is_ascii_digit()

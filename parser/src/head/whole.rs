@@ -2,12 +2,13 @@
 //!
 //! Almost every head arrives whole in one read. For that case the start line and the field lines
 //! are taken in one loop with every position in locals, the names the head rules act on are
-//! recognised as each line ends, and what those rules need (the Host value's parts, the
-//! Content-Length) is noted in the same loop, so that no pass over the fields follows.
+//! recognised as each line ends, and the loop notes where the one Host and the one
+//! Content-Length line are, so that their values are read once after it (the Content-Length by
+//! the framing rules) and no pass over the fields follows.
 //!
 //! The fast path accepts only the common shape: a plain start line, `token ":" OWS value CRLF`
 //! field lines and a CRLF ending the head. At the first byte of anything else (a bare LF, an
-//! obs-fold, a second Host, a Content-Length that is not plain digits, a limit reached) it gives
+//! obs-fold, a second Host, a Content-Length the machine would refuse, a limit reached) it gives
 //! up, and the resumable machine scans the head from its first byte; that machine reports the
 //! exact error and offset, and takes the leniencies the [`Config`] allows. So the fast path never
 //! refuses anything itself: whatever it accepts, the machine accepts with the same parts (the
@@ -31,8 +32,9 @@ pub(crate) struct Noted {
     /// The one Host value's parts (requests only), as [`check_host`](super::host::check_host)
     /// would record them.
     pub(crate) host: Option<AuthoritySpans>,
-    /// The one Content-Length value, plain digits.
-    pub(crate) content_length: Option<u64>,
+    /// Where the one Content-Length line is among the fields: its value is the framing's to
+    /// read.
+    pub(crate) content_length: Option<usize>,
 }
 
 /// Whether `buf` holds an empty line after a line end (`CRLF CRLF`), which a complete, plain
@@ -46,14 +48,14 @@ pub(crate) fn holds_end(buf: &[u8]) -> bool {
 
 impl<S: StartLineScanner> HeadScanner<S> {
     /// Parses the head at the front of `buf` in one pass when it is whole and plain: pushes its
-    /// field lines onto `out` (which must be empty), leaves the start line in the scanner, and
-    /// returns the head's length with what the loop noted. `None` for anything else; the caller
-    /// then clears `out`, resets the scanner and lets the machine scan from the first byte.
+    /// field lines onto `out` (which must be empty), leaves the start line and the known names
+    /// in the scanner, and returns the head's length with what the loop noted. `None` for
+    /// anything else; the caller then clears `out`, resets the scanner and lets the machine scan
+    /// from the first byte.
     ///
     /// `request` notes the Host values (a response has no Host rule).
     ///
-    /// Not inlined, so that the field loop gets the registers to itself (inlined into the
-    /// parser's step it cost about 60 more instructions per field line).
+    /// Not inlined into the parser's step, which the chunked and byte-per-read paths share.
     #[inline(never)]
     pub(crate) fn whole(
         &mut self,
@@ -61,20 +63,17 @@ impl<S: StartLineScanner> HeadScanner<S> {
         out: &mut Vec<FieldSpan>,
         config: &Config,
         request: bool,
-    ) -> Option<(usize, KnownSet, Noted)> {
+    ) -> Option<(usize, Noted)> {
         let buf = &buf[..buf.len().min(config.max_head_bytes)];
         let start = self.start.whole(buf, config)?;
         let lines = field_lines(buf, start, out, config.max_fields, request)?;
-        let (p, known) = (lines.end, lines.known);
         let mut noted = Noted::default();
         if let Some(field) = out.get(lines.host) {
             noted.host = Some(plain_host(field.value(buf))?.moved_by(field.value_start));
         }
-        if let Some(field) = out.get(lines.length) {
-            noted.content_length = Some(plain_length(field.value(buf))?);
-        }
-        self.finish_whole(p, known);
-        Some((p, known, noted))
+        noted.content_length = (lines.length != NONE).then_some(lines.length);
+        self.finish_whole(lines.end, lines.known);
+        Some((lines.end, noted))
     }
 }
 
@@ -133,16 +132,6 @@ fn field_lines(buf: &[u8], mut p: usize, out: &mut Vec<FieldSpan>, max_fields: u
     }
 }
 
-/// A Content-Length of 1 to 19 digits (below 10^19, so it cannot overflow a `u64`); longer or
-/// anything else is the machine's to read and refuse.
-#[inline]
-fn plain_length(value: &[u8]) -> Option<u64> {
-    if value.is_empty() || value.len() > 19 {
-        return None;
-    }
-    value.iter().try_fold(0u64, |n, &d| d.is_ascii_digit().then(|| n * 10 + u64::from(d - b'0')))
-}
-
 /// The search for `CRLF CRLF`: sixteen positions at a time with SSE2 (every x86-64 CPU has it,
 /// chosen at compile time), four bytes at a time elsewhere.
 mod search {
@@ -195,25 +184,11 @@ mod search {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plain_lengths_only() {
-        assert_eq!(plain_length(b"0"), Some(0));
-        assert_eq!(plain_length(b"9999999999999999999"), Some(9_999_999_999_999_999_999));
-        assert_eq!(plain_length(b"10000000000000000000"), None);
-        for other in [&b""[..], b"+1", b"1,1", b"1 ", b"0x1", b"\xff"] {
-            assert_eq!(plain_length(other), None, "{}", other.escape_ascii());
-        }
-    }
-}
-
-#[cfg(test)]
 mod taken_tests {
     use super::*;
     use crate::head::field::LineRules;
     use crate::head::{RequestLineScanner, StatusLineScanner};
+    use crate::Framing;
 
     const RULES: LineRules = LineRules { allow_bare_lf: false, allow_obs_fold: false };
 
@@ -237,9 +212,10 @@ mod taken_tests {
         }
         let mut head: HeadScanner<StatusLineScanner> = HeadScanner::new(RULES);
         let mut out = Vec::new();
-        let (end, _, noted) =
-            head.whole(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", &mut out, &config, false).unwrap();
-        assert_eq!((end, noted.content_length, out.len()), (38, Some(2), 1));
+        let input = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        let (end, noted) = head.whole(input, &mut out, &config, false).unwrap();
+        assert_eq!((end, noted.content_length, out.len()), (38, Some(0), 1));
+        assert_eq!(out[0].value(input), b"2");
     }
 
     #[test]
@@ -249,7 +225,7 @@ mod taken_tests {
             b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
             b"GET / HTTP/1.1\r\nHost: a\r\n X: folded\r\n\r\n",
             b"GET / HTTP/1.1\nHost: a\r\n\r\n",
-            b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n",
             b"\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
             b"GET / HTTP/1.1\r\nHost : a\r\n\r\n",
         ];
@@ -258,5 +234,13 @@ mod taken_tests {
             let mut out = Vec::new();
             assert!(head.whole(input, &mut out, &config, true).is_none(), "{}", input.escape_ascii());
         }
+        // A Content-Length value is the framing rules' to read (after the loop); one they
+        // refuse sends the head to the machine as well.
+        for value in [&b"+5"[..], b"1,1", b"", b"99999999999999999999"] {
+            assert_eq!(crate::body::request_framing_by_length(b"GET", Some(value), &config), None);
+            let to = crate::ResponseTo::Other;
+            assert_eq!(crate::body::response_framing_by_length(to, 200, Some(value), &config), None);
+        }
+        assert_eq!(crate::body::request_framing_by_length(b"GET", Some(b"5"), &config), Some(Framing::Length(5)));
     }
 }
